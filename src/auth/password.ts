@@ -1,0 +1,104 @@
+/**
+ * Password hashes as PHC strings: `$pbkdf2-sha256$i=<iterations>$<salt>$<hash>` (standard base64,
+ * no padding). PBKDF2 through WebCrypto is the one slow hash that Node, Bun and workerd all run
+ * natively, so a hash written by the CLI on Node verifies on the edge too.
+ */
+
+const ID = 'pbkdf2-sha256'
+const SALT_BYTES = 16
+const HASH_BYTES = 32
+/** Refuse stored work factors that would turn one login into a denial of service. */
+const MAX_ITERATIONS = 10_000_000
+
+const encoder = new TextEncoder()
+
+const toB64 = (bytes: Uint8Array): string => btoa(String.fromCharCode(...bytes)).replace(/=+$/, '')
+
+const fromB64 = (text: string): Uint8Array | null => {
+  if (!/^[A-Za-z0-9+/]+$/.test(text)) return null
+  try {
+    return Uint8Array.from(atob(text.padEnd(Math.ceil(text.length / 4) * 4, '=')), (c) => c.charCodeAt(0))
+  } catch {
+    return null
+  }
+}
+
+const derive = async (password: string, salt: Uint8Array, iterations: number, bytes: number) => {
+  const key = await crypto.subtle.importKey('raw', encoder.encode(password), 'PBKDF2', false, ['deriveBits'])
+  const bits = await crypto.subtle.deriveBits(
+    { name: 'PBKDF2', hash: 'SHA-256', salt: salt as BufferSource, iterations },
+    key,
+    bytes * 8,
+  )
+  return new Uint8Array(bits)
+}
+
+/** Compares in time that depends only on the lengths, never on where the bytes differ. */
+export const timingSafeEqual = (a: Uint8Array, b: Uint8Array): boolean => {
+  let diff = a.length ^ b.length
+  for (let i = 0; i < a.length; i++) diff |= (a[i] ?? 0) ^ (b[i % b.length] ?? 0)
+  return diff === 0
+}
+
+interface ParsedHash {
+  iterations: number
+  salt: Uint8Array
+  hash: Uint8Array
+}
+
+export const parseHash = (stored: string): ParsedHash | null => {
+  const m = /^\$pbkdf2-sha256\$i=(\d{1,8})\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$/.exec(stored)
+  if (!m) return null
+  const iterations = Number(m[1])
+  const salt = fromB64(m[2] as string)
+  const hash = fromB64(m[3] as string)
+  if (!salt || !hash || iterations < 1 || iterations > MAX_ITERATIONS || hash.length < 16) return null
+  return { iterations, salt, hash }
+}
+
+/** A stored value that is not a hash string: the old service's plain text. */
+export const isLegacyPlaintext = (stored: string): boolean => !stored.startsWith('$')
+
+export const hashPassword = async (password: string, iterations: number): Promise<string> => {
+  const salt = crypto.getRandomValues(new Uint8Array(SALT_BYTES))
+  const hash = await derive(password, salt, iterations, HASH_BYTES)
+  return `$${ID}$i=${iterations}$${toB64(salt)}$${toB64(hash)}`
+}
+
+export type Verification =
+  | { ok: false }
+  /** `rehash`: the record is plain text or weaker than policy; store a fresh hash. */
+  | { ok: true; rehash: boolean }
+
+export interface PasswordVerifier {
+  verify(password: string, stored: string | null): Promise<Verification>
+}
+
+/**
+ * Every path costs one PBKDF2 run at policy strength: an unknown user is checked against a dummy
+ * hash and a plain-text record is compared after a dummy run, so timing tells a client nothing.
+ */
+export const createPasswordVerifier = (iterations: number): PasswordVerifier => {
+  let dummy: Promise<string> | undefined
+  const dummyHash = () => {
+    dummy ??= hashPassword(toB64(crypto.getRandomValues(new Uint8Array(16))), iterations)
+    return dummy
+  }
+  const checkAgainst = async (password: string, parsed: ParsedHash) =>
+    timingSafeEqual(await derive(password, parsed.salt, parsed.iterations, parsed.hash.length), parsed.hash)
+
+  return {
+    async verify(password, stored) {
+      const parsed = stored === null ? null : parseHash(stored)
+      if (parsed) {
+        const ok = await checkAgainst(password, parsed)
+        return ok ? { ok: true, rehash: parsed.iterations < iterations } : { ok: false }
+      }
+      await checkAgainst(password, parseHash(await dummyHash()) as ParsedHash)
+      if (stored === null || !isLegacyPlaintext(stored)) return { ok: false }
+      const a = encoder.encode(password)
+      const b = encoder.encode(stored)
+      return timingSafeEqual(a, b) ? { ok: true, rehash: true } : { ok: false }
+    },
+  }
+}

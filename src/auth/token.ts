@@ -1,0 +1,120 @@
+import { sign } from 'hono/jwt'
+import type { JwtAlgorithm, JwtConfig } from '../config/config.js'
+
+/** Flask-JWT's payload, in its key order. */
+export interface TokenPayload {
+  exp: number
+  iat: number
+  nbf: number
+  identity: string
+}
+
+/** A token PyJWT would refuse; `message` is PyJWT's own wording, which clients show. */
+export class InvalidTokenError extends Error {
+  override name = 'InvalidTokenError'
+}
+
+export const issueToken = (jwt: JwtConfig, identity: string, nowMs: number): Promise<string> => {
+  const iat = Math.floor(nowMs / 1000)
+  const payload: TokenPayload = {
+    exp: iat + jwt.expirationDelta,
+    iat,
+    nbf: iat + jwt.notBeforeDelta,
+    identity,
+  }
+  return sign({ ...payload }, jwt.secret, jwt.algorithm)
+}
+
+const HASH: Record<JwtAlgorithm, string> = { HS256: 'SHA-256', HS384: 'SHA-384', HS512: 'SHA-512' }
+
+const decoder = new TextDecoder('utf-8', { fatal: true })
+const encoder = new TextEncoder()
+
+const base64UrlDecode = (segment: string): Uint8Array | null => {
+  if (!/^[A-Za-z0-9_-]*$/.test(segment) || segment.length % 4 === 1) return null
+  const b64 = segment.replace(/-/g, '+').replace(/_/g, '/')
+  return Uint8Array.from(atob(b64.padEnd(Math.ceil(b64.length / 4) * 4, '=')), (c) => c.charCodeAt(0))
+}
+
+const parseJsonObject = (bytes: Uint8Array, what: 'header' | 'payload'): Record<string, unknown> => {
+  let value: unknown
+  try {
+    value = JSON.parse(decoder.decode(bytes))
+  } catch (e) {
+    throw new InvalidTokenError(`Invalid ${what} string: ${(e as Error).message}`)
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new InvalidTokenError(`Invalid ${what} string: must be a json object`)
+  }
+  return value as Record<string, unknown>
+}
+
+const CLAIM_NAMES = { exp: 'Expiration Time', iat: 'Issued At', nbf: 'Not Before' } as const
+
+const numericClaim = (payload: Record<string, unknown>, claim: keyof typeof CLAIM_NAMES): number => {
+  const v = payload[claim]
+  if (typeof v !== 'number' || !Number.isFinite(v)) {
+    throw new InvalidTokenError(`${CLAIM_NAMES[claim]} claim (${claim}) must be an integer.`)
+  }
+  return v
+}
+
+export interface TokenVerifier {
+  /** Resolves to the payload, or throws InvalidTokenError with PyJWT's message. */
+  verify(token: string, nowMs: number): Promise<Record<string, unknown>>
+}
+
+/**
+ * Verifies the way PyJWT does for Flask-JWT, in PyJWT's order and with its messages: structure,
+ * then the pinned algorithm, then the signature, and only then the payload and its claims, so a
+ * forged token learns nothing about its claims. The HMAC key is imported once.
+ */
+export const createTokenVerifier = (jwt: JwtConfig): TokenVerifier => {
+  const key = crypto.subtle.importKey(
+    'raw',
+    encoder.encode(jwt.secret),
+    { name: 'HMAC', hash: HASH[jwt.algorithm] },
+    false,
+    ['verify'],
+  )
+  return {
+    async verify(token, nowMs) {
+      const lastDot = token.lastIndexOf('.')
+      const firstDot = token.indexOf('.')
+      if (firstDot === -1 || firstDot === lastDot) throw new InvalidTokenError('Not enough segments')
+      const signingInput = token.slice(0, lastDot)
+
+      const headerBytes = base64UrlDecode(token.slice(0, firstDot))
+      if (!headerBytes) throw new InvalidTokenError('Invalid header padding')
+      const header = parseJsonObject(headerBytes, 'header')
+      const payloadBytes = base64UrlDecode(token.slice(firstDot + 1, lastDot))
+      if (!payloadBytes) throw new InvalidTokenError('Invalid payload padding')
+      const signature = base64UrlDecode(token.slice(lastDot + 1))
+      if (!signature) throw new InvalidTokenError('Invalid crypto padding')
+
+      if (header.alg !== jwt.algorithm) throw new InvalidTokenError('The specified alg value is not allowed')
+      const valid = await crypto.subtle.verify(
+        'HMAC',
+        await key,
+        signature as BufferSource,
+        encoder.encode(signingInput),
+      )
+      if (!valid) throw new InvalidTokenError('Signature verification failed')
+
+      const payload = parseJsonObject(payloadBytes, 'payload')
+      for (const claim of ['exp', 'iat', 'nbf'] as const) {
+        if (payload[claim] === undefined || payload[claim] === null) {
+          throw new InvalidTokenError(`Token is missing the "${claim}" claim`)
+        }
+      }
+      const now = Math.floor(nowMs / 1000)
+      const leeway = jwt.leeway
+      if (numericClaim(payload, 'iat') > now + leeway)
+        throw new InvalidTokenError('The token is not yet valid (iat)')
+      if (numericClaim(payload, 'nbf') > now + leeway)
+        throw new InvalidTokenError('The token is not yet valid (nbf)')
+      if (numericClaim(payload, 'exp') <= now - leeway) throw new InvalidTokenError('Signature has expired')
+      return payload
+    },
+  }
+}

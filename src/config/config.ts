@@ -1,0 +1,170 @@
+import { z } from 'zod'
+import type { LogLevel } from '../log/logger.js'
+
+export const JWT_ALGORITHMS = ['HS256', 'HS384', 'HS512'] as const
+export type JwtAlgorithm = (typeof JWT_ALGORITHMS)[number]
+
+export interface JwtConfig {
+  secret: string
+  algorithm: JwtAlgorithm
+  /** Seconds from iat to exp. */
+  expirationDelta: number
+  /** Seconds from iat to nbf. */
+  notBeforeDelta: number
+  /** Seconds of clock skew tolerated on exp, nbf and iat. */
+  leeway: number
+  /** The scheme word of the Authorization header, matched case-insensitively. */
+  authHeaderPrefix: string
+}
+
+/** What createApp needs: no ports, hosts or database addresses. */
+export interface AppConfig {
+  jwt: JwtConfig
+  /** `*`, or the exact origins allowed. */
+  corsOrigins: '*' | string[]
+  /** Bytes accepted in a POST /auth body. */
+  authBodyLimit: number
+  /** PBKDF2-SHA256 iterations for new hashes. */
+  passwordIterations: number
+}
+
+export interface ServerConfig {
+  port: number
+  host: string
+  logLevel: LogLevel
+  /** Absent: the embedded in-memory store with sample data. */
+  mongodbUri: string | undefined
+  mongodbDb: string
+  app: AppConfig
+}
+
+export type Env = Record<string, string | undefined>
+
+export type ConfigResult =
+  | { ok: true; config: ServerConfig; warnings: string[] }
+  | { ok: false; errors: string[] }
+
+/** OWASP's current minimum for PBKDF2-HMAC-SHA256. */
+export const DEFAULT_PASSWORD_ITERATIONS = 600_000
+const MIN_SECRET_BYTES = 32
+
+const seconds = (fallback: number) => z.coerce.number().int().min(0).max(31_536_000).default(fallback)
+const optionalText = z
+  .string()
+  .trim()
+  .optional()
+  .transform((v) => (v === '' ? undefined : v))
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(5000),
+  HOST: z.string().trim().min(1).default('127.0.0.1'),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  MONGODB_URI: optionalText.pipe(
+    z
+      .string()
+      .regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://')
+      .optional(),
+  ),
+  MONGODB_HOST: optionalText,
+  MONGODB_USER: optionalText,
+  MONGODB_PASSWORD: z.string().optional(),
+  MONGODB_DB: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9_-]{1,63}$/, 'must be a database name (letters, digits, _ and -)')
+    .default('holoduledb'),
+  JWT_SECRET_KEY: z.string().optional(),
+  JWT_ALGORITHM: z.enum(JWT_ALGORITHMS).default('HS256'),
+  JWT_EXPIRATION_DELTA: seconds(300).refine((v) => v > 0, 'must be at least 1'),
+  JWT_NOT_BEFORE_DELTA: seconds(0),
+  JWT_LEEWAY: seconds(0),
+  JWT_AUTH_HEADER_PREFIX: z.string().trim().regex(/^\S+$/, 'must be one word').default('JWT'),
+  CORS_ORIGINS: z.string().default('*'),
+  AUTH_BODY_LIMIT: z.coerce.number().int().min(256).max(1_048_576).default(8192),
+  PASSWORD_PBKDF2_ITERATIONS: z.coerce
+    .number()
+    .int()
+    .min(DEFAULT_PASSWORD_ITERATIONS, `must be at least ${DEFAULT_PASSWORD_ITERATIONS} (OWASP minimum)`)
+    .max(10_000_000)
+    .default(DEFAULT_PASSWORD_ITERATIONS),
+})
+
+/** The old service configured MongoDB by host, user and password; we still accept that. */
+const legacyMongoUri = (host: string, user: string | undefined, password: string | undefined): string => {
+  const auth = user ? `${encodeURIComponent(user)}:${encodeURIComponent(password ?? '')}@` : ''
+  return `mongodb://${auth}${host}/`
+}
+
+export const randomSecret = (): string =>
+  Array.from(crypto.getRandomValues(new Uint8Array(32)), (b) => b.toString(16).padStart(2, '0')).join('')
+
+/**
+ * Parses the whole environment at once so every bad variable is named in one go.
+ * Entrypoints call this; nothing reads the environment at import time.
+ */
+export const parseConfig = (env: Env): ConfigResult => {
+  // Empty strings mean "unset" for optional knobs, as in most .env files.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''))
+  const parsed = envSchema.safeParse(cleaned)
+  const errors = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`)
+  const warnings: string[] = []
+
+  // Checks that span variables run on the raw values too, so one run names every problem.
+  const dbConfigured = Boolean(cleaned.MONGODB_URI?.trim() || cleaned.MONGODB_HOST?.trim())
+  let secret = cleaned.JWT_SECRET_KEY
+  const secretBytes = secret === undefined ? 0 : new TextEncoder().encode(secret).length
+  if (dbConfigured) {
+    if (secret === undefined) errors.push('JWT_SECRET_KEY: required when a database is configured')
+    else if (secretBytes < MIN_SECRET_BYTES)
+      errors.push(`JWT_SECRET_KEY: must be at least ${MIN_SECRET_BYTES} bytes (got ${secretBytes})`)
+  } else if (secret === undefined || secretBytes < MIN_SECRET_BYTES) {
+    secret = randomSecret()
+    warnings.push(
+      'JWT_SECRET_KEY is unset or short: using a random secret for this process (tokens die with it)',
+    )
+  }
+
+  let corsOrigins: '*' | string[] = '*'
+  const rawOrigins = cleaned.CORS_ORIGINS?.trim() ?? '*'
+  if (rawOrigins !== '*') {
+    corsOrigins = rawOrigins
+      .split(',')
+      .map((o) => o.trim())
+      .filter(Boolean)
+    const bad = corsOrigins.filter((o) => !/^https?:\/\/[^/\s]+$/.test(o))
+    if (bad.length > 0) errors.push(`CORS_ORIGINS: not an origin (scheme://host[:port]): ${bad.join(', ')}`)
+  }
+
+  if (!parsed.success || errors.length > 0) return { ok: false, errors }
+  const e = parsed.data
+  const mongodbUri =
+    e.MONGODB_URI ??
+    (e.MONGODB_HOST ? legacyMongoUri(e.MONGODB_HOST, e.MONGODB_USER, e.MONGODB_PASSWORD) : undefined)
+
+  return {
+    ok: true,
+    warnings,
+    config: {
+      port: e.PORT,
+      host: e.HOST,
+      logLevel: e.LOG_LEVEL,
+      mongodbUri,
+      mongodbDb: e.MONGODB_DB,
+      app: {
+        jwt: {
+          secret: secret as string,
+          algorithm: e.JWT_ALGORITHM,
+          expirationDelta: e.JWT_EXPIRATION_DELTA,
+          notBeforeDelta: e.JWT_NOT_BEFORE_DELTA,
+          leeway: e.JWT_LEEWAY,
+          authHeaderPrefix: e.JWT_AUTH_HEADER_PREFIX,
+        },
+        corsOrigins,
+        authBodyLimit: e.AUTH_BODY_LIMIT,
+        passwordIterations: e.PASSWORD_PBKDF2_ITERATIONS,
+      },
+    },
+  }
+}

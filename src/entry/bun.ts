@@ -1,0 +1,19 @@
+import { bootstrap } from './bootstrap.js'
+
+const { config, app, store, logger, announce } = await bootstrap(process.env)
+
+const server = Bun.serve({ fetch: app.fetch, port: config.port, hostname: config.host })
+announce(server.port ?? config.port)
+
+let stopping = false
+const shutdown = async (signal: string) => {
+  if (stopping) return
+  stopping = true
+  logger.info('shutting down', { signal })
+  // stop() without force stops accepting and resolves once in-flight requests are done.
+  await server.stop()
+  await store.close()
+  process.exit(0)
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'))
+process.on('SIGINT', () => void shutdown('SIGINT'))

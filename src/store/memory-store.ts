@@ -1,0 +1,85 @@
+import {
+  DuplicateUserError,
+  type Holodule,
+  type HoloduleRecord,
+  nextDay,
+  type Store,
+  toHolodule,
+  type UpsertReport,
+  type UserRecord,
+} from './store.js'
+
+/** Same ordering as the MongoDB query: datetime, then key, both descending. */
+const newestFirst = (a: Holodule, b: Holodule): number =>
+  a.datetime === b.datetime ? (a.key < b.key ? 1 : a.key > b.key ? -1 : 0) : a.datetime < b.datetime ? 1 : -1
+
+/** The embedded default and the unit tests' store; holds everything in two Maps. */
+export class MemoryStore implements Store {
+  private readonly users = new Map<string, UserRecord>()
+  private readonly holodules = new Map<string, HoloduleRecord>()
+
+  constructor(seed: { users?: UserRecord[]; holodules?: HoloduleRecord[] } = {}) {
+    for (const u of seed.users ?? []) this.users.set(u.username, { ...u })
+    for (const h of seed.holodules ?? [])
+      this.holodules.set(toHolodule(h).key, { ...h, key: toHolodule(h).key })
+  }
+
+  async findUserByUsername(username: string) {
+    const u = this.users.get(username)
+    return u ? { ...u } : null
+  }
+
+  async updatePasswordHash(username: string, expected: string, hash: string) {
+    const u = this.users.get(username)
+    if (!u || u.password !== expected) return false
+    u.password = hash
+    return true
+  }
+
+  async findHolodulesByDate(date: string) {
+    const end = nextDay(date)
+    const out: Holodule[] = []
+    for (const h of this.holodules.values()) {
+      if (h.datetime >= date && h.datetime < end) out.push(toHolodule(h))
+    }
+    return out.sort(newestFirst)
+  }
+
+  async ping() {}
+
+  async addUser(username: string, passwordHash: string) {
+    if (this.users.has(username)) throw new DuplicateUserError(username)
+    const ids = [...this.users.values()].map((u) => Number(u.id)).filter(Number.isFinite)
+    const user = { id: String(Math.max(0, ...ids) + 1), username, password: passwordHash }
+    this.users.set(username, user)
+    return { ...user }
+  }
+
+  async setPassword(username: string, passwordHash: string) {
+    const u = this.users.get(username)
+    if (!u) return false
+    u.password = passwordHash
+    return true
+  }
+
+  async removeUser(username: string) {
+    return this.users.delete(username)
+  }
+
+  async listUsers() {
+    return [...this.users.values()].map(({ id, username }) => ({ id, username }))
+  }
+
+  async upsertHolodules(records: HoloduleRecord[]): Promise<UpsertReport> {
+    const report = { inserted: 0, updated: 0 }
+    for (const r of records) {
+      if (this.holodules.has(r.key)) report.updated++
+      else report.inserted++
+      this.holodules.set(r.key, { ...r })
+    }
+    return report
+  }
+
+  async ensureIndexes() {}
+  async close() {}
+}

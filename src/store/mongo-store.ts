@@ -1,0 +1,185 @@
+import {
+  type Collection,
+  type Db,
+  MongoClient,
+  type MongoClientOptions,
+  MongoNetworkError,
+  MongoNotConnectedError,
+  MongoOperationTimeoutError,
+  MongoServerError,
+  MongoServerSelectionError,
+  MongoTopologyClosedError,
+} from 'mongodb'
+import {
+  DuplicateUserError,
+  type HoloduleRecord,
+  nextDay,
+  type Store,
+  StoreUnavailableError,
+  toHolodule,
+  type UpsertReport,
+  type UserRecord,
+} from './store.js'
+
+/** Bounded waits: a dead database answers 503 in about two seconds instead of hanging a request. */
+export const MONGO_CLIENT_OPTIONS: MongoClientOptions = {
+  serverSelectionTimeoutMS: 2000,
+  connectTimeoutMS: 2000,
+  socketTimeoutMS: 10_000,
+  maxPoolSize: 50,
+  appName: 'holodule-api',
+}
+
+const HOLODULE_FIELDS = {
+  _id: 0,
+  key: 1,
+  code: 1,
+  video_id: 1,
+  datetime: 1,
+  name: 1,
+  title: 1,
+  url: 1,
+  description: 1,
+}
+
+const isUnavailable = (e: unknown): boolean =>
+  e instanceof MongoNetworkError ||
+  e instanceof MongoServerSelectionError ||
+  e instanceof MongoNotConnectedError ||
+  e instanceof MongoTopologyClosedError ||
+  e instanceof MongoOperationTimeoutError
+
+const DUPLICATE_KEY = 11000
+
+interface UserDoc {
+  id: string
+  username: string
+  password: string
+}
+
+/**
+ * The store on the official driver. One MongoClient per process: it pools connections and
+ * reconnects by itself, so the service recovers when the database comes back.
+ */
+export class MongoStore implements Store {
+  private readonly users: Collection<UserDoc>
+  private readonly holodules: Collection<HoloduleRecord>
+
+  constructor(
+    private readonly client: MongoClient,
+    db: Db,
+  ) {
+    this.users = db.collection<UserDoc>('users')
+    this.holodules = db.collection<HoloduleRecord>('holodules')
+  }
+
+  static connect(uri: string, dbName: string, options: MongoClientOptions = {}): MongoStore {
+    // No explicit connect(): the driver connects on first use, so start-up never blocks on the database.
+    const client = new MongoClient(uri, { ...MONGO_CLIENT_OPTIONS, ...options })
+    return new MongoStore(client, client.db(dbName))
+  }
+
+  /** Runs an operation and turns "cannot reach the database" into the port's error. */
+  private async run<T>(op: () => Promise<T>): Promise<T> {
+    try {
+      return await op()
+    } catch (e) {
+      if (isUnavailable(e)) throw new StoreUnavailableError((e as Error).message)
+      throw e
+    }
+  }
+
+  findUserByUsername(username: string) {
+    return this.run(async () => {
+      const doc = await this.users.findOne(
+        { username },
+        { projection: { _id: 0, id: 1, username: 1, password: 1 } },
+      )
+      if (!doc || typeof doc.password !== 'string') return null
+      return { id: String(doc.id ?? ''), username: doc.username, password: doc.password }
+    })
+  }
+
+  updatePasswordHash(username: string, expected: string, hash: string) {
+    return this.run(async () => {
+      const r = await this.users.updateOne({ username, password: expected }, { $set: { password: hash } })
+      return r.modifiedCount === 1
+    })
+  }
+
+  findHolodulesByDate(date: string) {
+    return this.run(async () => {
+      const docs = await this.holodules
+        .find({ datetime: { $gte: date, $lt: nextDay(date) } }, { projection: HOLODULE_FIELDS })
+        .sort({ datetime: -1, key: -1 })
+        .toArray()
+      return docs.map(toHolodule)
+    })
+  }
+
+  ping() {
+    return this.run(async () => {
+      await this.client.db('admin').command({ ping: 1 })
+    })
+  }
+
+  addUser(username: string, passwordHash: string) {
+    return this.run(async () => {
+      if (await this.users.findOne({ username })) throw new DuplicateUserError(username)
+      const ids = await this.users.find({}, { projection: { _id: 0, id: 1 } }).toArray()
+      const next = Math.max(0, ...ids.map((d) => Number(d.id)).filter(Number.isFinite)) + 1
+      const user: UserRecord = { id: String(next), username, password: passwordHash }
+      try {
+        await this.users.insertOne({ ...user })
+      } catch (e) {
+        if (e instanceof MongoServerError && e.code === DUPLICATE_KEY) throw new DuplicateUserError(username)
+        throw e
+      }
+      return user
+    })
+  }
+
+  setPassword(username: string, passwordHash: string) {
+    return this.run(async () => {
+      const r = await this.users.updateOne({ username }, { $set: { password: passwordHash } })
+      return r.matchedCount === 1
+    })
+  }
+
+  removeUser(username: string) {
+    return this.run(async () => (await this.users.deleteOne({ username })).deletedCount === 1)
+  }
+
+  listUsers() {
+    return this.run(async () => {
+      const docs = await this.users
+        .find({}, { projection: { _id: 0, id: 1, username: 1 } })
+        .sort({ username: 1 })
+        .toArray()
+      return docs.map((d) => ({ id: String(d.id ?? ''), username: d.username }))
+    })
+  }
+
+  upsertHolodules(records: HoloduleRecord[]): Promise<UpsertReport> {
+    return this.run(async () => {
+      if (records.length === 0) return { inserted: 0, updated: 0 }
+      const r = await this.holodules.bulkWrite(
+        records.map((doc) => ({ replaceOne: { filter: { key: doc.key }, replacement: doc, upsert: true } })),
+        { ordered: false },
+      )
+      return { inserted: r.upsertedCount, updated: r.matchedCount }
+    })
+  }
+
+  ensureIndexes() {
+    return this.run(async () => {
+      await this.holodules.createIndex({ datetime: 1 }, { name: 'datetime_1' })
+      await this.holodules.createIndex({ key: 1 }, { name: 'key_1', unique: true })
+      await this.users.createIndex({ username: 1 }, { name: 'username_1', unique: true })
+    })
+  }
+
+  close() {
+    return this.client.close()
+  }
+}

@@ -1,0 +1,99 @@
+/** A stream as the API returns it; the key order is the wire order. */
+export interface Holodule {
+  key: string
+  video_id: string
+  datetime: string
+  name: string
+  title: string
+  url: string
+  description: string
+}
+
+/** A stream as it is stored: `code` is kept so `key` can be derived when a legacy row lacks it. */
+export interface HoloduleRecord extends Holodule {
+  code: string
+}
+
+export interface UserRecord {
+  id: string
+  username: string
+  /** A PHC hash string, or the plain text a legacy record still holds. */
+  password: string
+}
+
+export interface UpsertReport {
+  inserted: number
+  updated: number
+}
+
+/**
+ * The one port the app and the CLI talk to. Every adapter throws StoreUnavailableError when the
+ * database cannot be reached, so the app can answer 503 without knowing which backend it has.
+ */
+export interface Store {
+  findUserByUsername(username: string): Promise<UserRecord | null>
+  /** Swaps `expected` for `hash` only if the record still holds `expected` (no lost update). */
+  updatePasswordHash(username: string, expected: string, hash: string): Promise<boolean>
+  /** Streams whose `datetime` starts with `date` (YYYYMMDD), newest first. */
+  findHolodulesByDate(date: string): Promise<Holodule[]>
+  ping(): Promise<void>
+
+  addUser(username: string, passwordHash: string): Promise<UserRecord>
+  setPassword(username: string, passwordHash: string): Promise<boolean>
+  removeUser(username: string): Promise<boolean>
+  listUsers(): Promise<Array<Pick<UserRecord, 'id' | 'username'>>>
+  upsertHolodules(records: HoloduleRecord[]): Promise<UpsertReport>
+  ensureIndexes(): Promise<void>
+  close(): Promise<void>
+}
+
+export class StoreUnavailableError extends Error {
+  override name = 'StoreUnavailableError'
+}
+
+export class DuplicateUserError extends Error {
+  override name = 'DuplicateUserError'
+  constructor(username: string) {
+    super(`user ${JSON.stringify(username)} already exists`)
+  }
+}
+
+/** `key` is `code + "_" + datetime` with the space replaced, as the old service wrote it. */
+export const deriveKey = (code: string, datetime: string): string => `${code}_${datetime.replace(' ', '_')}`
+
+const utcDay = (date: string, offsetDays = 0): Date => {
+  const d = new Date(0)
+  d.setUTCFullYear(
+    Number(date.slice(0, 4)),
+    Number(date.slice(4, 6)) - 1,
+    Number(date.slice(6, 8)) + offsetDays,
+  )
+  return d
+}
+
+const formatDay = (d: Date): string =>
+  String(d.getUTCFullYear()).padStart(4, '0') +
+  String(d.getUTCMonth() + 1).padStart(2, '0') +
+  String(d.getUTCDate()).padStart(2, '0')
+
+/** True for `YYYYMMDD` naming a day that exists (no 20210230). */
+export const isCalendarDate = (date: string): boolean =>
+  /^\d{8}$/.test(date) && formatDay(utcDay(date)) === date
+
+/** The exclusive upper bound of a day's range on the `datetime` string. */
+export const nextDay = (date: string): string => formatDay(utcDay(date, 1))
+
+/** Turns whatever a document holds into the wire shape; legacy rows may lack `key`. */
+export const toHolodule = (doc: Partial<Record<keyof HoloduleRecord, unknown>>): Holodule => {
+  const str = (v: unknown): string => (typeof v === 'string' ? v : v == null ? '' : String(v))
+  const datetime = str(doc.datetime)
+  return {
+    key: typeof doc.key === 'string' && doc.key !== '' ? doc.key : deriveKey(str(doc.code), datetime),
+    video_id: str(doc.video_id),
+    datetime,
+    name: str(doc.name),
+    title: str(doc.title),
+    url: str(doc.url),
+    description: str(doc.description),
+  }
+}
