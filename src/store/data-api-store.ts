@@ -1,0 +1,267 @@
+import type { Logger } from '../log/logger.js'
+import {
+  DuplicateUserError,
+  type HoloduleRecord,
+  nextDay,
+  type Store,
+  StoreUnavailableError,
+  toHolodule,
+  type UpsertReport,
+  type UserRecord,
+} from './store.js'
+
+export interface DataApiStoreOptions {
+  /** The endpoint base, e.g. `https://gateway.example/app/data/v1`; actions are `{url}/action/<name>`. */
+  url: string
+  apiKey: string
+  /** `dataSource` of every request; our gateway accepts any name it is configured with. */
+  dataSource: string
+  database: string
+  /** Per request. Longer than the gateway's own 2 s server selection, so its 503 wins the race. */
+  timeoutMs?: number
+  logger?: Logger
+  /** Injected for tests; defaults to the global fetch. */
+  fetch?: FetchLike
+}
+
+export type FetchLike = (url: string, init: RequestInit) => Promise<Response>
+
+export const DEFAULT_DATA_API_TIMEOUT_MS = 5000
+
+/** The gateway refused our key (401/403): a deployment mistake, answered 500 and logged, never retried. */
+export class DataApiConfigError extends Error {
+  override name = 'DataApiConfigError'
+}
+
+/** The gateway rejected a request it should have accepted (a bug on one side), not an outage. */
+export class DataApiRequestError extends Error {
+  override name = 'DataApiRequestError'
+  constructor(
+    readonly status: number,
+    readonly errorCode: string,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+type JsonObject = Record<string, unknown>
+
+/**
+ * Relaxed Extended JSON back to plain values. Our documents hold strings only, so this handles the
+ * wrappers a gateway may still send (numbers, ObjectId, dates) without pulling in the bson package.
+ */
+export const fromEjson = (value: unknown): unknown => {
+  if (Array.isArray(value)) return value.map(fromEjson)
+  if (value === null || typeof value !== 'object') return value
+  const obj = value as JsonObject
+  const keys = Object.keys(obj)
+  if (keys.length === 1) {
+    const k = keys[0] as string
+    const v = obj[k]
+    if (k === '$oid' && typeof v === 'string') return v
+    if ((k === '$numberInt' || k === '$numberDouble' || k === '$numberLong') && typeof v === 'string')
+      return Number(v)
+    if (k === '$numberDecimal' && typeof v === 'string') return v
+    if (k === '$date') {
+      if (typeof v === 'string' || typeof v === 'number') return new Date(v)
+      const inner = fromEjson(v)
+      if (typeof inner === 'number') return new Date(inner)
+    }
+  }
+  return Object.fromEntries(keys.map((k) => [k, fromEjson(obj[k])]))
+}
+
+const HOLODULE_PROJECTION = {
+  _id: 0,
+  key: 1,
+  code: 1,
+  video_id: 1,
+  datetime: 1,
+  name: 1,
+  title: 1,
+  url: 1,
+  description: 1,
+}
+
+const USERS = 'users'
+const HOLODULES = 'holodules'
+
+/**
+ * The store over HTTPS for runtimes without TCP sockets: each port method is one or a few Data API
+ * v1 actions. Its semantics match MongoStore's (same filters, sorts, projections, compare-and-swap).
+ */
+export class DataApiStore implements Store {
+  private readonly base: string
+  private readonly timeoutMs: number
+  private readonly fetchImpl: FetchLike
+
+  constructor(private readonly options: DataApiStoreOptions) {
+    this.base = options.url.replace(/\/+$/, '')
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_DATA_API_TIMEOUT_MS
+    this.fetchImpl = options.fetch ?? ((url, init) => fetch(url, init))
+  }
+
+  private async action<T extends JsonObject>(name: string, collection: string, body: JsonObject): Promise<T> {
+    let res: Response
+    try {
+      res = await this.fetchImpl(`${this.base}/action/${name}`, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          Accept: 'application/json',
+          'api-key': this.options.apiKey,
+        },
+        body: JSON.stringify({
+          dataSource: this.options.dataSource,
+          database: this.options.database,
+          collection,
+          ...body,
+        }),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      })
+    } catch (e) {
+      // Network failure, DNS, refused connection, or our own timeout: all mean "not reachable now".
+      const err = e as Error
+      throw new StoreUnavailableError(
+        err.name === 'TimeoutError'
+          ? `Data API ${name} timed out after ${this.timeoutMs} ms`
+          : `Data API ${name} unreachable: ${err.name}`,
+      )
+    }
+
+    let text: string
+    try {
+      text = await res.text()
+    } catch (e) {
+      throw new StoreUnavailableError(`Data API ${name} response interrupted: ${(e as Error).name}`)
+    }
+    if (res.status === 401 || res.status === 403) {
+      // The message names the status only: the key must never reach a log line or a response.
+      this.options.logger?.error(
+        'Data API rejected the API key: check DATA_API_KEY and the gateway allowlist',
+        {
+          action: name,
+          collection,
+          status: res.status,
+        },
+      )
+      throw new DataApiConfigError(`Data API ${name} on ${collection}: HTTP ${res.status}`)
+    }
+    if (res.status >= 500 || res.status === 429) {
+      throw new StoreUnavailableError(`Data API ${name}: HTTP ${res.status}`)
+    }
+    let parsed: unknown
+    try {
+      parsed = text === '' ? {} : JSON.parse(text)
+    } catch {
+      // A proxy page instead of our gateway's JSON: treat it as the gateway being unavailable.
+      throw new StoreUnavailableError(`Data API ${name}: HTTP ${res.status} with a body that is not JSON`)
+    }
+    const doc = (typeof parsed === 'object' && parsed !== null ? fromEjson(parsed) : {}) as JsonObject
+    if (!res.ok) {
+      const code = typeof doc.error_code === 'string' ? doc.error_code : 'Unknown'
+      const message = typeof doc.error === 'string' ? doc.error : `HTTP ${res.status}`
+      throw new DataApiRequestError(res.status, code, `Data API ${name}: ${message}`)
+    }
+    return doc as T
+  }
+
+  private async findOne(collection: string, filter: JsonObject, projection: JsonObject) {
+    const r = await this.action<{ document?: unknown }>('findOne', collection, { filter, projection })
+    return r.document && typeof r.document === 'object' ? (r.document as JsonObject) : null
+  }
+
+  private async find(collection: string, body: JsonObject): Promise<JsonObject[]> {
+    const r = await this.action<{ documents?: unknown }>('find', collection, body)
+    return Array.isArray(r.documents) ? (r.documents as JsonObject[]) : []
+  }
+
+  async findUserByUsername(username: string): Promise<UserRecord | null> {
+    const doc = await this.findOne(USERS, { username }, { _id: 0, id: 1, username: 1, password: 1 })
+    if (!doc || typeof doc.password !== 'string' || typeof doc.username !== 'string') return null
+    return { id: String(doc.id ?? ''), username: doc.username, password: doc.password }
+  }
+
+  async updatePasswordHash(username: string, expected: string, hash: string): Promise<boolean> {
+    const r = await this.action<{ modifiedCount?: unknown }>('updateOne', USERS, {
+      filter: { username, password: expected },
+      update: { $set: { password: hash } },
+    })
+    return r.modifiedCount === 1
+  }
+
+  async findHolodulesByDate(date: string) {
+    const docs = await this.find(HOLODULES, {
+      filter: { datetime: { $gte: date, $lt: nextDay(date) } },
+      projection: HOLODULE_PROJECTION,
+      sort: { datetime: -1, key: -1 },
+    })
+    return docs.map(toHolodule)
+  }
+
+  /** The Data API has no ping: a query that an index answers and that matches nothing. */
+  async ping(): Promise<void> {
+    await this.findOne(HOLODULES, { _id: null }, { _id: 1 })
+  }
+
+  async addUser(username: string, passwordHash: string): Promise<UserRecord> {
+    if (await this.findOne(USERS, { username }, { _id: 1 })) throw new DuplicateUserError(username)
+    const ids = await this.find(USERS, { filter: {}, projection: { _id: 0, id: 1 } })
+    const next = Math.max(0, ...ids.map((d) => Number(d.id)).filter(Number.isFinite)) + 1
+    const user: UserRecord = { id: String(next), username, password: passwordHash }
+    try {
+      await this.action('insertOne', USERS, { document: { ...user } })
+    } catch (e) {
+      if (e instanceof DataApiRequestError && e.errorCode === 'DuplicateKey')
+        throw new DuplicateUserError(username)
+      throw e
+    }
+    return user
+  }
+
+  async setPassword(username: string, passwordHash: string): Promise<boolean> {
+    const r = await this.action<{ matchedCount?: unknown }>('updateOne', USERS, {
+      filter: { username },
+      update: { $set: { password: passwordHash } },
+    })
+    return r.matchedCount === 1
+  }
+
+  async removeUser(username: string): Promise<boolean> {
+    const r = await this.action<{ deletedCount?: unknown }>('deleteOne', USERS, { filter: { username } })
+    return r.deletedCount === 1
+  }
+
+  async listUsers() {
+    const docs = await this.find(USERS, {
+      filter: {},
+      projection: { _id: 0, id: 1, username: 1 },
+      sort: { username: 1 },
+    })
+    return docs.map((d) => ({ id: String(d.id ?? ''), username: String(d.username ?? '') }))
+  }
+
+  /** No bulkWrite in the Data API: one upserting replaceOne per record, as the driver's bulk would do. */
+  async upsertHolodules(records: HoloduleRecord[]): Promise<UpsertReport> {
+    const report = { inserted: 0, updated: 0 }
+    for (const doc of records) {
+      const r = await this.action<{ matchedCount?: unknown; upsertedId?: unknown }>('replaceOne', HOLODULES, {
+        filter: { key: doc.key },
+        replacement: { ...doc },
+        upsert: true,
+      })
+      if (r.upsertedId !== undefined && r.upsertedId !== null) report.inserted++
+      else if (r.matchedCount === 1) report.updated++
+    }
+    return report
+  }
+
+  /** The Data API has no index commands; `holodule db init` creates them through the driver. */
+  async ensureIndexes(): Promise<void> {
+    throw new Error('the Data API cannot create indexes: run `holodule db init` with MONGODB_URI')
+  }
+
+  /** Nothing to release: every call is a single fetch. */
+  async close(): Promise<void> {}
+}
