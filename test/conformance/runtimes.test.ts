@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import { MongoClient } from 'mongodb'
+import { contractCases } from '../contract/cases.js'
+import { HASHED_USER, SEED_DAY, seedMongo } from '../contract/fixtures.js'
+import { type MongoServer, startMongo } from '../support/ferretdb.js'
+import { httpTarget, type RunningTarget, type Runtime, startTarget } from './runtimes.js'
+
+const RUNTIMES: Runtime[] = ['node', 'bun', 'worker']
+/** One database per runtime: the legacy-password case rewrites a user, so each starts from the seed. */
+const dbFor = (runtime: Runtime) => `conformance_${runtime}`
+
+/**
+ * The contract's HTTP cases, written once (test/contract/cases.ts), against three real servers:
+ * the Node and Bun entries on MongoStore, and the Worker in workerd (wrangler dev) on DataApiStore
+ * through our gateway. All share one FerretDB; the password hashes were written by Node.
+ */
+describe('the contract on every runtime, over HTTP', () => {
+  let mongo: MongoServer
+  let client: MongoClient
+  const targets = new Map<Runtime, RunningTarget>()
+
+  before(async () => {
+    mongo = await startMongo()
+    for (const runtime of RUNTIMES) await seedMongo(mongo.uri, dbFor(runtime))
+    client = new MongoClient(mongo.uri, { serverSelectionTimeoutMS: 5000 })
+    const started = await Promise.allSettled(RUNTIMES.map((r) => startTarget(r, mongo.uri, dbFor(r))))
+    for (const s of started) if (s.status === 'fulfilled') targets.set(s.value.runtime, s.value)
+    const failed = started.find((s) => s.status === 'rejected')
+    if (failed) throw (failed as PromiseRejectedResult).reason
+  })
+
+  after(async () => {
+    await Promise.all([...targets.values()].map((t) => t.stop()))
+    await client?.close()
+    await mongo?.dispose()
+  })
+
+  const target = (runtime: Runtime) => {
+    const t = targets.get(runtime)
+    if (!t) throw new Error(`the ${runtime} server did not start`)
+    return t
+  }
+
+  for (const runtime of RUNTIMES) {
+    describe(runtime, () => {
+      contractCases(() => httpTarget(target(runtime).baseUrl, client, dbFor(runtime)))
+    })
+  }
+
+  describe('the database goes away and comes back', () => {
+    const login = (runtime: Runtime) =>
+      fetch(`${target(runtime).baseUrl}/auth`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(HASHED_USER),
+        signal: AbortSignal.timeout(15_000),
+      })
+
+    it('answers 503 within bounds on every runtime, then recovers without a restart', async () => {
+      const tokens = new Map<Runtime, string>()
+      for (const runtime of RUNTIMES) {
+        const res = await login(runtime)
+        assert.equal(res.status, 200, runtime)
+        tokens.set(runtime, ((await res.json()) as { access_token: string }).access_token)
+      }
+      await mongo.stop()
+      try {
+        await Promise.all(
+          RUNTIMES.map(async (runtime) => {
+            const start = Date.now()
+            const res = await fetch(`${target(runtime).baseUrl}/holodules/${SEED_DAY}`, {
+              headers: { Authorization: `JWT ${tokens.get(runtime)}` },
+              signal: AbortSignal.timeout(15_000),
+            })
+            const ms = Date.now() - start
+            assert.equal(res.status, 503, runtime)
+            assert.deepEqual(await res.json(), { error: 'Service Unavailable' })
+            assert.ok(ms < 6000, `${runtime} took ${ms} ms to answer 503`)
+          }),
+        )
+      } finally {
+        await mongo.start()
+      }
+      await Promise.all(
+        RUNTIMES.map(async (runtime) => {
+          const deadline = Date.now() + 15_000
+          for (;;) {
+            const res = await fetch(`${target(runtime).baseUrl}/holodules/${SEED_DAY}`, {
+              headers: { Authorization: `JWT ${tokens.get(runtime)}` },
+              signal: AbortSignal.timeout(15_000),
+            })
+            await res.body?.cancel()
+            if (res.status === 200) return
+            assert.ok(Date.now() < deadline, `${runtime} did not recover (last status ${res.status})`)
+            await new Promise((r) => setTimeout(r, 250))
+          }
+        }),
+      )
+    })
+  })
+
+  it('no server printed a secret or a stack trace', () => {
+    for (const [runtime, t] of targets) {
+      const out = t.output()
+      assert.ok(!out.includes('contract-suite-secret'), `${runtime} printed the JWT secret`)
+      assert.ok(!out.includes('conformance-worker-key'), `${runtime} printed the Data API key`)
+      assert.ok(
+        !/\n\s+at .+:\d+:\d+\)?\n/.test(out),
+        `${runtime} printed a stack trace:\n${out.slice(-2000)}`,
+      )
+    }
+  })
+})

@@ -1,0 +1,134 @@
+import { join } from 'node:path'
+import type { MongoClient } from 'mongodb'
+import type { ContractTarget } from '../contract/cases.js'
+import { SECRET } from '../contract/fixtures.js'
+import { freePort } from '../support/ferretdb.js'
+import { REPO_ROOT, type ServerProcess, startServer } from '../support/server-process.js'
+
+export type Runtime = 'node' | 'bun' | 'worker'
+
+/** The Worker's key at the gateway: exactly the grant wrangler.toml.example documents. */
+export const WORKER_KEY = 'conformance-worker-key-0123456789abcdefghij'
+
+export interface RunningTarget {
+  runtime: Runtime
+  baseUrl: string
+  stop(): Promise<void>
+  output(): string
+}
+
+const bin = (name: string) => join(REPO_ROOT, 'node_modules', '.bin', name)
+
+/** What every server gets; PATH and HOME only from the parent, so no stray variable leaks in. */
+const baseEnv = (database: string, port: number) => ({
+  PATH: process.env.PATH,
+  HOME: process.env.HOME,
+  MONGODB_DB: database,
+  JWT_SECRET_KEY: SECRET,
+  PORT: String(port),
+  HOST: '127.0.0.1',
+  LOG_LEVEL: 'warn',
+})
+
+const serverTarget = async (runtime: 'node' | 'bun', mongoUri: string, database: string) => {
+  const port = await freePort()
+  const [command, args] =
+    runtime === 'node'
+      ? [process.execPath, ['--import', 'tsx', 'src/entry/node.ts']]
+      : [bin('bun'), ['src/entry/bun.ts']]
+  const proc = await startServer({
+    what: `the ${runtime} entry`,
+    command,
+    args,
+    env: { ...baseEnv(database, port), MONGODB_URI: mongoUri },
+    port,
+  })
+  return wrap(runtime, port, [proc])
+}
+
+/** The Worker under `wrangler dev`, reaching FerretDB through our gateway (DataApiStore). */
+const workerTarget = async (mongoUri: string, database: string) => {
+  const gatewayPort = await freePort()
+  const gateway = await startServer({
+    what: 'the Data API gateway',
+    command: process.execPath,
+    args: ['--import', 'tsx', 'src/entry/data-api.ts'],
+    env: {
+      PATH: process.env.PATH,
+      MONGODB_URI: mongoUri,
+      DATA_API_KEYS: `worker:${WORKER_KEY}@${database}.holodules=read,${database}.users=read+updateOne`,
+      DATA_API_PORT: String(gatewayPort),
+      DATA_API_HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+    },
+    port: gatewayPort,
+  })
+  const port = await freePort()
+  const inspectorPort = await freePort()
+  const vars = {
+    ...baseEnv(database, port),
+    DATA_API_URL: `http://127.0.0.1:${gatewayPort}`,
+    DATA_API_KEY: WORKER_KEY,
+  }
+  let worker: ServerProcess
+  try {
+    worker = await startServer({
+      what: 'the Worker under wrangler dev',
+      command: bin('wrangler'),
+      args: [
+        'dev',
+        'src/entry/worker.ts',
+        '--name',
+        'holodule-api',
+        '--compatibility-date',
+        '2026-04-26',
+        '--ip',
+        '127.0.0.1',
+        '--port',
+        String(port),
+        '--inspector-port',
+        String(inspectorPort),
+        '--log-level',
+        'warn',
+        '--show-interactive-dev-session=false',
+        ...Object.entries(vars)
+          .filter(([k]) => !['PATH', 'HOME', 'PORT', 'HOST'].includes(k))
+          .flatMap(([k, v]) => ['--var', `${k}:${v}`]),
+      ],
+      // Offline: no telemetry, and no fetch of the Request.cf placeholder from the network.
+      env: {
+        ...process.env,
+        WRANGLER_SEND_METRICS: 'false',
+        CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+        CI: 'true',
+      },
+      port,
+      timeoutMs: 60_000,
+    })
+  } catch (e) {
+    await gateway.stop()
+    throw e
+  }
+  return wrap('worker', port, [worker, gateway])
+}
+
+const wrap = (runtime: Runtime, port: number, procs: ServerProcess[]): RunningTarget => ({
+  runtime,
+  baseUrl: `http://127.0.0.1:${port}`,
+  stop: async () => {
+    for (const p of procs) await p.stop()
+  },
+  output: () => procs.map((p) => p.output()).join('\n'),
+})
+
+export const startTarget = (runtime: Runtime, mongoUri: string, database: string): Promise<RunningTarget> =>
+  runtime === 'worker' ? workerTarget(mongoUri, database) : serverTarget(runtime, mongoUri, database)
+
+/** A ContractTarget over real HTTP, reading stored passwords straight from MongoDB. */
+export const httpTarget = (baseUrl: string, client: MongoClient, database: string): ContractTarget => ({
+  fetch: (path, init) => fetch(`${baseUrl}${path}`, { ...init, signal: AbortSignal.timeout(15_000) }),
+  storedPassword: async (username) => {
+    const doc = await client.db(database).collection('users').findOne({ username })
+    return typeof doc?.password === 'string' ? doc.password : null
+  },
+})
