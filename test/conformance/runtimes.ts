@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http'
 import { join } from 'node:path'
 import type { MongoClient } from 'mongodb'
 import type { ContractTarget } from '../contract/cases.js'
@@ -124,9 +125,53 @@ const wrap = (runtime: Runtime, port: number, procs: ServerProcess[]): RunningTa
 export const startTarget = (runtime: Runtime, mongoUri: string, database: string): Promise<RunningTarget> =>
   runtime === 'worker' ? workerTarget(mongoUri, database) : serverTarget(runtime, mongoUri, database)
 
+/**
+ * fetch over node:http on a fresh connection each time, like curl. A server may answer 413 and close
+ * while the client is still uploading; the response that arrived first is what a client sees, which
+ * undici's fetch turns into "other side closed". Fresh connections also keep one test's half-read
+ * socket from failing the next test.
+ */
+export const curlFetch = (url: string, init: RequestInit = {}, timeoutMs = 15_000): Promise<Response> =>
+  new Promise((resolve, reject) => {
+    const headers = new Headers(init.headers)
+    const body = typeof init.body === 'string' ? Buffer.from(init.body) : undefined
+    if (body) headers.set('content-length', String(body.length))
+    let answered = false
+    const req = httpRequest(
+      url,
+      {
+        method: init.method ?? 'GET',
+        headers: Object.fromEntries(headers),
+        agent: false,
+        timeout: timeoutMs,
+      },
+      (res) => {
+        answered = true
+        const chunks: Buffer[] = []
+        res.on('data', (c: Buffer) => chunks.push(c))
+        res.on('error', reject)
+        res.on('end', () => {
+          const out = new Headers()
+          for (const [k, v] of Object.entries(res.headers)) {
+            if (Array.isArray(v)) for (const x of v) out.append(k, x)
+            else if (v !== undefined) out.set(k, v)
+          }
+          const status = res.statusCode ?? 0
+          const nullBody = status === 204 || status === 304 || init.method === 'HEAD'
+          resolve(new Response(nullBody ? null : Buffer.concat(chunks), { status, headers: out }))
+        })
+      },
+    )
+    req.on('timeout', () => req.destroy(new Error(`no answer from ${url} within ${timeoutMs} ms`)))
+    req.on('error', (e) => {
+      if (!answered) reject(e)
+    })
+    req.end(body)
+  })
+
 /** A ContractTarget over real HTTP, reading stored passwords straight from MongoDB. */
 export const httpTarget = (baseUrl: string, client: MongoClient, database: string): ContractTarget => ({
-  fetch: (path, init) => fetch(`${baseUrl}${path}`, { ...init, signal: AbortSignal.timeout(15_000) }),
+  fetch: (path, init) => curlFetch(`${baseUrl}${path}`, init),
   storedPassword: async (username) => {
     const doc = await client.db(database).collection('users').findOne({ username })
     return typeof doc?.password === 'string' ? doc.password : null
