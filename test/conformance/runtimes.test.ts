@@ -6,7 +6,7 @@ import { HASHED_USER, SEED_DAY, seedMongo } from '../contract/fixtures.js'
 import { type MongoServer, startMongo } from '../support/ferretdb.js'
 import { curlFetch, httpTarget, type RunningTarget, type Runtime, startTarget } from './runtimes.js'
 
-const RUNTIMES: Runtime[] = ['node', 'bun', 'worker']
+const RUNTIMES: Runtime[] = ['node', 'bun', 'worker', 'worker-direct']
 /** One database per runtime: the legacy-password case rewrites a user, so each starts from the seed. */
 const dbFor = (runtime: Runtime) => `conformance_${runtime}`
 
@@ -51,7 +51,7 @@ describe('the contract on every runtime, over HTTP', () => {
   describe('the database goes away and comes back', () => {
     // Bun is left out here: its entry sometimes holds a request ~12 s while FerretDB is down (past
     // Bun.serve's 10 s idle timeout: "socket hang up") instead of answering 503; reported to the lead.
-    const OUTAGE_RUNTIMES: Runtime[] = ['node', 'worker']
+    const OUTAGE_RUNTIMES: Runtime[] = ['node', 'worker', 'worker-direct']
     const login = (runtime: Runtime) =>
       curlFetch(`${target(runtime).baseUrl}/auth`, {
         method: 'POST',

@@ -6,7 +6,7 @@ import { SECRET } from '../contract/fixtures.js'
 import { freePort } from '../support/ferretdb.js'
 import { REPO_ROOT, type ServerProcess, startServer } from '../support/server-process.js'
 
-export type Runtime = 'node' | 'bun' | 'worker'
+export type Runtime = 'node' | 'bun' | 'worker' | 'worker-direct'
 
 /** The Worker's key at the gateway: exactly the grant wrangler.toml.example documents. */
 export const WORKER_KEY = 'conformance-worker-key-0123456789abcdefghij'
@@ -64,54 +64,83 @@ const workerTarget = async (mongoUri: string, database: string) => {
     },
     port: gatewayPort,
   })
-  const port = await freePort()
-  const inspectorPort = await freePort()
-  const vars = {
-    ...baseEnv(database, port),
-    DATA_API_URL: `http://127.0.0.1:${gatewayPort}`,
-    DATA_API_KEY: WORKER_KEY,
-  }
-  let worker: ServerProcess
+  let worker: RunningTarget
   try {
-    worker = await startServer({
-      what: 'the Worker under wrangler dev',
-      command: bin('wrangler'),
-      args: [
-        'dev',
-        'src/entry/worker.ts',
-        '--name',
-        'holodule-api',
-        '--compatibility-date',
-        '2026-04-26',
-        '--ip',
-        '127.0.0.1',
-        '--port',
-        String(port),
-        '--inspector-port',
-        String(inspectorPort),
-        '--log-level',
-        'warn',
-        '--show-interactive-dev-session=false',
-        ...Object.entries(vars)
-          .filter(([k]) => !['PATH', 'HOME', 'PORT', 'HOST'].includes(k))
-          .flatMap(([k, v]) => ['--var', `${k}:${v}`]),
-      ],
-      // Offline: no telemetry, and no fetch of the Request.cf placeholder from the network.
-      env: {
-        ...process.env,
-        WRANGLER_SEND_METRICS: 'false',
-        CLOUDFLARE_CF_FETCH_ENABLED: 'false',
-        CI: 'true',
-      },
-      port,
-      timeoutMs: 60_000,
+    worker = await wranglerDev('worker', 'src/entry/worker.ts', [], database, {
+      DATA_API_URL: `http://127.0.0.1:${gatewayPort}`,
+      DATA_API_KEY: WORKER_KEY,
     })
   } catch (e) {
     await gateway.stop()
     throw e
   }
-  return wrap('worker', port, [worker, gateway])
+  return {
+    ...worker,
+    stop: async () => {
+      await worker.stop()
+      await gateway.stop()
+    },
+    output: () => `${worker.output()}\n${gateway.output()}`,
+  }
 }
+
+/** An entry under `wrangler dev` (workerd), configured with --var flags only. */
+const wranglerDev = async (
+  runtime: Runtime,
+  entry: string,
+  flags: string[],
+  database: string,
+  vars: Record<string, string>,
+): Promise<RunningTarget> => {
+  const port = await freePort()
+  const inspectorPort = await freePort()
+  const all: Record<string, string> = {
+    MONGODB_DB: database,
+    JWT_SECRET_KEY: SECRET,
+    LOG_LEVEL: 'warn',
+    ...vars,
+  }
+  const proc = await startServer({
+    what: `${entry} under wrangler dev`,
+    command: bin('wrangler'),
+    args: [
+      'dev',
+      entry,
+      '--name',
+      'holodule-api',
+      '--compatibility-date',
+      '2026-04-26',
+      ...flags,
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--inspector-port',
+      String(inspectorPort),
+      '--log-level',
+      'warn',
+      '--show-interactive-dev-session=false',
+      ...Object.entries(all).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
+    ],
+    // Offline: no telemetry, and no fetch of the Request.cf placeholder from the network.
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', CI: 'true' },
+    port,
+    timeoutMs: 60_000,
+  })
+  return wrap(runtime, port, [proc])
+}
+
+/** Direct mode: the driver inside workerd over TCP sockets (nodejs_compat), no gateway. */
+const workerDirectTarget = (mongoUri: string, database: string) =>
+  wranglerDev(
+    'worker-direct',
+    'src/entry/worker-direct.ts',
+    ['--compatibility-flags', 'nodejs_compat'],
+    database,
+    {
+      MONGODB_URI: mongoUri,
+    },
+  )
 
 const wrap = (runtime: Runtime, port: number, procs: ServerProcess[]): RunningTarget => ({
   runtime,
@@ -123,7 +152,11 @@ const wrap = (runtime: Runtime, port: number, procs: ServerProcess[]): RunningTa
 })
 
 export const startTarget = (runtime: Runtime, mongoUri: string, database: string): Promise<RunningTarget> =>
-  runtime === 'worker' ? workerTarget(mongoUri, database) : serverTarget(runtime, mongoUri, database)
+  runtime === 'worker'
+    ? workerTarget(mongoUri, database)
+    : runtime === 'worker-direct'
+      ? workerDirectTarget(mongoUri, database)
+      : serverTarget(runtime, mongoUri, database)
 
 /**
  * fetch over node:http on a fresh connection each time, like curl. A server may answer 413 and close
