@@ -2,7 +2,8 @@ import type { ExecutionContext } from 'hono'
 import { createApp } from '../app/create-app.js'
 import { createPasswordVerifier, type PasswordVerifier } from '../auth/password.js'
 import { parseWorkerConfig, type WorkerConfig } from '../config/worker-config.js'
-import { createJsonLogger, type Logger } from '../log/logger.js'
+import { createConsoleLogger } from '../log/console-logger.js'
+import type { Logger } from '../log/logger.js'
 import { MongoStore } from '../store/mongo-store.js'
 
 type Bindings = Record<string, unknown>
@@ -36,7 +37,7 @@ const isolateFor = (bindings: Bindings): Isolate | null => {
     isolate = {
       config,
       uri: parsed.config.backend.uri,
-      logger: createJsonLogger(config.logLevel),
+      logger: createConsoleLogger(config.logLevel),
       passwords: createPasswordVerifier(config.app.passwordIterations),
     }
   }

@@ -1,7 +1,7 @@
 import type { ExecutionContext } from 'hono'
 import { type App, createApp } from '../app/create-app.js'
 import { parseWorkerConfig } from '../config/worker-config.js'
-import { createJsonLogger } from '../log/logger.js'
+import { createConsoleLogger } from '../log/console-logger.js'
 import { DataApiStore } from '../store/data-api-store.js'
 
 type Bindings = Record<string, unknown>
@@ -23,7 +23,7 @@ const appFor = (bindings: Bindings): App | null => {
   } else {
     const { config } = parsed
     const { dataApi } = parsed.config.backend
-    const logger = createJsonLogger(config.logLevel)
+    const logger = createConsoleLogger(config.logLevel)
     const store = new DataApiStore({ ...dataApi, database: config.database, logger })
     app = createApp({ config: config.app, store, logger })
   }

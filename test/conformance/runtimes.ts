@@ -85,7 +85,7 @@ const workerTarget = async (mongoUri: string, database: string) => {
 }
 
 /** An entry under `wrangler dev` (workerd), configured with --var flags only. */
-const wranglerDev = async (
+export const wranglerDev = async (
   runtime: Runtime,
   entry: string,
   flags: string[],

@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict'
+import { createServer, type ServerResponse } from 'node:http'
+import { after, before, describe, it } from 'node:test'
+import { curlFetch, type RunningTarget, wranglerDev } from '../conformance/runtimes.js'
+import { HASHED_USER } from '../contract/fixtures.js'
+import { freePort } from '../support/ferretdb.js'
+
+const KEY = 'worker-failures-key-0123456789abcdefghijklm'
+
+/**
+ * The Worker in workerd against a gateway that misbehaves on cue: refuses the key, never answers,
+ * or is gone. What a client sees must stay inside the contract, and the key must never leak.
+ */
+describe('the Worker when the Data API gateway fails', () => {
+  let mode: 'refuse' | 'hang' = 'refuse'
+  const hanging: ServerResponse[] = []
+  const gateway = createServer((req, res) => {
+    req.resume()
+    if (mode === 'refuse') {
+      res.writeHead(401, { 'Content-Type': 'application/json' })
+      res.end(JSON.stringify({ error: 'invalid API key', error_code: 'InvalidSession' }))
+    } else hanging.push(res)
+  })
+  let worker: RunningTarget
+
+  before(async () => {
+    const port = await freePort()
+    await new Promise<void>((r) => gateway.listen(port, '127.0.0.1', r))
+    worker = await wranglerDev('worker', 'src/entry/worker.ts', [], 'holoduledb', {
+      DATA_API_URL: `http://127.0.0.1:${port}`,
+      DATA_API_KEY: KEY,
+      DATA_API_TIMEOUT_MS: '1000',
+    })
+  })
+
+  after(async () => {
+    await worker?.stop()
+    for (const res of hanging) res.destroy()
+    gateway.closeAllConnections()
+    await new Promise((r) => gateway.close(r))
+  })
+
+  const login = () =>
+    curlFetch(`${worker.baseUrl}/auth`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(HASHED_USER),
+    })
+
+  it('answers 500 when the gateway refuses the key, and logs a configuration error without the key', async () => {
+    mode = 'refuse'
+    const res = await login()
+    assert.equal(res.status, 500)
+    const text = await res.text()
+    assert.deepEqual(JSON.parse(text), { error: 'Internal Server Error' })
+    assert.ok(!text.includes(KEY))
+    // workerd's console reaches wrangler's output asynchronously.
+    const deadline = Date.now() + 5000
+    while (!worker.output().includes('DATA_API_KEY') && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100))
+    }
+    assert.match(worker.output(), /Data API rejected the API key: check DATA_API_KEY/, worker.output())
+    assert.ok(!worker.output().includes(KEY), 'the key reached the log')
+  })
+
+  it('answers 503 within the configured timeout when the gateway does not answer', async () => {
+    mode = 'hang'
+    for (const path of ['/readyz', '/auth']) {
+      const start = Date.now()
+      const res = path === '/auth' ? await login() : await curlFetch(`${worker.baseUrl}${path}`)
+      const ms = Date.now() - start
+      assert.equal(res.status, 503, path)
+      assert.deepEqual(await res.json(), { error: 'Service Unavailable' })
+      assert.ok(ms >= 900 && ms < 4000, `${path} answered after ${ms} ms`)
+    }
+  })
+
+  it('answers 503 at once when nothing listens at the gateway address', async () => {
+    for (const res of hanging.splice(0)) res.destroy()
+    gateway.closeAllConnections()
+    await new Promise((r) => gateway.close(r))
+    const start = Date.now()
+    const res = await curlFetch(`${worker.baseUrl}/readyz`)
+    assert.equal(res.status, 503)
+    assert.ok(Date.now() - start < 3000, `took ${Date.now() - start} ms`)
+  })
+})
