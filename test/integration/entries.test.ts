@@ -98,6 +98,37 @@ for (const runtime of ['node', 'bun'] as const satisfies Runtime[]) {
   })
 }
 
+describe('the embedded default (no database configured)', () => {
+  it('prints a demo login that works and serves today in Japan time', async () => {
+    const server = await startEntry('node', { LOG_LEVEL: 'warn' })
+    try {
+      const deadline = Date.now() + 5000
+      while (!/curl -s \S+\/holodules\/\d{8}/.test(server.output()) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50))
+      }
+      const password = /password: (\S+)/.exec(server.output())?.[1]
+      const day = /\/holodules\/(\d{8})/.exec(server.output())?.[1]
+      assert.ok(password && day, server.output())
+      assert.equal(day, new Date(Date.now() + 9 * 3600_000).toISOString().slice(0, 10).replaceAll('-', ''))
+      const res = await fetch(`${server.baseUrl}/auth`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ username: 'demo', password }),
+      })
+      assert.equal(res.status, 200)
+      const { access_token } = (await res.json()) as { access_token: string }
+      const sched = await fetch(`${server.baseUrl}/holodules/${day}`, {
+        headers: { Authorization: `JWT ${access_token}` },
+      })
+      assert.equal(sched.status, 200)
+      assert.ok(((await sched.json()) as { result: number }).result >= 5)
+      assert.match(server.output(), /JWT_SECRET_KEY is unset/)
+    } finally {
+      await server.stop()
+    }
+  })
+})
+
 describe('start-up configuration errors', () => {
   it('exits non-zero naming every bad variable', async () => {
     await assert.rejects(
