@@ -16,9 +16,15 @@ const shutdown = (signal: string) => {
   const force = setTimeout(() => process.exit(1), 10_000)
   force.unref()
   server.close(async () => {
+    clearInterval(reaper)
     await store.close()
     process.exit(0)
   })
+  // close() spares keep-alive sockets that were busy when it was called; reap them once idle.
+  const reaper = setInterval(
+    () => (server as { closeIdleConnections?: () => void }).closeIdleConnections?.(),
+    50,
+  )
 }
 process.on('SIGTERM', () => shutdown('SIGTERM'))
 process.on('SIGINT', () => shutdown('SIGINT'))

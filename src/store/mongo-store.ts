@@ -42,7 +42,11 @@ const HOLODULE_FIELDS = {
   description: 1,
 }
 
+/** Socket errors the driver can let through unwrapped when the server vanishes mid-write. */
+const SOCKET_ERROR_CODES = new Set(['EPIPE', 'ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'ERR_SOCKET_CLOSED'])
+
 const isUnavailable = (e: unknown): boolean =>
+  SOCKET_ERROR_CODES.has((e as { code?: unknown } | null)?.code as string) ||
   e instanceof MongoNetworkError ||
   e instanceof MongoServerSelectionError ||
   e instanceof MongoNotConnectedError ||

@@ -38,9 +38,16 @@ const canConnect = (port: number): Promise<boolean> =>
     s.once('error', () => resolve(false))
   })
 
-export const waitForPort = async (port: number, timeoutMs: number, what: string): Promise<void> => {
+/** Polls until something listens; gives up early once `alive` says the process is gone. */
+export const waitForPort = async (
+  port: number,
+  timeoutMs: number,
+  what: string,
+  alive: () => boolean = () => true,
+): Promise<void> => {
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
+    if (!alive()) throw new Error(`${what} exited before listening on 127.0.0.1:${port}`)
     if (await canConnect(port)) return
     await new Promise((r) => setTimeout(r, 50))
   }
@@ -109,7 +116,7 @@ export const startMongo = async (): Promise<MongoServer> => {
     })
     child = proc
     try {
-      await waitForPort(port, 15_000, 'FerretDB')
+      await waitForPort(port, 15_000, 'FerretDB', () => proc.exitCode === null && proc.signalCode === null)
     } catch (e) {
       proc.kill('SIGKILL')
       throw new Error(`${(e as Error).message}\n${stderr}`)

@@ -1,0 +1,146 @@
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import { DB_NAME, HASHED_USER, SECRET, SEED_DAY, SEED_DAY_KEYS, seedMongo } from '../contract/fixtures.js'
+import { claims, craftToken, nowSeconds } from '../contract/tokens.js'
+import { type EntryProcess, type Runtime, startEntry } from '../support/entry-process.js'
+import { type MongoServer, startMongo } from '../support/ferretdb.js'
+
+const login = (base: string) =>
+  fetch(`${base}/auth`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(HASHED_USER),
+  })
+
+for (const runtime of ['node', 'bun'] as const satisfies Runtime[]) {
+  describe(`the ${runtime} entry as a real process on FerretDB`, () => {
+    let mongo: MongoServer
+    let server: EntryProcess
+    const env = () => ({
+      MONGODB_URI: mongo.uri,
+      MONGODB_DB: DB_NAME,
+      JWT_SECRET_KEY: SECRET,
+      LOG_LEVEL: 'info',
+    })
+
+    before(async () => {
+      mongo = await startMongo()
+      await seedMongo(mongo.uri)
+      server = await startEntry(runtime, env())
+    })
+    after(async () => {
+      await server?.stop('SIGKILL')
+      await mongo?.dispose()
+    })
+
+    it('logs in and serves a schedule', async () => {
+      const res = await login(server.baseUrl)
+      assert.equal(res.status, 200)
+      const { access_token } = (await res.json()) as { access_token: string }
+      const sched = await fetch(`${server.baseUrl}/holodules/${SEED_DAY}`, {
+        headers: { Authorization: `JWT ${access_token}` },
+      })
+      assert.equal(sched.status, 200)
+      assert.equal(sched.headers.get('content-type'), 'application/json; charset=UTF-8')
+      const body = (await sched.json()) as { result: number; holodules: Array<{ key: string }> }
+      assert.deepEqual(
+        body.holodules.map((h) => h.key),
+        SEED_DAY_KEYS,
+      )
+    })
+
+    it('refuses an expired token', async () => {
+      const now = nowSeconds()
+      const expired = craftToken(
+        claims(HASHED_USER.username, { iat: now - 400, nbf: now - 400, exp: now - 100 }),
+        SECRET,
+      )
+      const res = await fetch(`${server.baseUrl}/holodules/${SEED_DAY}`, {
+        headers: { Authorization: `JWT ${expired}` },
+      })
+      assert.equal(res.status, 401)
+      assert.deepEqual(await res.json(), {
+        status_code: 401,
+        error: 'Invalid token',
+        description: 'Signature has expired',
+      })
+    })
+
+    it('answers health and readiness', async () => {
+      assert.equal((await fetch(`${server.baseUrl}/healthz`)).status, 200)
+      assert.equal((await fetch(`${server.baseUrl}/readyz`)).status, 200)
+    })
+
+    it('writes JSON access lines with a request id and never the password or token', async () => {
+      const res = await fetch(`${server.baseUrl}/nope`, { headers: { 'X-Request-Id': 'trace-me-123' } })
+      assert.equal(res.status, 404)
+      await new Promise((r) => setTimeout(r, 100))
+      const lines = server
+        .output()
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+      assert.ok(lines.some((l) => l.msg === 'request' && l.requestId === 'trace-me-123' && l.status === 404))
+      assert.ok(!server.output().includes(HASHED_USER.password))
+      assert.ok(!server.output().includes(SECRET))
+    })
+
+    it('on SIGTERM finishes the request in flight, then exits 0', async () => {
+      const inFlight = login(server.baseUrl) // ~0.25 s of PBKDF2 on the server
+      await new Promise((r) => setTimeout(r, 60))
+      const code = server.stop('SIGTERM')
+      const res = await inFlight
+      assert.equal(res.status, 200)
+      assert.ok(((await res.json()) as { access_token?: string }).access_token)
+      assert.equal(await code, 0)
+      await assert.rejects(fetch(`${server.baseUrl}/healthz`), 'no longer accepting')
+    })
+  })
+}
+
+describe('the embedded default (no database configured)', () => {
+  it('prints a demo login that works and serves today in Japan time', async () => {
+    const server = await startEntry('node', { LOG_LEVEL: 'warn' })
+    try {
+      const deadline = Date.now() + 5000
+      while (!/curl -s \S+\/holodules\/\d{8}/.test(server.output()) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50))
+      }
+      const password = /password: (\S+)/.exec(server.output())?.[1]
+      const day = /\/holodules\/(\d{8})/.exec(server.output())?.[1]
+      assert.ok(password && day, server.output())
+      assert.equal(day, new Date(Date.now() + 9 * 3600_000).toISOString().slice(0, 10).replaceAll('-', ''))
+      const res = await fetch(`${server.baseUrl}/auth`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ username: 'demo', password }),
+      })
+      assert.equal(res.status, 200)
+      const { access_token } = (await res.json()) as { access_token: string }
+      const sched = await fetch(`${server.baseUrl}/holodules/${day}`, {
+        headers: { Authorization: `JWT ${access_token}` },
+      })
+      assert.equal(sched.status, 200)
+      assert.ok(((await sched.json()) as { result: number }).result >= 5)
+      assert.match(server.output(), /JWT_SECRET_KEY is unset/)
+    } finally {
+      await server.stop()
+    }
+  })
+})
+
+describe('start-up configuration errors', () => {
+  it('exits non-zero naming every bad variable', async () => {
+    await assert.rejects(
+      startEntry('node', {
+        MONGODB_URI: 'mongodb://127.0.0.1:1/',
+        JWT_SECRET_KEY: 'short',
+        JWT_ALGORITHM: 'RS256',
+      }),
+      (e: Error) =>
+        /JWT_SECRET_KEY/.test(e.message) &&
+        /JWT_ALGORITHM/.test(e.message) &&
+        /exited with 1/.test(e.message),
+    )
+  })
+})
