@@ -1,0 +1,44 @@
+/**
+ * Reproduces a hang seen on the Bun entry: with FerretDB killed, about one request in ten is held
+ * ~12 s and dropped by Bun.serve's 10 s idle timeout ("socket hang up") instead of answering 503.
+ * The Node entry answers 503 every time. Load the CPU to see it more often, e.g. in another shell:
+ *   timeout 100 node -e 'const e = Date.now() + 95000; while (Date.now() < e) {}'
+ * Run: node --import tsx bench/outage-hang.ts [bun|node|worker|worker-direct] [rounds=25]
+ */
+import { curlFetch, type Runtime, startTarget } from '../test/conformance/runtimes.js'
+import { HASHED_USER, SEED_DAY, seedMongo } from '../test/contract/fixtures.js'
+import { startMongo } from '../test/support/ferretdb.js'
+
+const runtime = (process.argv[2] ?? 'bun') as Runtime
+const rounds = Number(process.argv[3] ?? 25)
+const mongo = await startMongo()
+await seedMongo(mongo.uri, 'outage', 1000)
+const target = await startTarget(runtime, mongo.uri, 'outage')
+const day = () =>
+  curlFetch(`${target.baseUrl}/holodules/${SEED_DAY}`, { headers: { Authorization: `JWT ${token}` } })
+let token = ''
+try {
+  const res = await curlFetch(`${target.baseUrl}/auth`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(HASHED_USER),
+  })
+  token = ((await res.json()) as { access_token: string }).access_token
+  const results: string[] = []
+  for (let round = 0; round < rounds; round++) {
+    await Promise.all([1, 2, 3, 4].map(day)) // the pool holds live connections when the database dies
+    await mongo.stop()
+    const start = Date.now()
+    try {
+      results.push(`${(await day()).status}/${Date.now() - start}ms`)
+    } catch (e) {
+      results.push(`${(e as Error).message}/${Date.now() - start}ms`)
+    }
+    await mongo.start()
+    while ((await day()).status !== 200) await new Promise((r) => setTimeout(r, 100))
+  }
+  console.log(`${runtime}: ${results.join(' ')}`)
+} finally {
+  await target.stop()
+  await mongo.dispose()
+}
