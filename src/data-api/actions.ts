@@ -87,6 +87,13 @@ const filterOf = (body: Body): Filter<Document> => {
   return filter
 }
 
+/** Projections take aggregation expressions since MongoDB 4.4, $function among them. */
+const projectionOf = (body: Body): Body | undefined => {
+  const projection = optionalObject(body, 'projection')
+  if (projection) checkOperators(projection, 'projection')
+  return projection
+}
+
 const updateOf = (body: Body): UpdateFilter<Document> => {
   const update = requiredObject(body, 'update')
   const keys = Object.keys(update)
@@ -148,11 +155,11 @@ export const runAction = async (
 ): Promise<Body> => {
   switch (action) {
     case 'findOne': {
-      const projection = optionalObject(body, 'projection')
+      const projection = projectionOf(body)
       return { document: await coll.findOne(filterOf(body), projection ? { projection } : {}) }
     }
     case 'find': {
-      const projection = optionalObject(body, 'projection')
+      const projection = projectionOf(body)
       const sort = optionalObject(body, 'sort')
       const limit = Math.min(optionalCount(body, 'limit') || maxDocuments, maxDocuments)
       const skip = optionalCount(body, 'skip')

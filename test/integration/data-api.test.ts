@@ -161,6 +161,25 @@ describe('the Data API gateway over HTTP against FerretDB', () => {
       )
       assert.equal(r.status, 400)
       assert.match(String(r.body.error), /\$where/)
+      const p = await call(
+        'findOne',
+        {
+          collection: 'holodules',
+          projection: { x: { $function: { body: 'return 1', args: [], lang: 'js' } } },
+        },
+        { key: KEYS.admin },
+      )
+      assert.equal(p.status, 400)
+      assert.match(String(p.body.error), /\$function/)
+      const agg = await call(
+        'aggregate',
+        {
+          collection: 'holodules',
+          pipeline: [{ $match: { $expr: { $function: { body: 'x', args: [], lang: 'js' } } } }],
+        },
+        { key: KEYS.admin },
+      )
+      assert.equal(agg.status, 400)
     })
   })
 
