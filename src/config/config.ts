@@ -168,3 +168,42 @@ export const parseConfig = (env: Env): ConfigResult => {
     },
   }
 }
+
+/** The database part of the environment alone, for tools (the CLI) that need no JWT secret. */
+export interface MongoConfig {
+  uri: string
+  /** The variable the address came from, named in error messages. */
+  source: 'MONGODB_URI' | 'MONGODB_HOST'
+  db: string
+  passwordIterations: number
+}
+
+export type MongoConfigResult = { ok: true; config: MongoConfig } | { ok: false; errors: string[] }
+
+export const parseMongoConfig = (env: Env): MongoConfigResult => {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''))
+  const parsed = envSchema
+    .pick({
+      MONGODB_URI: true,
+      MONGODB_HOST: true,
+      MONGODB_USER: true,
+      MONGODB_PASSWORD: true,
+      MONGODB_DB: true,
+      PASSWORD_PBKDF2_ITERATIONS: true,
+    })
+    .safeParse(cleaned)
+  if (!parsed.success) {
+    return { ok: false, errors: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) }
+  }
+  const e = parsed.data
+  const common = { db: e.MONGODB_DB, passwordIterations: e.PASSWORD_PBKDF2_ITERATIONS }
+  if (e.MONGODB_URI) return { ok: true, config: { uri: e.MONGODB_URI, source: 'MONGODB_URI', ...common } }
+  if (e.MONGODB_HOST) {
+    const uri = legacyMongoUri(e.MONGODB_HOST, e.MONGODB_USER, e.MONGODB_PASSWORD)
+    return { ok: true, config: { uri, source: 'MONGODB_HOST', ...common } }
+  }
+  return {
+    ok: false,
+    errors: ['MONGODB_URI: not set (mongodb://host:27017/, or the old MONGODB_HOST/USER/PASSWORD)'],
+  }
+}
