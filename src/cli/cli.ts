@@ -1,8 +1,6 @@
 import { parseArgs } from 'node:util'
-import { MongoError } from 'mongodb'
 import { type Env, type MongoConfig, parseMongoConfig } from '../config/config.js'
-import { MongoStore } from '../store/mongo-store.js'
-import { DuplicateUserError, StoreUnavailableError } from '../store/store.js'
+import { DuplicateUserError, type Store, StoreUnavailableError } from '../store/store.js'
 import { COMMANDS } from './commands.js'
 import {
   type CliContext,
@@ -165,7 +163,8 @@ const describe = (e: unknown, config: MongoConfig | undefined): string => {
   const where = config ? `${config.source} (${redactUri(config.uri)})` : 'MONGODB_URI'
   const detail = redactDetail(e instanceof Error ? e.message : String(e), uri)
   if (e instanceof StoreUnavailableError) return `cannot reach the database at ${where}: ${detail}`
-  if (e instanceof MongoError) return `database error at ${where}: ${detail}`
+  // By name: the driver is loaded only when a command needs the database.
+  if (e instanceof Error && e.name.startsWith('Mongo')) return `database error at ${where}: ${detail}`
   return detail
 }
 
@@ -175,7 +174,7 @@ const describe = (e: unknown, config: MongoConfig | undefined): string => {
  */
 export const runCli = async (argv: string[], io: CliIo, env: Env): Promise<number> => {
   let config: MongoConfig | undefined
-  let store: MongoStore | undefined
+  let store: Store | undefined
   const ctx: CliContext = {
     env,
     io,
@@ -186,9 +185,10 @@ export const runCli = async (argv: string[], io: CliIo, env: Env): Promise<numbe
       config = parsed.config
       return config
     },
-    store() {
+    async store() {
       if (store) return store
       const { uri, db, source } = ctx.mongoConfig()
+      const { MongoStore } = await import('../store/mongo-store.js')
       try {
         store = MongoStore.connect(uri, db, CLI_CLIENT_OPTIONS)
       } catch (e) {

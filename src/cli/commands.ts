@@ -7,7 +7,8 @@ const dbInit: Command = {
   summary: 'create the indexes the API relies on (idempotent)',
   help: 'holodules.datetime, holodules.key (unique) and users.username (unique). The server also creates them at start-up.',
   async run(_input, ctx) {
-    await ctx.store().ensureIndexes()
+    const store = await ctx.store()
+    await store.ensureIndexes()
     ctx.io.stdout.write(
       `indexes ready in ${ctx.mongoConfig().db}: holodules.datetime, holodules.key (unique), users.username (unique)\n`,
     )

@@ -13,7 +13,7 @@ export interface CliContext {
   /** The database settings; throws a CliError naming the variable when they are missing or bad. */
   mongoConfig(): MongoConfig
   /** One connection per run, opened on first use; runCli closes it. */
-  store(): Store
+  store(): Promise<Store>
 }
 
 export interface CommandOption {

@@ -27,7 +27,7 @@ export const holoduleInputSchema = z
     code: text('a string').min(1, 'must not be empty'),
     video_id: text('a string').min(1, 'must not be empty'),
     datetime: text('a string')
-      .regex(/^\d{8} \d{6}$/, 'must be "YYYYMMDD HHMMSS"')
+      .regex(/^\d{8} \d{6}$/, { message: 'must be "YYYYMMDD HHMMSS"', abort: true })
       .refine((v) => isCalendarDate(v.slice(0, 8)) && isRealTime(v.slice(9)), 'is not a real date and time'),
     name: text('a string'),
     title: text('a string'),

@@ -51,7 +51,7 @@ Exit code 0 when every record was imported, ${EXIT_REJECTED} when some were reje
       out.write(`dry run: ${records.length} valid, ${rejected.length} rejected; nothing written\n`)
       return rejected.length > 0 ? EXIT_REJECTED : 0
     }
-    const store = ctx.store()
+    const store = await ctx.store()
     const progress = createProgress(ctx.io.stderr, records.length, 'importing')
     try {
       for (let i = 0; i < records.length; i += BATCH_SIZE) {

@@ -26,7 +26,7 @@ export const userAdd: Command = {
   async run({ args }, ctx) {
     const username = checkUsername(args[0] as string)
     const { passwordIterations } = ctx.mongoConfig()
-    const store = ctx.store()
+    const store = await ctx.store()
     // Checked first so nobody types a password for a name that is taken (addUser checks again).
     if (await store.findUserByUsername(username))
       throw new CliError(
@@ -46,7 +46,7 @@ export const userPasswd: Command = {
   async run({ args }, ctx) {
     const username = args[0] as string
     const { passwordIterations } = ctx.mongoConfig()
-    const store = ctx.store()
+    const store = await ctx.store()
     const noSuchUser = () => new CliError(`user ${JSON.stringify(username)} does not exist`)
     if (!(await store.findUserByUsername(username))) throw noSuchUser()
     const password = await readNewPassword(ctx.io, username)
@@ -61,7 +61,8 @@ export const userRm: Command = {
   summary: 'remove a user (its tokens stop working at once)',
   async run({ args }, ctx) {
     const username = args[0] as string
-    if (!(await ctx.store().removeUser(username)))
+    const store = await ctx.store()
+    if (!(await store.removeUser(username)))
       throw new CliError(`user ${JSON.stringify(username)} does not exist`)
     ctx.io.stdout.write(`removed user ${username}\n`)
   },
@@ -72,7 +73,8 @@ export const userList: Command = {
   summary: 'list users: ids and names, never password hashes',
   options: { json: { type: 'boolean', help: 'print a JSON array of {"id", "username"}' } },
   async run({ flags }, ctx) {
-    const users = await ctx.store().listUsers()
+    const store = await ctx.store()
+    const users = await store.listUsers()
     const out = ctx.io.stdout
     if (flags.json) {
       out.write(`${JSON.stringify(users.map((u) => ({ id: u.id, username: u.username })))}\n`)
