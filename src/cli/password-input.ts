@@ -83,8 +83,9 @@ const hiddenPrompt = (io: CliIo) => {
       const onData = (chunk: Buffer | string) => {
         consume(String(chunk))
       }
-      stderr.write(prompt)
+      // Echo off before the prompt shows, so nothing typed in answer to it is ever echoed.
       stdin.setRawMode(true)
+      stderr.write(prompt)
       stdin.on('data', onData)
       const pending = typedAhead
       typedAhead = ''

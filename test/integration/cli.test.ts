@@ -252,6 +252,50 @@ describe('holodule CLI against FerretDB', () => {
     assert.match(list.stdout, /\bcarol\n$/)
   })
 
+  test('on a terminal the password is asked twice and never echoed', async () => {
+    // util-linux `script` gives the CLI a pseudo-terminal; we answer each prompt once it shows.
+    const child = spawn('script', ['-qec', `"${process.execPath}" "${bin}" user add erin`, '/dev/null'], {
+      env: { PATH: process.env.PATH ?? '', SHELL: '/bin/sh', TERM: 'dumb', ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    })
+    const spawnError = new Promise<never>((_, reject) =>
+      child.once('error', () => reject(new Error('`script` is needed: apt-get install bsdutils'))),
+    )
+    let screen = ''
+    const waitFor = (text: string) =>
+      Promise.race([
+        spawnError,
+        new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error(`no ${JSON.stringify(text)} in ${screen}`)), 15_000)
+          const check = () => {
+            if (!screen.includes(text)) return
+            clearTimeout(timer)
+            child.stdout.off('data', check)
+            resolve()
+          }
+          child.stdout.on('data', check)
+          check()
+        }),
+      ])
+    child.stdout.on('data', (d) => {
+      screen += d
+    })
+    const exited = new Promise<number | null>((resolve) => child.once('close', resolve))
+    try {
+      await waitFor('New password for erin: ')
+      child.stdin.write('tty secret\r')
+      await waitFor('Repeat the password: ')
+      child.stdin.write('tty secret\r')
+      await waitFor('added user erin')
+    } finally {
+      child.stdin.end()
+      if ((await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000, 'late'))])) === 'late')
+        child.kill('SIGKILL')
+    }
+    assert.doesNotMatch(screen, /tty secret/, 'the password was echoed')
+    assert.equal(await login('erin', 'tty secret'), 200)
+  })
+
   test('configuration and connection errors are one line naming the variable', async () => {
     const noUri = await cli(['user', 'list'], '', { MONGODB_URI: '' })
     assertOneLineError(noUri, 1)
