@@ -135,20 +135,36 @@ const dispatch = async (argv: string[], ctx: CliContext): Promise<number> => {
  */
 const CLI_CLIENT_OPTIONS = { socketTimeoutMS: 300_000, appName: 'holodule-cli' }
 
-/** The credentials part of a connection string, so error messages never carry the password. */
+const SCHEME = /^mongodb(?:\+srv)?:\/\//
+
+/**
+ * `user` and `password` of a connection string. Up to the last `@`: a password with an unescaped
+ * `@` is invalid, but must not leak its tail either (over-redacting is the safe side).
+ */
+const credentialsOf = (uri: string): { prefix: string; user: string; password: string } | null => {
+  const scheme = SCHEME.exec(uri)?.[0]
+  const at = uri.lastIndexOf('@')
+  if (!scheme || at < scheme.length) return null
+  const credentials = uri.slice(scheme.length, at)
+  const colon = credentials.indexOf(':')
+  if (colon < 0) return null
+  return { prefix: scheme, user: credentials.slice(0, colon), password: credentials.slice(colon + 1) }
+}
+
+export const redactUri = (uri: string): string => {
+  const c = credentialsOf(uri)
+  return c ? `${c.prefix}${c.user}:***${uri.slice(uri.lastIndexOf('@'))}` : uri
+}
+
+/** The password as written and decoded, so error messages never carry it. */
 const secretsOf = (uri: string): string[] => {
-  const m = /^mongodb(?:\+srv)?:\/\/([^@/]*):([^@/]*)@/.exec(uri)
-  if (!m?.[2]) return []
-  const raw = m[2]
+  const raw = credentialsOf(uri)?.password ?? ''
   let decoded = raw
   try {
     decoded = decodeURIComponent(raw)
   } catch {}
   return [...new Set([raw, decoded])].filter((s) => s.length > 0)
 }
-
-export const redactUri = (uri: string): string =>
-  uri.replace(/^(mongodb(?:\+srv)?:\/\/[^@/:]*):[^@/]*@/, '$1:***@')
 
 /** Driver messages are not ours: strip the password from them, in case one ever carries it. */
 const redactDetail = (detail: string, uri: string): string => {

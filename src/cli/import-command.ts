@@ -60,9 +60,14 @@ Exit code 0 when every record was imported, ${EXIT_REJECTED} when some were reje
         updated += report.updated
         progress.update(Math.min(i + BATCH_SIZE, records.length))
       }
-    } finally {
+    } catch (e) {
       progress.done()
+      // Upserts are idempotent, so re-running the same file after the fix finishes the job.
+      if (inserted + updated > 0)
+        out.write(`stopped by an error after inserted ${inserted}, updated ${updated} of ${records.length}\n`)
+      throw e
     }
+    progress.done()
     out.write(`inserted ${inserted}, updated ${updated}, rejected ${rejected.length}\n`)
     return rejected.length > 0 ? EXIT_REJECTED : 0
   },

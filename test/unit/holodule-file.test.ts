@@ -80,4 +80,6 @@ test('connection strings are shown without their password', () => {
   assert.equal(redactUri('mongodb://admin:s3cr%40t@db:27017/x'), 'mongodb://admin:***@db:27017/x')
   assert.equal(redactUri('mongodb+srv://u:p@cluster.example/'), 'mongodb+srv://u:***@cluster.example/')
   assert.equal(redactUri('mongodb://127.0.0.1:27017/'), 'mongodb://127.0.0.1:27017/')
+  assert.equal(redactUri('mongodb://u:p@ss/w@db/'), 'mongodb://u:***@db/')
+  assert.equal(redactUri('mongodb://onlyuser@db/'), 'mongodb://onlyuser@db/')
 })
