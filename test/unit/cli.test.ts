@@ -3,6 +3,7 @@ import { test } from 'node:test'
 import { redactUri } from '../../src/cli/cli.js'
 import { CliError } from '../../src/cli/context.js'
 import { parseHoloduleFile } from '../../src/cli/holodule-file.js'
+import { parseMongoConfig } from '../../src/config/config.js'
 
 const base = {
   code: 'HL0503',
@@ -82,4 +83,38 @@ test('connection strings are shown without their password', () => {
   assert.equal(redactUri('mongodb://127.0.0.1:27017/'), 'mongodb://127.0.0.1:27017/')
   assert.equal(redactUri('mongodb://u:p@ss/w@db/'), 'mongodb://u:***@db/')
   assert.equal(redactUri('mongodb://onlyuser@db/'), 'mongodb://onlyuser@db/')
+})
+
+test('parseMongoConfig: the database settings alone, no JWT secret needed', () => {
+  assert.deepEqual(parseMongoConfig({ MONGODB_URI: 'mongodb://db:27017/' }), {
+    ok: true,
+    config: {
+      uri: 'mongodb://db:27017/',
+      source: 'MONGODB_URI',
+      db: 'holoduledb',
+      passwordIterations: 600_000,
+    },
+  })
+  const legacy = parseMongoConfig({
+    MONGODB_HOST: 'db:27017',
+    MONGODB_USER: 'adm in',
+    MONGODB_PASSWORD: 'p@ss',
+  })
+  assert.ok(legacy.ok)
+  assert.equal(legacy.config.uri, 'mongodb://adm%20in:p%40ss@db:27017/')
+  assert.equal(legacy.config.source, 'MONGODB_HOST')
+
+  const missing = parseMongoConfig({ MONGODB_URI: '', JWT_SECRET_KEY: 'short' })
+  assert.ok(!missing.ok)
+  assert.match(missing.errors.join('\n'), /^MONGODB_URI: not set/)
+  const bad = parseMongoConfig({
+    MONGODB_URI: 'http://db/',
+    MONGODB_DB: 'a b',
+    PASSWORD_PBKDF2_ITERATIONS: '1000',
+  })
+  assert.ok(!bad.ok)
+  assert.deepEqual(
+    bad.errors.map((e) => e.split(':')[0]),
+    ['MONGODB_URI', 'MONGODB_DB', 'PASSWORD_PBKDF2_ITERATIONS'],
+  )
 })
