@@ -14,6 +14,8 @@ export const EXIT_REJECTED = 3
 
 const readInput = async (file: string, stdin: NodeJS.ReadStream): Promise<string> => {
   if (file === '-') {
+    if (stdin.isTTY)
+      throw new CliError("'-' reads the records from stdin, but stdin is a terminal: pipe a file in")
     const chunks: Buffer[] = []
     for await (const chunk of stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk)
     return Buffer.concat(chunks).toString('utf8')
