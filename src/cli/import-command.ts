@@ -3,11 +3,8 @@ import { CliError, type Command } from './context.js'
 import { parseHoloduleFile } from './holodule-file.js'
 import { createProgress } from './progress.js'
 
-/**
- * Under 100: FerretDB 1.x (SQLite) never answers an update command of 100 or more statements
- * that hit existing documents (measured: 99 took 1.3 s, 100 hung past 60 s). 50 also keeps the
- * progress bar moving on a slow server.
- */
+/** MongoStore's write batch (UPSERT_BATCH; not imported, to keep the driver out of --help), so
+ * the progress bar moves once per round trip. */
 const BATCH_SIZE = 50
 /** Exit code when the import ran but some records were rejected. */
 export const EXIT_REJECTED = 3
