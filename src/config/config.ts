@@ -95,6 +95,13 @@ const legacyMongoUri = (host: string, user: string | undefined, password: string
   return `mongodb://${auth}${host}/`
 }
 
+/** Empty strings mean "unset" for optional knobs, as in most .env files. */
+const withoutEmpty = (env: Env): Env =>
+  Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''))
+
+const issueLines = (error: z.ZodError): string[] =>
+  error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`)
+
 export const randomSecret = (): string =>
   Array.from(crypto.getRandomValues(new Uint8Array(32)), (b) => b.toString(16).padStart(2, '0')).join('')
 
@@ -103,12 +110,9 @@ export const randomSecret = (): string =>
  * Entrypoints call this; nothing reads the environment at import time.
  */
 export const parseConfig = (env: Env): ConfigResult => {
-  // Empty strings mean "unset" for optional knobs, as in most .env files.
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''))
+  const cleaned = withoutEmpty(env)
   const parsed = envSchema.safeParse(cleaned)
-  const errors = parsed.success
-    ? []
-    : parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`)
+  const errors = parsed.success ? [] : issueLines(parsed.error)
   const warnings: string[] = []
 
   // Checks that span variables run on the raw values too, so one run names every problem.
@@ -166,5 +170,41 @@ export const parseConfig = (env: Env): ConfigResult => {
         passwordIterations: e.PASSWORD_PBKDF2_ITERATIONS,
       },
     },
+  }
+}
+
+/** The database part of the environment alone, for tools (the CLI) that need no JWT secret. */
+export interface MongoConfig {
+  uri: string
+  /** The variable the address came from, named in error messages. */
+  source: 'MONGODB_URI' | 'MONGODB_HOST'
+  db: string
+  passwordIterations: number
+}
+
+export type MongoConfigResult = { ok: true; config: MongoConfig } | { ok: false; errors: string[] }
+
+export const parseMongoConfig = (env: Env): MongoConfigResult => {
+  const parsed = envSchema
+    .pick({
+      MONGODB_URI: true,
+      MONGODB_HOST: true,
+      MONGODB_USER: true,
+      MONGODB_PASSWORD: true,
+      MONGODB_DB: true,
+      PASSWORD_PBKDF2_ITERATIONS: true,
+    })
+    .safeParse(withoutEmpty(env))
+  if (!parsed.success) return { ok: false, errors: issueLines(parsed.error) }
+  const e = parsed.data
+  const common = { db: e.MONGODB_DB, passwordIterations: e.PASSWORD_PBKDF2_ITERATIONS }
+  if (e.MONGODB_URI) return { ok: true, config: { uri: e.MONGODB_URI, source: 'MONGODB_URI', ...common } }
+  if (e.MONGODB_HOST) {
+    const uri = legacyMongoUri(e.MONGODB_HOST, e.MONGODB_USER, e.MONGODB_PASSWORD)
+    return { ok: true, config: { uri, source: 'MONGODB_HOST', ...common } }
+  }
+  return {
+    ok: false,
+    errors: ['MONGODB_URI: not set (mongodb://host:27017/, or the old MONGODB_HOST/USER/PASSWORD)'],
   }
 }

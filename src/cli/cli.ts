@@ -1,0 +1,227 @@
+import { parseArgs } from 'node:util'
+import { type Env, type MongoConfig, parseMongoConfig } from '../config/config.js'
+import { DuplicateUserError, type Store, StoreUnavailableError } from '../store/store.js'
+import { COMMANDS } from './commands.js'
+import {
+  type CliContext,
+  CliError,
+  type CliIo,
+  type Command,
+  type CommandInput,
+  type CommandOption,
+  UsageError,
+} from './context.js'
+
+const ENVIRONMENT = `Environment:
+  MONGODB_URI                 mongodb://[user:password@]host[:port]/ (or the old service's
+                              MONGODB_HOST, MONGODB_USER, MONGODB_PASSWORD)
+  MONGODB_DB                  database name (default holoduledb)
+  PASSWORD_PBKDF2_ITERATIONS  PBKDF2-SHA256 iterations for new password hashes (default 600000)`
+
+const commandList = (entries: Array<[string, Command]>): string => {
+  const usages = entries.map(([name, c]) => [name, ...c.args.map((a) => `<${a}>`)].join(' '))
+  const width = Math.max(...usages.map((u) => u.length))
+  return entries.map(([, c], i) => `  ${(usages[i] as string).padEnd(width)}  ${c.summary}`).join('\n')
+}
+
+const mainHelp = (): string =>
+  `Usage: holodule <command> [options]
+
+Manages the holodule-api database: users and the stream schedule.
+
+Commands:
+${commandList(Object.entries(COMMANDS))}
+
+${ENVIRONMENT}
+
+Run 'holodule <command> --help' for the details of one command.
+`
+
+const commandHelp = (name: string, command: Command): string => {
+  const options: Record<string, CommandOption> = {
+    ...command.options,
+    help: { type: 'boolean', short: 'h', help: 'show this help' },
+  }
+  const flags = Object.entries(options).map(([long, o]) => [
+    `${o.short ? `-${o.short}, ` : '    '}--${long}${o.type === 'string' ? ' <value>' : ''}`,
+    o.help,
+  ])
+  const width = Math.max(...flags.map(([f]) => (f as string).length))
+  return [
+    `Usage: holodule ${[name, ...command.args.map((a) => `<${a}>`)].join(' ')}${command.options ? ' [options]' : ''}`,
+    '',
+    `${command.summary.charAt(0).toUpperCase()}${command.summary.slice(1)}.`,
+    ...(command.help ? ['', command.help] : []),
+    '',
+    'Options:',
+    ...flags.map(([f, h]) => `  ${(f as string).padEnd(width)}  ${h}`),
+    '',
+    ENVIRONMENT,
+    '',
+  ].join('\n')
+}
+
+/** The command whose words start argv, longest first, so `user` and `user add` could coexist. */
+const findCommand = (argv: string[]): { name: string; command: Command; rest: string[] } | undefined => {
+  const names = Object.keys(COMMANDS).sort((a, b) => b.split(' ').length - a.split(' ').length)
+  for (const name of names) {
+    const words = name.split(' ')
+    if (words.every((w, i) => argv[i] === w))
+      return { name, command: COMMANDS[name] as Command, rest: argv.slice(words.length) }
+  }
+  return undefined
+}
+
+const parseInput = (name: string, command: Command, rest: string[]): CommandInput | 'help' => {
+  let parsed: ReturnType<typeof parseArgs>
+  try {
+    parsed = parseArgs({
+      args: rest,
+      options: { ...command.options, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    })
+  } catch (e) {
+    // Node's messages run on with advice about `--`; the first sentence is the useful part.
+    const first = (e as Error).message.split('. ')[0]
+    throw new UsageError(`${name}: ${first}; see 'holodule ${name} --help'`)
+  }
+  if (parsed.values.help) return 'help'
+  const { positionals } = parsed
+  const expected = command.args.map((a) => `<${a}>`).join(' ') || 'no arguments'
+  if (positionals.length < command.args.length)
+    throw new UsageError(`${name}: expects ${expected}; see 'holodule ${name} --help'`)
+  if (positionals.length > command.args.length)
+    throw new UsageError(
+      `${name}: expects ${expected}${command.tooManyArgsHint ? `; ${command.tooManyArgsHint}` : ''}`,
+    )
+  const flags: CommandInput['flags'] = {}
+  for (const [k, v] of Object.entries(parsed.values)) if (typeof v !== 'object') flags[k] = v
+  return { args: positionals, flags }
+}
+
+const dispatch = async (argv: string[], ctx: CliContext): Promise<number> => {
+  const { stdout } = ctx.io
+  const first = argv[0]
+  if (first === undefined) throw new UsageError("no command given; see 'holodule --help'")
+  if (first === '--help' || first === '-h' || first === 'help') {
+    stdout.write(mainHelp())
+    return 0
+  }
+  const match = findCommand(argv)
+  if (!match) {
+    const group = Object.entries(COMMANDS).filter(([name]) => name.startsWith(`${first} `))
+    if (group.length === 0) throw new UsageError(`unknown command '${first}'; see 'holodule --help'`)
+    if (argv[1] === '--help' || argv[1] === '-h') {
+      stdout.write(`Usage: holodule ${first} <command>\n\nCommands:\n${commandList(group)}\n`)
+      return 0
+    }
+    const names = group.map(([name]) => name.slice(first.length + 1)).join(', ')
+    const what = argv[1] === undefined ? 'needs a subcommand' : `has no subcommand '${argv[1]}'`
+    throw new UsageError(`${first} ${what} (one of: ${names})`)
+  }
+  const input = parseInput(match.name, match.command, match.rest)
+  if (input === 'help') {
+    stdout.write(commandHelp(match.name, match.command))
+    return 0
+  }
+  const result = await match.command.run(input, ctx)
+  return typeof result === 'number' ? result : 0
+}
+
+/**
+ * The server's 10 s socket timeout suits requests, not a batch of upserts on a slow server;
+ * an unreachable database still fails fast through server selection (2 s).
+ */
+const CLI_CLIENT_OPTIONS = { socketTimeoutMS: 300_000, appName: 'holodule-cli' }
+
+const SCHEME = /^mongodb(?:\+srv)?:\/\//
+
+/**
+ * `user` and `password` of a connection string. Up to the last `@`: a password with an unescaped
+ * `@` is invalid, but must not leak its tail either (over-redacting is the safe side).
+ */
+const credentialsOf = (uri: string): { prefix: string; user: string; password: string } | null => {
+  const scheme = SCHEME.exec(uri)?.[0]
+  const at = uri.lastIndexOf('@')
+  if (!scheme || at < scheme.length) return null
+  const credentials = uri.slice(scheme.length, at)
+  const colon = credentials.indexOf(':')
+  if (colon < 0) return null
+  return { prefix: scheme, user: credentials.slice(0, colon), password: credentials.slice(colon + 1) }
+}
+
+export const redactUri = (uri: string): string => {
+  const c = credentialsOf(uri)
+  return c ? `${c.prefix}${c.user}:***${uri.slice(uri.lastIndexOf('@'))}` : uri
+}
+
+/** The password as written and decoded, so error messages never carry it. */
+const secretsOf = (uri: string): string[] => {
+  const raw = credentialsOf(uri)?.password ?? ''
+  let decoded = raw
+  try {
+    decoded = decodeURIComponent(raw)
+  } catch {}
+  return [...new Set([raw, decoded])].filter((s) => s.length > 0)
+}
+
+/** Driver messages are not ours: strip the password from them, in case one ever carries it. */
+const redactDetail = (detail: string, uri: string): string => {
+  let text = detail.split('\n')[0]?.trim() || 'unknown error'
+  for (const secret of secretsOf(uri)) text = text.split(secret).join('***')
+  return text
+}
+
+const describe = (e: unknown, config: MongoConfig | undefined): string => {
+  if (e instanceof CliError || e instanceof DuplicateUserError) return e.message
+  const uri = config?.uri ?? ''
+  const where = config ? `${config.source} (${redactUri(config.uri)})` : 'MONGODB_URI'
+  const detail = redactDetail(e instanceof Error ? e.message : String(e), uri)
+  if (e instanceof StoreUnavailableError) return `cannot reach the database at ${where}: ${detail}`
+  // By name: the driver is loaded only when a command needs the database.
+  if (e instanceof Error && e.name.startsWith('Mongo')) return `database error at ${where}: ${detail}`
+  return detail
+}
+
+/**
+ * Runs one command line and returns the exit code: 0 ok, 1 error, 2 usage, others as a command
+ * documents. Failures are one line on stderr, without a stack unless HOLODULE_DEBUG is set.
+ */
+export const runCli = async (argv: string[], io: CliIo, env: Env): Promise<number> => {
+  let config: MongoConfig | undefined
+  let store: Store | undefined
+  const ctx: CliContext = {
+    env,
+    io,
+    mongoConfig() {
+      if (config) return config
+      const parsed = parseMongoConfig(env)
+      if (!parsed.ok) throw new CliError(parsed.errors.join('; '))
+      config = parsed.config
+      return config
+    },
+    async store() {
+      if (store) return store
+      const { uri, db, source } = ctx.mongoConfig()
+      const { MongoStore } = await import('../store/mongo-store.js')
+      try {
+        store = MongoStore.connect(uri, db, CLI_CLIENT_OPTIONS)
+      } catch (e) {
+        throw new CliError(
+          `${source}: not a usable connection string (${redactDetail((e as Error).message, uri)})`,
+        )
+      }
+      return store
+    },
+  }
+  try {
+    return await dispatch(argv, ctx)
+  } catch (e) {
+    io.stderr.write(`holodule: ${describe(e, config)}\n`)
+    if (env.HOLODULE_DEBUG && e instanceof Error) io.stderr.write(`${e.stack}\n`)
+    return e instanceof CliError ? e.exitCode : 1
+  } finally {
+    await store?.close().catch(() => {})
+  }
+}

@@ -1,0 +1,87 @@
+import { hashPassword } from '../auth/password.js'
+import { CliError, type Command } from './context.js'
+import { readNewPassword } from './password-input.js'
+
+const PASSWORD_HINT =
+  'the password is never taken from the command line: type it when asked, or pipe it on stdin'
+
+const PASSWORD_HELP = `The password is asked for twice without echo when stdin is a terminal; otherwise the
+first line of stdin is the password (e.g. from a secrets manager), never a command-line argument.
+It is stored as a PBKDF2-SHA256 hash (PASSWORD_PBKDF2_ITERATIONS, default 600000).`
+
+const checkUsername = (name: string): string => {
+  if (name === '') throw new CliError('the user name is empty')
+  if (name.trim() !== name) throw new CliError('the user name starts or ends with a space')
+  if (Array.from(name).some((ch) => (ch.codePointAt(0) ?? 0) < 0x20 || ch === '\u007f'))
+    throw new CliError('the user name contains a control character')
+  if (name.length > 256) throw new CliError('the user name is longer than 256 characters')
+  return name
+}
+
+export const userAdd: Command = {
+  args: ['name'],
+  summary: 'add a user; the password is asked for or read from stdin',
+  help: PASSWORD_HELP,
+  tooManyArgsHint: PASSWORD_HINT,
+  async run({ args }, ctx) {
+    const username = checkUsername(args[0] as string)
+    const { passwordIterations } = ctx.mongoConfig()
+    const store = await ctx.store()
+    // Checked first so nobody types a password for a name that is taken (addUser checks again).
+    if (await store.findUserByUsername(username))
+      throw new CliError(
+        `user ${JSON.stringify(username)} already exists (change its password with 'user passwd')`,
+      )
+    const password = await readNewPassword(ctx.io, username)
+    const user = await store.addUser(username, await hashPassword(password, passwordIterations))
+    ctx.io.stdout.write(`added user ${username} (id ${user.id})\n`)
+  },
+}
+
+export const userPasswd: Command = {
+  args: ['name'],
+  summary: "set a user's password",
+  help: PASSWORD_HELP,
+  tooManyArgsHint: PASSWORD_HINT,
+  async run({ args }, ctx) {
+    const username = args[0] as string
+    const { passwordIterations } = ctx.mongoConfig()
+    const store = await ctx.store()
+    const noSuchUser = () => new CliError(`user ${JSON.stringify(username)} does not exist`)
+    if (!(await store.findUserByUsername(username))) throw noSuchUser()
+    const password = await readNewPassword(ctx.io, username)
+    if (!(await store.setPassword(username, await hashPassword(password, passwordIterations))))
+      throw noSuchUser()
+    ctx.io.stdout.write(`password changed for ${username}\n`)
+  },
+}
+
+export const userRm: Command = {
+  args: ['name'],
+  summary: 'remove a user (its tokens stop working at once)',
+  async run({ args }, ctx) {
+    const username = args[0] as string
+    const store = await ctx.store()
+    if (!(await store.removeUser(username)))
+      throw new CliError(`user ${JSON.stringify(username)} does not exist`)
+    ctx.io.stdout.write(`removed user ${username}\n`)
+  },
+}
+
+export const userList: Command = {
+  args: [],
+  summary: 'list users: ids and names, never password hashes',
+  options: { json: { type: 'boolean', help: 'print a JSON array of {"id", "username"}' } },
+  async run({ flags }, ctx) {
+    const store = await ctx.store()
+    const users = await store.listUsers()
+    const out = ctx.io.stdout
+    if (flags.json) {
+      out.write(`${JSON.stringify(users.map((u) => ({ id: u.id, username: u.username })))}\n`)
+      return
+    }
+    const width = Math.max(2, ...users.map((u) => u.id.length))
+    out.write(`${'ID'.padEnd(width)}  USERNAME\n`)
+    for (const u of users) out.write(`${u.id.padEnd(width)}  ${u.username}\n`)
+  },
+}

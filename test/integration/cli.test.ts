@@ -1,0 +1,336 @@
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, test } from 'node:test'
+import { fileURLToPath } from 'node:url'
+import { MongoClient } from 'mongodb'
+import { createApp } from '../../src/app/create-app.js'
+import { COMMANDS } from '../../src/cli/commands.js'
+import { parseConfig } from '../../src/config/config.js'
+import { MongoStore } from '../../src/store/mongo-store.js'
+import { freePort, type MongoServer, startMongo } from '../support/ferretdb.js'
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url))
+const MAIN_TS = join(ROOT, 'src/cli/main.ts')
+const BUN = join(ROOT, 'node_modules/.bin/bun')
+const DB = 'holodule_cli_test'
+const RUN_TIMEOUT_MS = 30_000
+
+interface Result {
+  code: number | null
+  stdout: string
+  stderr: string
+}
+
+/** A real process with its own environment: nothing from ours leaks in (MONGODB_URI included). */
+const exec = (command: string, args: string[], env: Record<string, string>, input = ''): Promise<Result> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(command, args, {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', TMPDIR: tmpdir(), ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d) => {
+      stdout += d
+    })
+    child.stderr.on('data', (d) => {
+      stderr += d
+    })
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL')
+      reject(new Error(`${args.join(' ')} did not finish within ${RUN_TIMEOUT_MS} ms\n${stderr}`))
+    }, RUN_TIMEOUT_MS)
+    child.once('error', reject)
+    child.once('close', (code) => {
+      clearTimeout(timer)
+      resolve({ code, stdout, stderr })
+    })
+    child.stdin.end(input)
+  })
+
+const assertOneLineError = (r: Result, code: number) => {
+  assert.equal(r.code, code, `exit code; stderr: ${r.stderr}`)
+  assert.match(r.stderr, /^holodule: [^\n]+\n$/, `one line on stderr, got: ${JSON.stringify(r.stderr)}`)
+  assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace')
+}
+
+const row = (code: string, datetime: string, extra: Record<string, string> = {}) =>
+  JSON.stringify({
+    code,
+    video_id: `v_${code}`,
+    datetime,
+    name: '尾丸ポルカ',
+    title: `${code} live`,
+    url: `https://www.youtube.com/watch?v=v_${code}`,
+    description: 'd',
+    ...extra,
+  })
+
+/**
+ * Lays out the package as npm installs it: bin/holodule.mjs next to the tsc output in dist/.
+ * Returns the bin's path. Also checks the bin's one-line hint before the build.
+ */
+const buildPackage = async (pkg: string): Promise<string> => {
+  mkdirSync(join(pkg, 'bin'), { recursive: true })
+  writeFileSync(join(pkg, 'package.json'), '{"type": "module"}\n')
+  symlinkSync(join(ROOT, 'node_modules'), join(pkg, 'node_modules'))
+  const bin = join(pkg, 'bin/holodule.mjs')
+  copyFileSync(join(ROOT, 'bin/holodule.mjs'), bin)
+  const notBuilt = await exec(process.execPath, [bin, '--help'], {})
+  assertOneLineError(notBuilt, 1)
+  assert.match(notBuilt.stderr, /npm run build/)
+  const tsc = await exec(
+    process.execPath,
+    [
+      join(ROOT, 'node_modules/typescript/bin/tsc'),
+      '-p',
+      'tsconfig.build.json',
+      '--outDir',
+      join(pkg, 'dist'),
+    ],
+    {},
+  )
+  assert.equal(tsc.code, 0, tsc.stdout + tsc.stderr)
+  return bin
+}
+
+describe('holodule CLI against FerretDB', () => {
+  let mongo: MongoServer
+  let env: Record<string, string>
+  let store: MongoStore
+  let app: ReturnType<typeof createApp>
+  let work: string
+  let bin: string
+  /** The package's bin as installed: plain Node on the compiled output (tsx would add a second per run). */
+  const cli = (args: string[], input?: string, extraEnv: Record<string, string> = {}) =>
+    exec(process.execPath, [bin, ...args], { ...env, ...extraEnv }, input)
+  const login = async (username: string, password: string) => {
+    const res = await app.request('/auth', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username, password }),
+    })
+    return res.status
+  }
+
+  before(async () => {
+    mongo = await startMongo()
+    env = { MONGODB_URI: mongo.uri, MONGODB_DB: DB }
+    const parsed = parseConfig({ ...env, JWT_SECRET_KEY: 'cli-test-secret-0123456789-abcdefghij' })
+    assert.ok(parsed.ok)
+    store = MongoStore.connect(mongo.uri, DB)
+    app = createApp({ config: parsed.config.app, store })
+    work = mkdtempSync(join(tmpdir(), 'holodule-cli-'))
+    bin = await buildPackage(join(work, 'pkg'))
+    const client = new MongoClient(mongo.uri)
+    await client.db(DB).dropDatabase()
+    await client.close()
+  })
+
+  after(async () => {
+    await store?.close()
+    await mongo?.dispose()
+    if (work) rmSync(work, { recursive: true, force: true })
+  })
+
+  test('db init creates the indexes', async () => {
+    const r = await cli(['db', 'init'])
+    assert.equal(r.code, 0, r.stderr)
+    const client = new MongoClient(mongo.uri)
+    try {
+      const names = (await client.db(DB).collection('holodules').indexes()).map((i) => i.name)
+      assert.ok(names.includes('key_1') && names.includes('datetime_1'), names.join(','))
+    } finally {
+      await client.close()
+    }
+  })
+
+  test('user add, passwd, list, rm: the passwords work through the app', async () => {
+    const add = await cli(['user', 'add', 'alice'], 'first pass word\n')
+    assert.equal(add.code, 0, add.stderr)
+    assert.match(add.stdout, /added user alice/)
+    assert.equal(await login('alice', 'first pass word'), 200)
+
+    const client = new MongoClient(mongo.uri)
+    try {
+      const doc = await client.db(DB).collection('users').findOne({ username: 'alice' })
+      assert.match(String(doc?.password), /^\$pbkdf2-sha256\$i=600000\$/)
+    } finally {
+      await client.close()
+    }
+
+    assertOneLineError(await cli(['user', 'add', 'alice'], 'other\n'), 1)
+    assertOneLineError(await cli(['user', 'add', 'bob'], ''), 1)
+    assertOneLineError(await cli(['user', 'add', 'bob'], '\n'), 1)
+    const inArgv = await cli(['user', 'add', 'bob', 'secret-in-argv'], 'x\n')
+    assertOneLineError(inArgv, 2)
+    assert.match(inArgv.stderr, /never taken from the command line/)
+
+    const passwd = await cli(['user', 'passwd', 'alice'], 'second\r\nignored line\n')
+    assert.equal(passwd.code, 0, passwd.stderr)
+    assert.equal(await login('alice', 'first pass word'), 401)
+    assert.equal(await login('alice', 'second'), 200)
+    assertOneLineError(await cli(['user', 'passwd', 'nobody'], 'x\n'), 1)
+
+    const list = await cli(['user', 'list'])
+    assert.equal(list.code, 0, list.stderr)
+    assert.match(list.stdout, /^ID\s+USERNAME\n1\s+alice\n$/)
+    const json = await cli(['user', 'list', '--json'])
+    assert.deepEqual(JSON.parse(json.stdout), [{ id: '1', username: 'alice' }])
+    for (const out of [list.stdout, json.stdout]) assert.doesNotMatch(out, /pbkdf2|\$|second/)
+
+    const rm = await cli(['user', 'rm', 'alice'])
+    assert.equal(rm.code, 0, rm.stderr)
+    assert.equal(await login('alice', 'second'), 401)
+    assertOneLineError(await cli(['user', 'rm', 'alice']), 1)
+    assert.deepEqual(await store.listUsers(), [])
+  })
+
+  test('holodules import: JSON lines with a bad line, re-import, then a JSON array on stdin', async () => {
+    const file = join(work, 'schedule.jsonl')
+    writeFileSync(
+      file,
+      [
+        row('HL0503', '20201209 230000'),
+        row('HL0101', '20201209 000000', { key: 'HL0101_20201209_000000' }),
+        row('HL0102', '20210230 120000'),
+        '',
+        row('HL0203', '20201209 235959'),
+        '',
+      ].join('\n'),
+    )
+    const first = await cli(['holodules', 'import', file])
+    assert.equal(first.code, 3, first.stderr)
+    assert.equal(
+      first.stdout,
+      'line 3: datetime: is not a real date and time\ninserted 3, updated 0, rejected 1\n',
+    )
+    assert.equal(first.stderr, '', 'no progress bar when stderr is not a terminal')
+    assert.deepEqual(
+      (await store.findHolodulesByDate('20201209')).map((h) => h.key),
+      ['HL0203_20201209_235959', 'HL0503_20201209_230000', 'HL0101_20201209_000000'],
+    )
+
+    const again = await cli(['holodules', 'import', file])
+    assert.equal(again.code, 3)
+    assert.match(again.stdout, /^line 3: .*\ninserted 0, updated 3, rejected 1\n$/)
+
+    const array = JSON.stringify([
+      JSON.parse(row('HL0503', '20201209 230000', { title: 'renamed' })),
+      JSON.parse(row('HL0301', '20201210 120000')),
+      JSON.parse(row('HL0302', '20201210 130000', { key: 'HL0302_20201210_999999' })),
+    ])
+    const fromStdin = await cli(['holodules', 'import', '-'], array)
+    assert.equal(fromStdin.code, 3, fromStdin.stderr)
+    assert.equal(
+      fromStdin.stdout,
+      'record 3: key: must be "HL0302_20201210_130000" (code_date_time)\ninserted 1, updated 1, rejected 1\n',
+    )
+    const day = await store.findHolodulesByDate('20201209')
+    assert.equal(day.find((h) => h.key === 'HL0503_20201209_230000')?.title, 'renamed')
+    assert.equal((await store.findHolodulesByDate('20201210')).length, 1)
+
+    const clean = join(work, 'clean.json')
+    writeFileSync(clean, JSON.stringify([JSON.parse(row('HL0401', '20201211 010000'))]))
+    const ok = await cli(['holodules', 'import', clean])
+    assert.equal(ok.code, 0, ok.stderr)
+    assert.equal(ok.stdout, 'inserted 1, updated 0, rejected 0\n')
+    assertOneLineError(await cli(['holodules', 'import', join(work, 'missing.jsonl')]), 1)
+  })
+
+  test('a user added on Bun (running the TypeScript source) logs in and is listed', async () => {
+    const add = await exec(BUN, [MAIN_TS, 'user', 'add', 'carol'], env, 'carol pass\n')
+    assert.equal(add.code, 0, add.stderr)
+    assert.equal(await login('carol', 'carol pass'), 200)
+
+    const list = await cli(['user', 'list'])
+    assert.equal(list.code, 0, list.stderr)
+    assert.match(list.stdout, /\bcarol\n$/)
+  })
+
+  test('on a terminal the password is asked twice and never echoed', async () => {
+    // util-linux `script` gives the CLI a pseudo-terminal; we answer each prompt once it shows.
+    const child = spawn('script', ['-qec', `"${process.execPath}" "${bin}" user add erin`, '/dev/null'], {
+      env: { PATH: process.env.PATH ?? '', SHELL: '/bin/sh', TERM: 'dumb', ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    })
+    const spawnError = new Promise<never>((_, reject) =>
+      child.once('error', () => reject(new Error('`script` is needed: apt-get install bsdutils'))),
+    )
+    let screen = ''
+    const waitFor = (text: string) =>
+      Promise.race([
+        spawnError,
+        new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error(`no ${JSON.stringify(text)} in ${screen}`)), 15_000)
+          const check = () => {
+            if (!screen.includes(text)) return
+            clearTimeout(timer)
+            child.stdout.off('data', check)
+            resolve()
+          }
+          child.stdout.on('data', check)
+          check()
+        }),
+      ])
+    child.stdout.on('data', (d) => {
+      screen += d
+    })
+    const exited = new Promise<number | null>((resolve) => child.once('close', resolve))
+    try {
+      await waitFor('New password for erin: ')
+      child.stdin.write('tty secret\r')
+      await waitFor('Repeat the password: ')
+      child.stdin.write('tty secret\r')
+      await waitFor('added user erin')
+    } finally {
+      child.stdin.end()
+      if ((await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000, 'late'))])) === 'late')
+        child.kill('SIGKILL')
+    }
+    assert.doesNotMatch(screen, /tty secret/, 'the password was echoed')
+    assert.equal(await login('erin', 'tty secret'), 200)
+  })
+
+  test('configuration and connection errors are one line naming the variable', async () => {
+    const noUri = await cli(['user', 'list'], '', { MONGODB_URI: '' })
+    assertOneLineError(noUri, 1)
+    assert.match(noUri.stderr, /MONGODB_URI/)
+    assertOneLineError(await cli(['holodules', 'import', 'whatever.jsonl'], '', { MONGODB_URI: '' }), 1)
+
+    const started = Date.now()
+    const port = await freePort()
+    const dead = await cli(['user', 'list'], '', {
+      MONGODB_URI: `mongodb://admin:hunter2-secret@127.0.0.1:${port}/`,
+    })
+    assertOneLineError(dead, 1)
+    assert.match(
+      dead.stderr,
+      /cannot reach the database at MONGODB_URI \(mongodb:\/\/admin:\*\*\*@127\.0\.0\.1:/,
+    )
+    assert.doesNotMatch(dead.stderr, /hunter2/)
+    assert.ok(Date.now() - started < 10_000, 'fails within the 2 s server selection, plus start-up')
+  })
+
+  test('--help for the program and every command; usage errors exit 2', async () => {
+    const helps = await Promise.all([
+      cli(['--help']),
+      ...Object.keys(COMMANDS).map((name) => cli([...name.split(' '), '--help'])),
+    ])
+    assert.equal(helps[0]?.code, 0)
+    for (const name of Object.keys(COMMANDS)) assert.ok(helps[0]?.stdout.includes(name), name)
+    Object.keys(COMMANDS).forEach((name, i) => {
+      const r = helps[i + 1] as Result
+      assert.equal(r.code, 0, r.stderr)
+      assert.match(r.stdout, new RegExp(`^Usage: holodule ${name}\\b`))
+    })
+    const usage = await Promise.all(
+      [[], ['nope'], ['user'], ['user', 'add'], ['user', 'list', '--bogus']].map((args) => cli(args)),
+    )
+    for (const r of usage) assertOneLineError(r, 2)
+  })
+})
