@@ -15,6 +15,17 @@ const dbInit: Command = {
   },
 }
 
+const dataApi: Command = {
+  args: [],
+  summary: 'serve the Data API gateway the Worker reaches MongoDB through',
+  help: 'Reads MONGODB_URI, DATA_API_KEYS, DATA_API_PORT and the rest from the environment (see README, "At the edge"). Runs until SIGTERM or SIGINT.',
+  async run(_input, ctx) {
+    // Imported here so the other commands do not load the gateway.
+    const { runDataApi } = await import('../entry/data-api.js')
+    await runDataApi(ctx.env)
+  },
+}
+
 /** Every command, keyed by the words that invoke it; one line adds one. */
 export const COMMANDS: Record<string, Command> = {
   'user add': userAdd,
@@ -23,4 +34,5 @@ export const COMMANDS: Record<string, Command> = {
   'user list': userList,
   'holodules import': holodulesImport,
   'db init': dbInit,
+  'data-api': dataApi,
 }

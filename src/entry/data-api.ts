@@ -52,7 +52,7 @@ export const runDataApi = async (env: Env): Promise<{ port: number; close(): Pro
   return { port, close }
 }
 
-// Also runnable on its own (`tsx src/entry/data-api.ts`) until the CLI wires `holodule data-api`.
+// Also runnable on its own (`tsx src/entry/data-api.ts`), as `holodule data-api` runs it.
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   await runDataApi(process.env)
 }

@@ -55,6 +55,8 @@ const isUnavailable = (e: unknown): boolean =>
 
 const DUPLICATE_KEY = 11000
 export const UPSERT_BATCH = 50
+/** Just past server selection (2 s), so the driver's own error usually wins when it comes. */
+const REQUEST_DEADLINE_MS = 3000
 
 interface UserDoc {
   id: string
@@ -84,13 +86,29 @@ export class MongoStore implements Store {
     return new MongoStore(client, client.db(dbName))
   }
 
-  /** Runs an operation and turns "cannot reach the database" into the port's error. */
-  private async run<T>(op: () => Promise<T>): Promise<T> {
+  /**
+   * Runs an operation and turns "cannot reach the database" into the port's error. Request-path
+   * calls also get a hard deadline: under Bun a pooled socket to a server that just died can stay
+   * silent past every driver timeout, and a client must get its 503 instead of a hang.
+   */
+  private async run<T>(op: () => Promise<T>, deadlineMs?: number): Promise<T> {
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const deadline =
+      deadlineMs === undefined
+        ? undefined
+        : new Promise<never>((_, reject) => {
+            timer = setTimeout(
+              () => reject(new StoreUnavailableError(`no answer from the database in ${deadlineMs} ms`)),
+              deadlineMs,
+            )
+          })
     try {
-      return await op()
+      return await (deadline ? Promise.race([op(), deadline]) : op())
     } catch (e) {
       if (isUnavailable(e)) throw new StoreUnavailableError((e as Error).message)
       throw e
+    } finally {
+      clearTimeout(timer)
     }
   }
 
@@ -102,14 +120,14 @@ export class MongoStore implements Store {
       )
       if (!doc || typeof doc.password !== 'string') return null
       return { id: String(doc.id ?? ''), username: doc.username, password: doc.password }
-    })
+    }, REQUEST_DEADLINE_MS)
   }
 
   updatePasswordHash(username: string, expected: string, hash: string) {
     return this.run(async () => {
       const r = await this.users.updateOne({ username, password: expected }, { $set: { password: hash } })
       return r.modifiedCount === 1
-    })
+    }, REQUEST_DEADLINE_MS)
   }
 
   findHolodulesByDate(date: string) {
@@ -119,13 +137,13 @@ export class MongoStore implements Store {
         .sort({ datetime: -1, key: -1 })
         .toArray()
       return docs.map(toHolodule)
-    })
+    }, REQUEST_DEADLINE_MS)
   }
 
   ping() {
     return this.run(async () => {
       await this.client.db('admin').command({ ping: 1 })
-    })
+    }, REQUEST_DEADLINE_MS)
   }
 
   addUser(username: string, passwordHash: string) {

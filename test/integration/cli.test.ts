@@ -11,6 +11,7 @@ import { COMMANDS } from '../../src/cli/commands.js'
 import { parseConfig } from '../../src/config/config.js'
 import { MongoStore } from '../../src/store/mongo-store.js'
 import { freePort, type MongoServer, startMongo } from '../support/ferretdb.js'
+import { startServer } from '../support/server-process.js'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const MAIN_TS = join(ROOT, 'src/cli/main.ts')
@@ -294,6 +295,35 @@ describe('holodule CLI against FerretDB', () => {
     }
     assert.doesNotMatch(screen, /tty secret/, 'the password was echoed')
     assert.equal(await login('erin', 'tty secret'), 200)
+  })
+
+  test('data-api serves the gateway until SIGTERM', async () => {
+    const port = await freePort()
+    const key = 'cli-gateway-key-0123456789abcdefghij'
+    const gateway = await startServer({
+      what: 'holodule data-api',
+      command: process.execPath,
+      args: [bin, 'data-api'],
+      env: {
+        PATH: process.env.PATH,
+        ...env,
+        DATA_API_PORT: String(port),
+        DATA_API_KEYS: `reader:${key}@${DB}.users=read`,
+        LOG_LEVEL: 'warn',
+      },
+      port,
+    })
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/action/find`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'api-key': key },
+        body: JSON.stringify({ dataSource: 'mongodb-atlas', database: DB, collection: 'users', filter: {} }),
+      })
+      assert.equal(res.status, 200)
+      assert.ok(Array.isArray(((await res.json()) as { documents: unknown[] }).documents))
+    } finally {
+      assert.equal(await gateway.stop(), 0)
+    }
   })
 
   test('configuration and connection errors are one line naming the variable', async () => {

@@ -29,7 +29,7 @@ for (const runtime of ['node', 'bun'] as const satisfies Runtime[]) {
       server = await startEntry(runtime, env())
     })
     after(async () => {
-      await server?.stop('SIGKILL')
+      await server?.stop(500)
       await mongo?.dispose()
     })
 
@@ -88,7 +88,7 @@ for (const runtime of ['node', 'bun'] as const satisfies Runtime[]) {
     it('on SIGTERM finishes the request in flight, then exits 0', async () => {
       const inFlight = login(server.baseUrl) // ~0.25 s of PBKDF2 on the server
       await new Promise((r) => setTimeout(r, 60))
-      const code = server.stop('SIGTERM')
+      const code = server.signal('SIGTERM')
       const res = await inFlight
       assert.equal(res.status, 200)
       assert.ok(((await res.json()) as { access_token?: string }).access_token)
@@ -124,7 +124,7 @@ describe('the embedded default (no database configured)', () => {
       assert.ok(((await sched.json()) as { result: number }).result >= 5)
       assert.match(server.output(), /JWT_SECRET_KEY is unset/)
     } finally {
-      await server.stop()
+      await server.stop(500)
     }
   })
 })
@@ -140,7 +140,7 @@ describe('start-up configuration errors', () => {
       (e: Error) =>
         /JWT_SECRET_KEY/.test(e.message) &&
         /JWT_ALGORITHM/.test(e.message) &&
-        /exited with 1/.test(e.message),
+        /exited with code 1/.test(e.message),
     )
   })
 })

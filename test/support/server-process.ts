@@ -56,15 +56,15 @@ export const startServer = async (opts: {
     return code
   }
 
-  const died = exited.then((code) => {
-    throw new Error(`${opts.what} exited with code ${code} before listening:\n${out}`)
-  })
+  const alive = () => child.exitCode === null && child.signalCode === null
   try {
-    await Promise.race([waitForPort(opts.port, opts.timeoutMs ?? 30_000, opts.what), died])
+    await waitForPort(opts.port, opts.timeoutMs ?? 30_000, opts.what, alive)
   } catch (e) {
+    const code = child.exitCode
     await stop(500)
+    if (code !== null)
+      throw new Error(`${opts.what} exited with code ${code} before listening:\n${out.slice(-4000)}`)
     throw new Error(`${(e as Error).message}\n${out.slice(-4000)}`)
   }
-  died.catch(() => {})
   return { output: () => out, stop, child }
 }
