@@ -36,7 +36,15 @@ export const startServer = async (opts: {
   }
   child.stdout?.on('data', collect)
   child.stderr?.on('data', collect)
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+  let spawnError: Error | undefined
+  const exited = new Promise<number | null>((resolve) => {
+    child.once('exit', (code) => resolve(code))
+    // A missing command never starts: no 'exit' comes, only this.
+    child.once('error', (e) => {
+      spawnError = e
+      resolve(null)
+    })
+  })
 
   const killGroup = (signal: NodeJS.Signals) => {
     try {
@@ -56,10 +64,11 @@ export const startServer = async (opts: {
     return code
   }
 
-  const alive = () => child.exitCode === null && child.signalCode === null
+  const alive = () => child.exitCode === null && child.signalCode === null && !spawnError
   try {
     await waitForPort(opts.port, opts.timeoutMs ?? 30_000, opts.what, alive)
   } catch (e) {
+    if (spawnError) throw new Error(`${opts.what} could not start (${spawnError.message}); run npm ci`)
     const code = child.exitCode
     await stop(500)
     if (code !== null)
