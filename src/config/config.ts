@@ -46,7 +46,7 @@ export type ConfigResult =
 
 /** OWASP's current minimum for PBKDF2-HMAC-SHA256. */
 export const DEFAULT_PASSWORD_ITERATIONS = 600_000
-const MIN_SECRET_BYTES = 32
+export const MIN_SECRET_BYTES = 32
 
 const seconds = (fallback: number) => z.coerce.number().int().min(0).max(31_536_000).default(fallback)
 const optionalText = z

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import type { LogLevel } from '../log/logger.js'
-import { type AppConfig, type Env, parseConfig } from './config.js'
+import { type AppConfig, type Env, MIN_SECRET_BYTES, parseConfig } from './config.js'
 
 export interface DataApiSettings {
   url: string
@@ -18,8 +18,6 @@ export interface WorkerConfig {
 }
 
 export type WorkerConfigResult = { ok: true; config: WorkerConfig } | { ok: false; errors: string[] }
-
-const MIN_SECRET_BYTES = 32
 
 const workerSchema = z.object({
   DATA_API_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
