@@ -6,7 +6,7 @@ import { secureHeaders } from 'hono/secure-headers'
 import { jwtRequired } from '../auth/jwt-required.js'
 import { createPasswordVerifier, type PasswordVerifier } from '../auth/password.js'
 import { createTokenVerifier } from '../auth/token.js'
-import type { AppConfig } from '../config/config.js'
+import { type AppConfig, DEFAULT_HOLODULES_CACHE_TTL } from '../config/config.js'
 import { type Logger, silentLogger } from '../log/logger.js'
 import { type Store, StoreUnavailableError } from '../store/store.js'
 import { accessLog } from './access-log.js'
@@ -61,7 +61,15 @@ export const createApp = ({
       passwords: passwords ?? createPasswordVerifier(config.passwordIterations),
     }),
   )
-  app.route('/', holoduleRoutes({ store, jwtRequired: requireJwt }))
+  app.route(
+    '/',
+    holoduleRoutes({
+      store,
+      jwtRequired: requireJwt,
+      cacheTtl: config.holodulesCacheTtl ?? DEFAULT_HOLODULES_CACHE_TTL,
+      clock,
+    }),
+  )
   app.route('/', healthRoutes(store))
 
   app.notFound(notFound)
