@@ -127,3 +127,48 @@ describe('schedule responses: cache, ETag and 304', () => {
     assert.equal(store.dayQueries, 2)
   })
 })
+
+describe('the user behind a token: cached for USER_CACHE_TTL', () => {
+  it('looks the user up once per TTL', async () => {
+    const { get, store, clock } = await setup({ USER_CACHE_TTL: '2' })
+    for (let i = 0; i < 5; i++) assert.equal((await get(`/holodules/${DAY}`)).status, 200)
+    assert.equal(store.userQueries, 1)
+    clock.advance(2000)
+    await get(`/holodules/${DAY}`)
+    assert.equal(store.userQueries, 2)
+  })
+
+  it('a deleted user stops working within the TTL: User does not exist', async () => {
+    const { get, store, clock } = await setup({ USER_CACHE_TTL: '2' })
+    assert.equal((await get(`/holodules/${DAY}`)).status, 200)
+    await store.removeUser('user01')
+    // Still within the TTL: the cached user answers, as documented.
+    clock.advance(1999)
+    assert.equal((await get(`/holodules/${DAY}`)).status, 200)
+    clock.advance(1)
+    const res = await get(`/holodules/${DAY}`)
+    assert.equal(res.status, 401)
+    assert.deepEqual(await res.json(), {
+      status_code: 401,
+      error: 'Invalid JWT',
+      description: 'User does not exist',
+    })
+  })
+
+  it('USER_CACHE_TTL=0: a deleted user stops working at once', async () => {
+    const { get, store } = await setup({ USER_CACHE_TTL: '0' })
+    assert.equal((await get(`/holodules/${DAY}`)).status, 200)
+    await store.removeUser('user01')
+    assert.equal((await get(`/holodules/${DAY}`)).status, 401)
+  })
+
+  it('an unknown user is not kept: a user added later works at once', async () => {
+    const { app, store, clock } = await setup({ USER_CACHE_TTL: '60' })
+    const cfg = config({ USER_CACHE_TTL: '60' })
+    const token = await issueToken(cfg.jwt, 'newcomer', clock.now())
+    const get = () => app.request(`/holodules/${DAY}`, { headers: { Authorization: `JWT ${token}` } })
+    assert.equal((await get()).status, 401)
+    await store.addUser('newcomer', 'unused')
+    assert.equal((await get()).status, 200)
+  })
+})
