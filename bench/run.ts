@@ -6,7 +6,7 @@
  *
  * Flags: --smoke, --rows N, --duration S, --warmup S, --connections N, --only REGEX,
  * --entry dist|tsx (how the Node entry runs), --ttl S (HOLODULES_CACHE_TTL for the app),
- * --workers (also the WORKERS=auto scenarios), --out FILE.
+ * --workers (also the WORKERS=auto scenarios), --cpu-prof (profile the Node entry), --out FILE.
  */
 import { execFileSync } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
@@ -38,6 +38,7 @@ const { values: flags } = parseArgs({
     entry: { type: 'string' },
     ttl: { type: 'string' },
     workers: { type: 'boolean', default: false },
+    'cpu-prof': { type: 'boolean', default: false },
     out: { type: 'string' },
   },
 })
@@ -172,10 +173,16 @@ const main = async (): Promise<number> => {
       LOG_LEVEL: 'warn',
       ...(flags.ttl === undefined ? {} : { HOLODULES_CACHE_TTL: flags.ttl }),
     }
-    const nodeEntry =
-      entryMode === 'dist'
+    // --cpu-prof: the Node entry writes a V8 profile to bench/results/ when it stops.
+    const profile = flags['cpu-prof']
+      ? ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, 'bench', 'results')}`]
+      : []
+    const nodeEntry = [
+      ...profile,
+      ...(entryMode === 'dist'
         ? [join(ROOT, 'node_modules/.cache/holodule-bench/dist/entry/node.js')]
-        : ['--import', 'tsx', 'src/entry/node.ts']
+        : ['--import', 'tsx', 'src/entry/node.ts']),
+    ]
     const tsxNode = (file: string) => ({ command: process.execPath, args: ['--import', 'tsx', file] })
     const bun = (file: string) => ({ command: bunBinary(), args: [file] })
 
