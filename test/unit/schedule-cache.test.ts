@@ -93,21 +93,26 @@ describe('schedule responses: cache, ETag and 304', () => {
     const before = (await get(`/holodules/${DAY}`)).headers.get('ETag')
     await store.upsertHolodules([row('HL0301', `${DAY} 120000`)])
     clock.advance(5000)
-    const res = await get(`/holodules/${DAY}`, { 'If-None-Match': before ?? '' })
+    // Past the TTL the old answer may be served once more while the refresh runs.
+    let res = await get(`/holodules/${DAY}`, { 'If-None-Match': before ?? '' })
+    for (let i = 0; i < 100 && res.status === 304; i++) {
+      await new Promise((r) => setTimeout(r, 5))
+      res = await get(`/holodules/${DAY}`, { 'If-None-Match': before ?? '' })
+    }
     assert.equal(res.status, 200)
     assert.notEqual(res.headers.get('ETag'), before)
     assert.equal(((await res.json()) as { result: number }).result, 3)
   })
 
-  it('asks the store once per day per TTL, and once for concurrent misses', async () => {
+  it('asks the store once for concurrent misses, then at most once per half TTL', async () => {
     const { get, store, clock } = await setup({ HOLODULES_CACHE_TTL: '5' })
     await Promise.all(Array.from({ length: 10 }, () => get(`/holodules/${DAY}`)))
     assert.equal(store.dayQueries, 1)
-    clock.advance(4000)
-    await get(`/holodules/${DAY}`)
+    clock.advance(2400)
+    await Promise.all(Array.from({ length: 10 }, () => get(`/holodules/${DAY}`)))
     assert.equal(store.dayQueries, 1)
-    clock.advance(1000)
-    await get(`/holodules/${DAY}`)
+    clock.advance(100)
+    await Promise.all(Array.from({ length: 10 }, () => get(`/holodules/${DAY}`)))
     assert.equal(store.dayQueries, 2)
   })
 

@@ -46,11 +46,83 @@ describe('TtlCache', () => {
     let calls = 0
     const load = async () => ++calls
     assert.equal(await cache.get('k', load), 1)
-    clock.advance(4999)
+    clock.advance(2499)
     assert.equal(await cache.get('k', load), 1)
-    clock.advance(1)
+    assert.equal(calls, 1)
+    clock.advance(2501)
     assert.equal(await cache.get('k', load), 2)
     assert.equal(calls, 2)
+  })
+
+  it('from half the TTL on, a hit is served at once and renews the value in the background, once', async () => {
+    const clock = manualClock()
+    const cache = createTtlCache<string, string>({ ttlMs: 5000, clock })
+    await cache.get('k', async () => 'v1')
+    clock.advance(2500)
+    const gate = deferred<string>()
+    let calls = 0
+    const slow = () => {
+      calls++
+      return gate.promise
+    }
+    assert.equal(await cache.get('k', slow), 'v1')
+    assert.equal(await cache.get('k', slow), 'v1')
+    assert.equal(calls, 1)
+    gate.resolve('v2')
+    await gate.promise
+    assert.equal(await cache.get('k', slow), 'v2')
+    assert.equal(calls, 1)
+  })
+
+  it('without a stale window, never serves past the TTL: an expired key waits for the store', async () => {
+    const clock = manualClock()
+    const cache = createTtlCache<string, string>({ ttlMs: 2000, clock })
+    await cache.get('k', async () => 'old')
+    clock.advance(2000)
+    assert.equal(await cache.get('k', async () => 'new'), 'new')
+  })
+
+  it('with a stale window, serves the old value past the TTL while one refresh runs, then the new', async () => {
+    const clock = manualClock()
+    const cache = createTtlCache<string, string>({ ttlMs: 5000, staleMs: 5000, clock })
+    await cache.get('k', async () => 'old')
+    clock.advance(6000)
+    const gate = deferred<string>()
+    let calls = 0
+    const slow = () => {
+      calls++
+      return gate.promise
+    }
+    assert.equal(await cache.get('k', slow), 'old')
+    assert.equal(await cache.get('k', slow), 'old')
+    gate.resolve('new')
+    await gate.promise
+    assert.equal(await cache.get('k', slow), 'new')
+    assert.equal(calls, 1)
+    // Past TTL + stale window, a request waits for the store.
+    clock.advance(10_000)
+    assert.equal(await cache.get('k', async () => 'newest'), 'newest')
+  })
+
+  it('a background refresh that fails keeps nothing bad: past the window the next request sees the error', async () => {
+    const clock = manualClock()
+    const cache = createTtlCache<string, string>({ ttlMs: 1000, staleMs: 1000, clock })
+    await cache.get('k', async () => 'v')
+    clock.advance(1500)
+    assert.equal(
+      await cache.get('k', async () => {
+        throw new Error('down')
+      }),
+      'v',
+    )
+    await new Promise((r) => setImmediate(r))
+    clock.advance(1000)
+    await assert.rejects(
+      cache.get('k', async () => {
+        throw new Error('down')
+      }),
+      /down/,
+    )
   })
 
   it('never keeps a failure: the next request asks again, and waiters of the failed flight all see it', async () => {

@@ -48,9 +48,12 @@ export const holoduleRoutes = ({
   cacheTtl = 0,
   clock = systemClock,
 }: HoloduleRouteDeps) => {
-  // Empty days are not kept, so a day that gets its first rows shows them at once.
+  // Empty days are not kept, so a day that gets its first rows shows them at once. A day past
+  // its TTL is still served for one more TTL while a refresh runs, so a slow query never holds
+  // up the requests of a busy day.
   const schedules = createTtlCache<string, Schedule | null>({
     ttlMs: cacheTtl * 1000,
+    staleMs: cacheTtl * 1000,
     clock,
     maxEntries: 2000,
     cacheable: (s) => s !== null,
