@@ -9,7 +9,7 @@
  * --workers (also the WORKERS=auto scenarios), --cpu-prof (profile the Node entry), --out FILE.
  */
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { cpus, loadavg } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -71,6 +71,8 @@ interface Row {
   rssMb: number
   /** CPU the server's processes used during the measured run, in cores (1.0 = one core busy). */
   serverCpu: number
+  /** CPU FerretDB used meanwhile, in cores: its full scans compete with the server. */
+  dbCpu: number
   requests: number
   statuses: Record<string, number>
   errors: number
@@ -405,6 +407,7 @@ const main = async (): Promise<number> => {
         p99: 0,
         rssMb: 0,
         serverCpu: 0,
+        dbCpu: 0,
         requests: 0,
         statuses: {},
         errors: 0,
@@ -415,8 +418,10 @@ const main = async (): Promise<number> => {
       if (problem) return { ...row, ok: false, problem, rssMb: server.peakRssMb() }
       if (warmup > 0 && scenario !== 'auth') await runLoad({ ...load, duration: warmup })
       const cpuBefore = serverCpuSeconds(server)
+      const dbBefore = databaseCpuSeconds()
       const r = await runLoad(load)
       const serverCpu = (serverCpuSeconds(server) - cpuBefore) / r.duration
+      const dbCpu = (databaseCpuSeconds() - dbBefore) / r.duration
       const wrong = Object.entries(r.statuses).filter(([code]) => Number(code) !== expected)
       const problems: string[] = []
       if (wrong.length > 0) problems.push(`unexpected statuses ${JSON.stringify(Object.fromEntries(wrong))}`)
@@ -436,6 +441,7 @@ const main = async (): Promise<number> => {
         timeouts: r.timeouts,
         rssMb: server.peakRssMb(),
         serverCpu,
+        dbCpu,
         ok: problems.length === 0,
       }
       if (problems.length > 0) out.problem = problems.join('; ')
@@ -565,6 +571,18 @@ const explainSpreadQuery = async (uri: string, date: string): Promise<Explained>
   }
 }
 
+/** FerretDB is a child of this process (the harness starts it). */
+const databaseCpuSeconds = (): number =>
+  processTree(process.pid)
+    .filter((p) => {
+      try {
+        return readFileSync(`/proc/${p}/comm`, 'utf8').trim() === 'ferretdb'
+      } catch {
+        return false
+      }
+    })
+    .reduce((sum, p) => sum + cpuSeconds(p), 0)
+
 const serverCpuSeconds = (server: RunningServer): number =>
   processTree(server.pid).reduce((sum, p) => sum + cpuSeconds(p), 0)
 
@@ -581,6 +599,7 @@ const formatTable = (rows: Row[]): string => {
     'p99 ms',
     'peak RSS MB',
     'server CPU',
+    'db CPU',
     'req/CPU-s',
     'x ceiling',
     'x peer',
@@ -596,6 +615,7 @@ const formatTable = (rows: Row[]): string => {
     String(r.p99),
     r.rssMb.toFixed(0),
     r.serverCpu.toFixed(2),
+    r.dbCpu.toFixed(2),
     perCpu(r).toFixed(0),
     fmt(r.ratioCeiling),
     fmt(r.ratioPeer),
