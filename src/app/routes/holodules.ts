@@ -17,9 +17,12 @@ export interface HoloduleRouteDeps {
 
 const paramsSchema = z.object({ date: z.string().refine(isCalendarDate) })
 
-/** A day's answer, serialised once: the body and its strong validator. */
+/**
+ * A day's answer, serialised and UTF-8 encoded once: the runtimes write the bytes as they are,
+ * where a string body is measured and encoded again on every response.
+ */
 interface Schedule {
-  body: string
+  body: Uint8Array<ArrayBuffer>
   etag: string
 }
 
@@ -30,8 +33,8 @@ const toBase64Url = (bytes: Uint8Array): string =>
     .replace(/=+$/, '')
 
 const schedule = async (holodules: Holodule[]): Promise<Schedule> => {
-  const body = JSON.stringify({ result: holodules.length, holodules })
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(body)))
+  const body = new TextEncoder().encode(JSON.stringify({ result: holodules.length, holodules }))
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', body))
   return { body, etag: `"${toBase64Url(digest.subarray(0, 18))}"` }
 }
 
