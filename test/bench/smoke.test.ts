@@ -31,7 +31,10 @@ test('npm run bench -- --smoke: every server starts and answers every scenario r
     for (const expected of [
       'hono-hello-node/hello',
       'hono-hello-bun/hello',
+      'hono-hello-node/payload',
+      'hono-hello-bun/payload',
       'app-node/hot',
+      'app-node/hot-304',
       'app-node/spread',
       'app-node/401',
       'app-node/auth',
