@@ -30,8 +30,9 @@ interface Entry<V> {
 /**
  * A small per-process cache with a time-to-live and single-flight: while a key is being loaded,
  * every other request for it waits on the same promise instead of asking the database again.
- * From half the TTL on, a hit also starts one background refresh, so a busy key is renewed
- * before it expires and requests do not queue behind the database. Failures are never cached:
+ * A hit on a key near its end (from 3/4 of the TTL, or at the TTL when a stale window is allowed)
+ * also starts one background refresh, so a busy key is renewed without requests queueing behind
+ * the database. Failures are never cached:
  * once a value is past its TTL (and stale window) the next request asks the store and sees the
  * outage (503).
  */
@@ -44,6 +45,9 @@ export const createTtlCache = <K, V>({
 }: TtlCacheOptions<V>): TtlCache<K, V> => {
   const entries = new Map<K, Entry<V>>()
   const inflight = new Map<K, Promise<V>>()
+  // With a stale window a refresh can wait for the TTL itself; without one it starts early enough
+  // that requests rarely find the key expired and wait.
+  const refreshAt = staleMs > 0 ? ttlMs : ttlMs * 0.75
 
   const keep = (key: K, value: V, loadedAt: number) => {
     if (!cacheable(value)) {
@@ -86,7 +90,7 @@ export const createTtlCache = <K, V>({
       if (hit) {
         const age = clock.now() - hit.loadedAt
         if (age < ttlMs + staleMs) {
-          if (age >= ttlMs / 2 && !inflight.has(key)) {
+          if (age >= refreshAt && !inflight.has(key)) {
             // Renew in the background; a failure here only means the next miss asks again.
             fetchOnce(key, load).catch(() => {})
           }

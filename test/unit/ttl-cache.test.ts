@@ -46,19 +46,21 @@ describe('TtlCache', () => {
     let calls = 0
     const load = async () => ++calls
     assert.equal(await cache.get('k', load), 1)
-    clock.advance(2499)
+    clock.advance(3749)
     assert.equal(await cache.get('k', load), 1)
     assert.equal(calls, 1)
-    clock.advance(2501)
+    clock.advance(1251)
     assert.equal(await cache.get('k', load), 2)
     assert.equal(calls, 2)
   })
 
-  it('from half the TTL on, a hit is served at once and renews the value in the background, once', async () => {
+  it('from 3/4 of the TTL on, a hit is served at once and renews the value in the background, once', async () => {
     const clock = manualClock()
     const cache = createTtlCache<string, string>({ ttlMs: 5000, clock })
     await cache.get('k', async () => 'v1')
-    clock.advance(2500)
+    clock.advance(3749)
+    assert.equal(await cache.get('k', async () => 'early'), 'v1')
+    clock.advance(1)
     const gate = deferred<string>()
     let calls = 0
     const slow = () => {
