@@ -15,13 +15,7 @@ export const LEGACY_USER_2 = { username: 'user03', password: 'pass word 03' }
 export const SEED_DAY = '20201209'
 export const EMPTY_DAY = '20201208'
 
-const row = (
-  code: string,
-  datetime: string,
-  videoId: string,
-  name: string,
-  title: string,
-): HoloduleRecord => ({
+const row = (code: string, datetime: string, videoId: string, name: string, title: string): HoloduleRecord => ({
   key: `${code}_${datetime.replace(' ', '_')}`,
   code,
   video_id: videoId,
@@ -78,9 +72,7 @@ export const seedMongo = async (uri: string, dbName = DB_NAME, iterations = 600_
     await db.collection('users').deleteMany({})
     await db.collection('holodules').deleteMany({})
     await db.collection('users').insertMany(await seedUsers(iterations))
-    await db
-      .collection('holodules')
-      .insertMany([...HOLODULES.map((h) => ({ ...h })), { ...KEYLESS_HOLODULE }])
+    await db.collection('holodules').insertMany([...HOLODULES.map((h) => ({ ...h })), { ...KEYLESS_HOLODULE }])
   } finally {
     await client.close()
   }

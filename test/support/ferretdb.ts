@@ -1,6 +1,6 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
-import { connect, createServer } from 'node:net'
+import { createServer, connect } from 'node:net'
 import { homedir, tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -58,10 +58,7 @@ export const ferretdbBinary = (): string => {
   const found = [process.env.FERRETDB_BIN, CACHE_BIN, onPath('ferretdb')].find((p) => p && existsSync(p))
   if (found) return found
   try {
-    execFileSync('bash', [BUILD_SCRIPT, CACHE_BIN], {
-      stdio: ['ignore', 'ignore', 'inherit'],
-      timeout: 600_000,
-    })
+    execFileSync('bash', [BUILD_SCRIPT, CACHE_BIN], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 600_000 })
   } catch {
     throw new Error(
       'FerretDB is needed for the database tests and could not be built. Install Go (/usr/local/go) and run ' +
