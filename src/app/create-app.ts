@@ -6,9 +6,9 @@ import { secureHeaders } from 'hono/secure-headers'
 import { jwtRequired } from '../auth/jwt-required.js'
 import { createPasswordVerifier, type PasswordVerifier } from '../auth/password.js'
 import { createTokenVerifier } from '../auth/token.js'
-import type { AppConfig } from '../config/config.js'
+import { type AppConfig, DEFAULT_HOLODULES_CACHE_TTL, DEFAULT_USER_CACHE_TTL } from '../config/config.js'
 import { type Logger, silentLogger } from '../log/logger.js'
-import { type Store, StoreUnavailableError } from '../store/store.js'
+import { type Store, StoreUnavailableError, type UserRecord } from '../store/store.js'
 import { accessLog } from './access-log.js'
 import { type Clock, systemClock } from './clock.js'
 import { legacyCors } from './cors.js'
@@ -17,6 +17,7 @@ import { internalError, notFound, sendJson, serviceUnavailable } from './respons
 import { authRoutes } from './routes/auth.js'
 import { healthRoutes } from './routes/health.js'
 import { holoduleRoutes } from './routes/holodules.js'
+import { createTtlCache } from './ttl-cache.js'
 
 export interface AppDeps {
   config: AppConfig
@@ -37,7 +38,18 @@ export const createApp = ({
 }: AppDeps) => {
   const app = new Hono<AppEnv>()
   const verifier = createTokenVerifier(config.jwt)
-  const requireJwt = jwtRequired({ jwt: config.jwt, verifier, store, clock })
+  // Only found users are kept: a deleted one stops working within USER_CACHE_TTL, a new one at once.
+  const users = createTtlCache<string, UserRecord | null>({
+    ttlMs: (config.userCacheTtl ?? DEFAULT_USER_CACHE_TTL) * 1000,
+    clock,
+    cacheable: (u) => u !== null,
+  })
+  const requireJwt = jwtRequired({
+    jwt: config.jwt,
+    verifier,
+    store: { findUserByUsername: (name) => users.get(name, () => store.findUserByUsername(name)) },
+    clock,
+  })
 
   app.use(requestId())
   app.use(accessLog(logger, clock))
@@ -61,7 +73,15 @@ export const createApp = ({
       passwords: passwords ?? createPasswordVerifier(config.passwordIterations),
     }),
   )
-  app.route('/', holoduleRoutes({ store, jwtRequired: requireJwt }))
+  app.route(
+    '/',
+    holoduleRoutes({
+      store,
+      jwtRequired: requireJwt,
+      cacheTtl: config.holodulesCacheTtl ?? DEFAULT_HOLODULES_CACHE_TTL,
+      clock,
+    }),
+  )
   app.route('/', healthRoutes(store))
 
   app.notFound(notFound)

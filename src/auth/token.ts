@@ -59,6 +59,9 @@ const numericClaim = (payload: Record<string, unknown>, claim: keyof typeof CLAI
   return v
 }
 
+/** Verified tokens remembered per app: a few MB at most. */
+const MAX_VERIFIED = 10_000
+
 export interface TokenVerifier {
   /** Resolves to the payload, or throws InvalidTokenError with PyJWT's message. */
   verify(token: string, nowMs: number): Promise<Record<string, unknown>>
@@ -77,8 +80,33 @@ export const createTokenVerifier = (jwt: JwtConfig): TokenVerifier => {
     false,
     ['verify'],
   )
+  const checkTimes = (payload: Record<string, unknown>, nowMs: number) => {
+    const now = Math.floor(nowMs / 1000)
+    const leeway = jwt.leeway
+    if (numericClaim(payload, 'iat') > now + leeway)
+      throw new InvalidTokenError('The token is not yet valid (iat)')
+    if (numericClaim(payload, 'nbf') > now + leeway)
+      throw new InvalidTokenError('The token is not yet valid (nbf)')
+    if (numericClaim(payload, 'exp') <= now - leeway) throw new InvalidTokenError('Signature has expired')
+  }
+  // Tokens that passed every check, by their exact text. A client sends the same token for minutes
+  // and WebCrypto's HMAC was the largest single cost of a request on Node (see bench/README.md);
+  // the time claims are still checked on every request. Only signed tokens get here, so the map
+  // cannot be filled by forgeries; it is bounded anyway.
+  const verified = new Map<string, Record<string, unknown>>()
+
   return {
     async verify(token, nowMs) {
+      const known = verified.get(token)
+      if (known) {
+        try {
+          checkTimes(known, nowMs)
+        } catch (e) {
+          verified.delete(token)
+          throw e
+        }
+        return known
+      }
       const lastDot = token.lastIndexOf('.')
       const firstDot = token.indexOf('.')
       if (firstDot === -1 || firstDot === lastDot) throw new InvalidTokenError('Not enough segments')
@@ -107,13 +135,9 @@ export const createTokenVerifier = (jwt: JwtConfig): TokenVerifier => {
           throw new InvalidTokenError(`Token is missing the "${claim}" claim`)
         }
       }
-      const now = Math.floor(nowMs / 1000)
-      const leeway = jwt.leeway
-      if (numericClaim(payload, 'iat') > now + leeway)
-        throw new InvalidTokenError('The token is not yet valid (iat)')
-      if (numericClaim(payload, 'nbf') > now + leeway)
-        throw new InvalidTokenError('The token is not yet valid (nbf)')
-      if (numericClaim(payload, 'exp') <= now - leeway) throw new InvalidTokenError('Signature has expired')
+      checkTimes(payload, nowMs)
+      if (verified.size >= MAX_VERIFIED) verified.delete(verified.keys().next().value as string)
+      verified.set(token, payload)
       return payload
     },
   }

@@ -26,6 +26,10 @@ export interface AppConfig {
   authBodyLimit: number
   /** PBKDF2-SHA256 iterations for new hashes. */
   passwordIterations: number
+  /** Seconds a day's schedule response is reused; 0 disables. Absent: DEFAULT_HOLODULES_CACHE_TTL. */
+  holodulesCacheTtl?: number
+  /** Seconds the user behind a verified token is reused; 0 disables. Absent: DEFAULT_USER_CACHE_TTL. */
+  userCacheTtl?: number
 }
 
 export interface ServerConfig {
@@ -43,6 +47,11 @@ export type Env = Record<string, string | undefined>
 export type ConfigResult =
   | { ok: true; config: ServerConfig; warnings: string[] }
   | { ok: false; errors: string[] }
+
+/** Short enough that a new row shows within seconds; long enough to absorb a burst of clients. */
+export const DEFAULT_HOLODULES_CACHE_TTL = 5
+/** A deleted user's tokens stop working within this many seconds. */
+export const DEFAULT_USER_CACHE_TTL = 2
 
 /** OWASP's current minimum for PBKDF2-HMAC-SHA256. */
 export const DEFAULT_PASSWORD_ITERATIONS = 600_000
@@ -87,6 +96,8 @@ const envSchema = z.object({
     .min(DEFAULT_PASSWORD_ITERATIONS, `must be at least ${DEFAULT_PASSWORD_ITERATIONS} (OWASP minimum)`)
     .max(10_000_000)
     .default(DEFAULT_PASSWORD_ITERATIONS),
+  HOLODULES_CACHE_TTL: z.coerce.number().int().min(0).max(3600).default(DEFAULT_HOLODULES_CACHE_TTL),
+  USER_CACHE_TTL: z.coerce.number().int().min(0).max(3600).default(DEFAULT_USER_CACHE_TTL),
 })
 
 /** The old service configured MongoDB by host, user and password; we still accept that. */
@@ -168,6 +179,8 @@ export const parseConfig = (env: Env): ConfigResult => {
         corsOrigins,
         authBodyLimit: e.AUTH_BODY_LIMIT,
         passwordIterations: e.PASSWORD_PBKDF2_ITERATIONS,
+        holodulesCacheTtl: e.HOLODULES_CACHE_TTL,
+        userCacheTtl: e.USER_CACHE_TTL,
       },
     },
   }

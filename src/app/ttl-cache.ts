@@ -1,0 +1,110 @@
+import type { Clock } from './clock.js'
+
+export interface TtlCacheOptions<V> {
+  /** How long a loaded value is fresh, in milliseconds; 0 turns the cache into a pass-through. */
+  ttlMs: number
+  clock: Clock
+  /**
+   * How long past its TTL a value may still be served while a refresh runs in the background
+   * (stale-while-revalidate). 0: never served past the TTL.
+   */
+  staleMs?: number
+  /** Entries kept at most; the oldest is dropped first. */
+  maxEntries?: number
+  /** Which values may be kept (e.g. not "not found", so a new record shows up at once). */
+  cacheable?: (value: V) => boolean
+}
+
+export interface TtlCache<K, V> {
+  /** The cached value, or the one `load` yields; concurrent misses for one key share one load. */
+  get(key: K, load: () => Promise<V>): Promise<V>
+  delete(key: K): void
+  readonly size: number
+}
+
+interface Entry<V> {
+  value: V
+  loadedAt: number
+}
+
+/**
+ * A small per-process cache with a time-to-live and single-flight: while a key is being loaded,
+ * every other request for it waits on the same promise instead of asking the database again.
+ * A hit on a key near its end (from 3/4 of the TTL, or at the TTL when a stale window is allowed)
+ * also starts one background refresh, so a busy key is renewed without requests queueing behind
+ * the database. Failures are never cached:
+ * once a value is past its TTL (and stale window) the next request asks the store and sees the
+ * outage (503).
+ */
+export const createTtlCache = <K, V>({
+  ttlMs,
+  clock,
+  staleMs = 0,
+  maxEntries = 10_000,
+  cacheable = () => true,
+}: TtlCacheOptions<V>): TtlCache<K, V> => {
+  const entries = new Map<K, Entry<V>>()
+  const inflight = new Map<K, Promise<V>>()
+  // With a stale window a refresh can wait for the TTL itself; without one it starts early enough
+  // that requests rarely find the key expired and wait.
+  const refreshAt = staleMs > 0 ? ttlMs : ttlMs * 0.75
+
+  const keep = (key: K, value: V, loadedAt: number) => {
+    if (!cacheable(value)) {
+      entries.delete(key)
+      return
+    }
+    entries.delete(key)
+    if (entries.size >= maxEntries) {
+      const oldest = clock.now() - ttlMs - staleMs
+      for (const [k, e] of entries) if (e.loadedAt <= oldest) entries.delete(k)
+      if (entries.size >= maxEntries) entries.delete(entries.keys().next().value as K)
+    }
+    entries.set(key, { value, loadedAt })
+  }
+
+  const fetchOnce = (key: K, load: () => Promise<V>): Promise<V> => {
+    const pending = inflight.get(key)
+    if (pending) return pending
+    // The value is as old as the moment it was asked for, not when it arrived.
+    const startedAt = clock.now()
+    const p = load().then(
+      (value) => {
+        inflight.delete(key)
+        keep(key, value, startedAt)
+        return value
+      },
+      (error: unknown) => {
+        inflight.delete(key)
+        throw error
+      },
+    )
+    inflight.set(key, p)
+    return p
+  }
+
+  return {
+    get(key, load) {
+      if (ttlMs <= 0) return load()
+      const hit = entries.get(key)
+      if (hit) {
+        const age = clock.now() - hit.loadedAt
+        if (age < ttlMs + staleMs) {
+          if (age >= refreshAt && !inflight.has(key)) {
+            // Renew in the background; a failure here only means the next miss asks again.
+            fetchOnce(key, load).catch(() => {})
+          }
+          if (age < ttlMs || staleMs > 0) return Promise.resolve(hit.value)
+        }
+        if (age >= ttlMs + staleMs) entries.delete(key)
+      }
+      return fetchOnce(key, load)
+    },
+    delete(key) {
+      entries.delete(key)
+    },
+    get size() {
+      return entries.size
+    },
+  }
+}
