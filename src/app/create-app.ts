@@ -26,6 +26,8 @@ export interface AppDeps {
   logger?: Logger
   /** Shared across apps in one process so the dummy hash is computed once. */
   passwords?: PasswordVerifier
+  /** May caches refresh after the response is sent? Not under workerd (see ttl-cache.ts). */
+  backgroundWork?: boolean
 }
 
 /** The whole API as one Web-standard app; entrypoints only adapt `app.fetch` to a runtime. */
@@ -35,6 +37,7 @@ export const createApp = ({
   clock = systemClock,
   logger = silentLogger,
   passwords,
+  backgroundWork = true,
 }: AppDeps) => {
   const app = new Hono<AppEnv>()
   const verifier = createTokenVerifier(config.jwt)
@@ -43,6 +46,7 @@ export const createApp = ({
     ttlMs: (config.userCacheTtl ?? DEFAULT_USER_CACHE_TTL) * 1000,
     clock,
     cacheable: (u) => u !== null,
+    background: backgroundWork,
   })
   const requireJwt = jwtRequired({
     jwt: config.jwt,
@@ -80,6 +84,7 @@ export const createApp = ({
       jwtRequired: requireJwt,
       cacheTtl: config.holodulesCacheTtl ?? DEFAULT_HOLODULES_CACHE_TTL,
       clock,
+      backgroundWork,
     }),
   )
   app.route('/', healthRoutes(store))

@@ -11,6 +11,12 @@ export interface TtlCacheOptions<V> {
   staleMs?: number
   /** Entries kept at most; the oldest is dropped first. */
   maxEntries?: number
+  /**
+   * Whether a hit may start a refresh that no request awaits. Off under workerd, which cancels
+   * work a request leaves running once it has answered: the refresh would never settle and every
+   * later request for the key would wait on it. Off: no refresh-ahead and no stale window.
+   */
+  background?: boolean
   /** Which values may be kept (e.g. not "not found", so a new record shows up at once). */
   cacheable?: (value: V) => boolean
 }
@@ -39,10 +45,12 @@ interface Entry<V> {
 export const createTtlCache = <K, V>({
   ttlMs,
   clock,
-  staleMs = 0,
+  staleMs: staleWindow = 0,
   maxEntries = 10_000,
   cacheable = () => true,
+  background = true,
 }: TtlCacheOptions<V>): TtlCache<K, V> => {
+  const staleMs = background ? staleWindow : 0
   const entries = new Map<K, Entry<V>>()
   const inflight = new Map<K, Promise<V>>()
   // With a stale window a refresh can wait for the TTL itself; without one it starts early enough
@@ -90,7 +98,7 @@ export const createTtlCache = <K, V>({
       if (hit) {
         const age = clock.now() - hit.loadedAt
         if (age < ttlMs + staleMs) {
-          if (age >= refreshAt && !inflight.has(key)) {
+          if (background && age >= refreshAt && !inflight.has(key)) {
             // Renew in the background; a failure here only means the next miss asks again.
             fetchOnce(key, load).catch(() => {})
           }

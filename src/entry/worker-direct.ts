@@ -58,7 +58,7 @@ export default {
     // A socket belongs to the request that opened it in workerd: a pooled connection reused by the
     // next request stalls it, so each request gets its own client, closed once the response is out.
     const store = MongoStore.connect(uri, config.database, { maxPoolSize: 1, minPoolSize: 0 })
-    const app = createApp({ config: config.app, store, logger, passwords })
+    const app = createApp({ config: config.app, store, logger, passwords, backgroundWork: false })
     try {
       return await app.fetch(request, env, ctx)
     } finally {

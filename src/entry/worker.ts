@@ -25,7 +25,8 @@ const appFor = (bindings: Bindings): App | null => {
     const { dataApi } = parsed.config.backend
     const logger = createConsoleLogger(config.logLevel)
     const store = new DataApiStore({ ...dataApi, database: config.database, logger })
-    app = createApp({ config: config.app, store, logger })
+    // workerd cancels what a request leaves running, so caches refresh inline here.
+    app = createApp({ config: config.app, store, logger, backgroundWork: false })
   }
   cached = { bindings, app }
   return app

@@ -181,4 +181,18 @@ describe('TtlCache', () => {
     })
     assert.ok(reloaded, 'the oldest entry was dropped')
   })
+
+  it('without background work (workerd) never starts a refresh no request awaits, nor serves stale', async () => {
+    const clock = manualClock()
+    const cache = createTtlCache<string, string>({ ttlMs: 4000, staleMs: 4000, clock, background: false })
+    let calls = 0
+    const load = async () => `v${++calls}`
+    assert.equal(await cache.get('k', load), 'v1')
+    clock.advance(3900)
+    assert.equal(await cache.get('k', load), 'v1')
+    assert.equal(calls, 1, 'no refresh-ahead')
+    clock.advance(200)
+    assert.equal(await cache.get('k', load), 'v2', 'past the TTL: loaded inline, not served stale')
+    assert.equal(calls, 2)
+  })
 })

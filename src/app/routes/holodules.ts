@@ -13,6 +13,8 @@ export interface HoloduleRouteDeps {
   /** Seconds a day's response is reused (and clients may keep it); 0 asks the store every time. */
   cacheTtl?: number
   clock?: Clock
+  /** False under workerd: no refresh outlives its request (see ttl-cache.ts). */
+  backgroundWork?: boolean
 }
 
 const paramsSchema = z.object({ date: z.string().refine(isCalendarDate) })
@@ -50,6 +52,7 @@ export const holoduleRoutes = ({
   jwtRequired,
   cacheTtl = 0,
   clock = systemClock,
+  backgroundWork = true,
 }: HoloduleRouteDeps) => {
   // Empty days are not kept, so a day that gets its first rows shows them at once. A day past
   // its TTL is still served for one more TTL while a refresh runs, so a slow query never holds
@@ -60,6 +63,7 @@ export const holoduleRoutes = ({
     clock,
     maxEntries: 2000,
     cacheable: (s) => s !== null,
+    background: backgroundWork,
   })
   const cacheControl = `private, max-age=${cacheTtl}`
   return new Hono<AppEnv>().get(
