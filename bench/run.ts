@@ -630,7 +630,9 @@ const main = async (): Promise<number> => {
 
     const failed = rowsOut.filter((r) => !r.ok)
     for (const f of failed) console.error(`FAILED ${f.target}/${f.scenario}: ${f.problem}`)
-    return failed.length > 0 ? 1 : 0
+    // In a full run a baseline that cannot keep up (the peer's full scans on FerretDB) is a result,
+    // shown in the table; only our own servers failing fails it. The smoke run checks them all.
+    return failed.some((f) => smoke || f.target.startsWith('app-')) ? 1 : 0
   } finally {
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
