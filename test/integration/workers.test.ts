@@ -1,23 +1,14 @@
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
-import { readdirSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { after, before, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { DB_NAME, HASHED_USER, SECRET, SEED_DAY, SEED_DAY_KEYS, seedMongo } from '../contract/fixtures.js'
 import { freePort, type MongoServer, startMongo, waitForPort } from '../support/ferretdb.js'
+import { childrenOf } from '../support/procfs.js'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const ITERATIONS = 600_000
-
-const childrenOf = (pid: number): number[] => {
-  try {
-    return readdirSync(`/proc/${pid}/task`).flatMap((tid) =>
-      readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' ').filter(Boolean).map(Number),
-    )
-  } catch {
-    return []
-  }
-}
 
 /** Worker processes only: tsx may start a helper process of its own. */
 const workersOf = (pid: number): number[] =>
