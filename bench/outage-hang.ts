@@ -1,7 +1,7 @@
 /**
  * Kills FerretDB under load, round after round, and prints each answer with its time. On Bun a
  * pooled socket to the dead server used to stay silent ~12 s (Bun.serve then dropped the request);
- * MongoStore's request deadline now turns that into a 503 within ~3 s on every runtime.
+ * MongoStore's request deadline now turns that into a 503 within ~5 s on every runtime.
  * Run: node --import tsx bench/outage-hang.ts [bun|node|worker|worker-direct] [rounds=25]
  */
 import { curlFetch, type Runtime, startTarget } from '../test/conformance/runtimes.js'
