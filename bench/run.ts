@@ -197,6 +197,9 @@ const main = async (): Promise<number> => {
       MONGODB_DB: DB_NAME,
       JWT_SECRET_KEY: SECRET,
       LOG_LEVEL: 'warn',
+      // FerretDB scans the collection for a day (2.5-4.4 s at 50k rows, more under this load); the
+      // app's default 5 s bound would turn slow refreshes into 503s that say nothing about the app.
+      MONGODB_REQUEST_TIMEOUT_MS: '9000',
       ...(flags.ttl === undefined ? {} : { HOLODULES_CACHE_TTL: flags.ttl }),
       ...(flags['user-ttl'] === undefined ? {} : { USER_CACHE_TTL: flags['user-ttl'] }),
     }

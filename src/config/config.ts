@@ -39,6 +39,8 @@ export interface ServerConfig {
   /** Absent: the embedded in-memory store with sample data. */
   mongodbUri: string | undefined
   mongodbDb: string
+  /** Milliseconds one request may wait on one database operation before answering 503. */
+  mongodbRequestTimeoutMs: number
   app: AppConfig
 }
 
@@ -82,6 +84,7 @@ const envSchema = z.object({
     .trim()
     .regex(/^[A-Za-z0-9_-]{1,63}$/, 'must be a database name (letters, digits, _ and -)')
     .default('holoduledb'),
+  MONGODB_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(500).max(60_000).default(5000),
   JWT_SECRET_KEY: z.string().optional(),
   JWT_ALGORITHM: z.enum(JWT_ALGORITHMS).default('HS256'),
   JWT_EXPIRATION_DELTA: seconds(300).refine((v) => v > 0, 'must be at least 1'),
@@ -167,6 +170,7 @@ export const parseConfig = (env: Env): ConfigResult => {
       logLevel: e.LOG_LEVEL,
       mongodbUri,
       mongodbDb: e.MONGODB_DB,
+      mongodbRequestTimeoutMs: e.MONGODB_REQUEST_TIMEOUT_MS,
       app: {
         jwt: {
           secret: secret as string,

@@ -37,7 +37,7 @@ export const bootstrap = async (env: Env): Promise<Server> => {
   let store: Store
   let demoPassword: string | undefined
   if (config.mongodbUri) {
-    store = MongoStore.connect(config.mongodbUri, config.mongodbDb)
+    store = MongoStore.connect(config.mongodbUri, config.mongodbDb, {}, config.mongodbRequestTimeoutMs)
     try {
       await store.ensureIndexes()
     } catch (e) {

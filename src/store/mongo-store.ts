@@ -56,10 +56,10 @@ const isUnavailable = (e: unknown): boolean =>
 const DUPLICATE_KEY = 11000
 export const UPSERT_BATCH = 50
 /**
- * Past server selection (2 s), so the driver's own error usually wins, and past the 2.5-4.4 s a day
- * takes on FerretDB at 50,000 rows (it scans; see bench/README.md); under Bun.serve's 10 s idle timeout.
+ * Past server selection (2 s), so the driver's own error usually wins; well under Bun.serve's 10 s
+ * idle timeout. MONGODB_REQUEST_TIMEOUT_MS changes it.
  */
-const REQUEST_DEADLINE_MS = 5000
+export const DEFAULT_REQUEST_DEADLINE_MS = 5000
 
 interface UserDoc {
   id: string
@@ -78,15 +78,22 @@ export class MongoStore implements Store {
   constructor(
     private readonly client: MongoClient,
     db: Db,
+    /** The bound on each request-path operation (see run()). */
+    private readonly requestDeadlineMs = DEFAULT_REQUEST_DEADLINE_MS,
   ) {
     this.users = db.collection<UserDoc>('users')
     this.holodules = db.collection<HoloduleRecord>('holodules')
   }
 
-  static connect(uri: string, dbName: string, options: MongoClientOptions = {}): MongoStore {
+  static connect(
+    uri: string,
+    dbName: string,
+    options: MongoClientOptions = {},
+    requestDeadlineMs = DEFAULT_REQUEST_DEADLINE_MS,
+  ): MongoStore {
     // No explicit connect(): the driver connects on first use, so start-up never blocks on the database.
     const client = new MongoClient(uri, { ...MONGO_CLIENT_OPTIONS, ...options })
-    return new MongoStore(client, client.db(dbName))
+    return new MongoStore(client, client.db(dbName), requestDeadlineMs)
   }
 
   /**
@@ -123,14 +130,14 @@ export class MongoStore implements Store {
       )
       if (!doc || typeof doc.password !== 'string') return null
       return { id: String(doc.id ?? ''), username: doc.username, password: doc.password }
-    }, REQUEST_DEADLINE_MS)
+    }, this.requestDeadlineMs)
   }
 
   updatePasswordHash(username: string, expected: string, hash: string) {
     return this.run(async () => {
       const r = await this.users.updateOne({ username, password: expected }, { $set: { password: hash } })
       return r.modifiedCount === 1
-    }, REQUEST_DEADLINE_MS)
+    }, this.requestDeadlineMs)
   }
 
   findHolodulesByDate(date: string) {
@@ -140,13 +147,13 @@ export class MongoStore implements Store {
         .sort({ datetime: -1, key: -1 })
         .toArray()
       return docs.map(toHolodule)
-    }, REQUEST_DEADLINE_MS)
+    }, this.requestDeadlineMs)
   }
 
   ping() {
     return this.run(async () => {
       await this.client.db('admin').command({ ping: 1 })
-    }, REQUEST_DEADLINE_MS)
+    }, this.requestDeadlineMs)
   }
 
   addUser(username: string, passwordHash: string) {
