@@ -1,8 +1,8 @@
 import type { Logger } from '../log/logger.js'
 import {
   DuplicateUserError,
+  dayQuery,
   type HoloduleRecord,
-  nextDay,
   type Store,
   StoreUnavailableError,
   toHolodule,
@@ -70,18 +70,6 @@ export const fromEjson = (value: unknown): unknown => {
     }
   }
   return Object.fromEntries(keys.map((k) => [k, fromEjson(obj[k])]))
-}
-
-const HOLODULE_PROJECTION = {
-  _id: 0,
-  key: 1,
-  code: 1,
-  video_id: 1,
-  datetime: 1,
-  name: 1,
-  title: 1,
-  url: 1,
-  description: 1,
 }
 
 const USERS = 'users'
@@ -192,11 +180,7 @@ export class DataApiStore implements Store {
   }
 
   async findHolodulesByDate(date: string) {
-    const docs = await this.find(HOLODULES, {
-      filter: { datetime: { $gte: date, $lt: nextDay(date) } },
-      projection: HOLODULE_PROJECTION,
-      sort: { datetime: -1, key: -1 },
-    })
+    const docs = await this.find(HOLODULES, dayQuery(date))
     return docs.map(toHolodule)
   }
 

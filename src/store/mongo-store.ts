@@ -12,8 +12,8 @@ import {
 } from 'mongodb'
 import {
   DuplicateUserError,
+  dayQuery,
   type HoloduleRecord,
-  nextDay,
   type Store,
   StoreUnavailableError,
   toHolodule,
@@ -28,18 +28,6 @@ export const MONGO_CLIENT_OPTIONS: MongoClientOptions = {
   socketTimeoutMS: 10_000,
   maxPoolSize: 50,
   appName: 'holodule-api',
-}
-
-const HOLODULE_FIELDS = {
-  _id: 0,
-  key: 1,
-  code: 1,
-  video_id: 1,
-  datetime: 1,
-  name: 1,
-  title: 1,
-  url: 1,
-  description: 1,
 }
 
 /** Socket errors the driver can let through unwrapped when the server vanishes mid-write. */
@@ -142,10 +130,8 @@ export class MongoStore implements Store {
 
   findHolodulesByDate(date: string) {
     return this.run(async () => {
-      const docs = await this.holodules
-        .find({ datetime: { $gte: date, $lt: nextDay(date) } }, { projection: HOLODULE_FIELDS })
-        .sort({ datetime: -1, key: -1 })
-        .toArray()
+      const { filter, projection, sort } = dayQuery(date)
+      const docs = await this.holodules.find(filter, { projection }).sort(sort).toArray()
       return docs.map(toHolodule)
     }, this.requestDeadlineMs)
   }

@@ -83,6 +83,26 @@ export const isCalendarDate = (date: string): boolean =>
 /** The exclusive upper bound of a day's range on the `datetime` string. */
 export const nextDay = (date: string): string => formatDay(utcDay(date, 1))
 
+/**
+ * The day query both MongoDB adapters send: a range on the `datetime` string that the
+ * `datetime_1` index serves (never a regex built from input), newest first, wire fields only.
+ */
+export const dayQuery = (date: string) => ({
+  filter: { datetime: { $gte: date, $lt: nextDay(date) } },
+  projection: {
+    _id: 0,
+    key: 1,
+    code: 1,
+    video_id: 1,
+    datetime: 1,
+    name: 1,
+    title: 1,
+    url: 1,
+    description: 1,
+  },
+  sort: { datetime: -1, key: -1 } as { datetime: -1; key: -1 },
+})
+
 /** Turns whatever a document holds into the wire shape; legacy rows may lack `key`. */
 export const toHolodule = (doc: Partial<Record<keyof HoloduleRecord, unknown>>): Holodule => {
   const str = (v: unknown): string => (typeof v === 'string' ? v : v == null ? '' : String(v))
