@@ -8,11 +8,10 @@
 
 import { DataApiStore } from '../src/store/data-api-store.js'
 import { MongoStore } from '../src/store/mongo-store.js'
-import { curlFetch, startTarget, WORKER_KEY } from '../test/conformance/runtimes.js'
+import { curlFetch, startGateway, startTarget, WORKER_KEY } from '../test/conformance/runtimes.js'
 import { HASHED_USER, SECRET, SEED_DAY, seedMongo } from '../test/contract/fixtures.js'
 import { claims, craftToken } from '../test/contract/tokens.js'
-import { freePort, startMongo } from '../test/support/ferretdb.js'
-import { startServer } from '../test/support/server-process.js'
+import { startMongo } from '../test/support/ferretdb.js'
 
 const N = Number(process.argv[2] ?? 300)
 const WARMUP = 30
@@ -34,23 +33,10 @@ const fmt = (xs: number[]) => `median ${pct(xs, 50).toFixed(2)} ms, p95 ${pct(xs
 const mongo = await startMongo()
 const db = 'bench_hop'
 await seedMongo(mongo.uri, db, 1000)
-const gatewayPort = await freePort()
-const gateway = await startServer({
-  what: 'gateway',
-  command: process.execPath,
-  args: ['--import', 'tsx', 'src/entry/data-api.ts'],
-  env: {
-    PATH: process.env.PATH,
-    MONGODB_URI: mongo.uri,
-    DATA_API_KEYS: `bench:${WORKER_KEY}@${db}.*=read`,
-    DATA_API_PORT: String(gatewayPort),
-    LOG_LEVEL: 'warn',
-  },
-  port: gatewayPort,
-})
+const gateway = await startGateway(mongo.uri, `${db}.*=read`)
 const direct = MongoStore.connect(mongo.uri, db)
 const viaApi = new DataApiStore({
-  url: `http://127.0.0.1:${gatewayPort}`,
+  url: gateway.url,
   apiKey: WORKER_KEY,
   dataSource: 'mongodb-atlas',
   database: db,

@@ -110,10 +110,11 @@ const legacyMongoUri = (host: string, user: string | undefined, password: string
 }
 
 /** Empty strings mean "unset" for optional knobs, as in most .env files. */
-const withoutEmpty = (env: Env): Env =>
+export const withoutEmpty = (env: Env): Env =>
   Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''))
 
-const issueLines = (error: z.ZodError): string[] =>
+/** One line per problem, `VARIABLE: message`, for start-up errors. */
+export const issueLines = (error: z.ZodError): string[] =>
   error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`)
 
 export const randomSecret = (): string =>

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import type { LogLevel } from '../log/logger.js'
-import { type AppConfig, type Env, MIN_SECRET_BYTES, parseConfig } from './config.js'
+import { type AppConfig, type Env, issueLines, MIN_SECRET_BYTES, parseConfig } from './config.js'
 
 export interface DataApiSettings {
   url: string
@@ -50,7 +50,7 @@ export const parseWorkerConfig = (bindings: Record<string, unknown>): WorkerConf
   const shared = parseConfig(env)
   if (!shared.ok) errors.push(...shared.errors.filter((e) => !e.startsWith('JWT_SECRET_KEY')))
   const own = workerSchema.safeParse(env)
-  if (!own.success) errors.push(...own.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`))
+  if (!own.success) errors.push(...issueLines(own.error))
 
   const hasDataApi = env.DATA_API_URL !== undefined
   const hasMongo = env.MONGODB_URI !== undefined || env.MONGODB_HOST !== undefined

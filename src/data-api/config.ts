@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import type { Env } from '../config/config.js'
+import { type Env, issueLines, withoutEmpty } from '../config/config.js'
 import type { LogLevel } from '../log/logger.js'
 import { type ApiKey, parseApiKeys } from './keys.js'
 
@@ -39,11 +39,9 @@ export type DataApiConfigResult = { ok: true; config: DataApiConfig } | { ok: fa
 
 /** The gateway's own settings; every bad variable is named at once, keys never echoed. */
 export const parseDataApiConfig = async (env: Env): Promise<DataApiConfigResult> => {
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''))
+  const cleaned = withoutEmpty(env)
   const parsed = schema.safeParse(cleaned)
-  const errors = parsed.success
-    ? []
-    : parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`)
+  const errors = parsed.success ? [] : issueLines(parsed.error)
   const keys = cleaned.DATA_API_KEYS ? await parseApiKeys(cleaned.DATA_API_KEYS) : null
   if (keys && !keys.ok) errors.push(...keys.errors)
   if (!parsed.success || errors.length > 0 || !keys?.ok) return { ok: false, errors }

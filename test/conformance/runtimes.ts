@@ -47,27 +47,33 @@ const serverTarget = async (runtime: 'node' | 'bun', mongoUri: string, database:
   return wrap(runtime, port, [proc])
 }
 
-/** The Worker under `wrangler dev`, reaching FerretDB through our gateway (DataApiStore). */
-const workerTarget = async (mongoUri: string, database: string) => {
-  const gatewayPort = await freePort()
-  const gateway = await startServer({
+/** Our Data API gateway on a free loopback port, with one key of the given grants. */
+export const startGateway = async (mongoUri: string, keyGrants: string) => {
+  const port = await freePort()
+  const proc = await startServer({
     what: 'the Data API gateway',
     command: process.execPath,
     args: ['--import', 'tsx', 'src/entry/data-api.ts'],
     env: {
       PATH: process.env.PATH,
       MONGODB_URI: mongoUri,
-      DATA_API_KEYS: `worker:${WORKER_KEY}@${database}.holodules=read,${database}.users=read+updateOne`,
-      DATA_API_PORT: String(gatewayPort),
+      DATA_API_KEYS: `worker:${WORKER_KEY}@${keyGrants}`,
+      DATA_API_PORT: String(port),
       DATA_API_HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
     },
-    port: gatewayPort,
+    port,
   })
+  return { ...proc, url: `http://127.0.0.1:${port}` }
+}
+
+/** The Worker under `wrangler dev`, reaching FerretDB through our gateway (DataApiStore). */
+const workerTarget = async (mongoUri: string, database: string) => {
+  const gateway = await startGateway(mongoUri, `${database}.holodules=read,${database}.users=read+updateOne`)
   let worker: RunningTarget
   try {
     worker = await wranglerDev('worker', 'src/entry/worker.ts', [], database, {
-      DATA_API_URL: `http://127.0.0.1:${gatewayPort}`,
+      DATA_API_URL: gateway.url,
       DATA_API_KEY: WORKER_KEY,
     })
   } catch (e) {
