@@ -8,10 +8,10 @@
 
 import { DataApiStore } from '../src/store/data-api-store.js'
 import { MongoStore } from '../src/store/mongo-store.js'
-import { curlFetch, startGateway, startTarget, WORKER_KEY } from '../test/conformance/runtimes.js'
 import { HASHED_USER, SECRET, SEED_DAY, seedMongo } from '../test/contract/fixtures.js'
 import { claims, craftToken } from '../test/contract/tokens.js'
 import { startMongo } from '../test/support/ferretdb.js'
+import { curlFetch, startGateway, startTarget, WORKER_KEY } from '../test/support/runtimes.js'
 
 const N = Number(process.argv[2] ?? 300)
 const WARMUP = 30

@@ -4,9 +4,10 @@
  * MongoStore's request deadline now turns that into a 503 within ~5 s on every runtime.
  * Run: node --import tsx bench/outage-hang.ts [bun|node|worker|worker-direct] [rounds=25]
  */
-import { curlFetch, type Runtime, startTarget } from '../test/conformance/runtimes.js'
+
 import { HASHED_USER, SEED_DAY, seedMongo } from '../test/contract/fixtures.js'
 import { startMongo } from '../test/support/ferretdb.js'
+import { curlFetch, type Runtime, startTarget } from '../test/support/runtimes.js'
 
 const runtime = (process.argv[2] ?? 'bun') as Runtime
 const rounds = Number(process.argv[3] ?? 25)

@@ -3,21 +3,40 @@ import { HTTPException } from 'hono/http-exception'
 import { methodNotAllowed } from 'hono/method-not-allowed'
 import { requestId } from 'hono/request-id'
 import { secureHeaders } from 'hono/secure-headers'
-import { jwtRequired } from '../auth/jwt-required.js'
 import { createPasswordVerifier, type PasswordVerifier } from '../auth/password.js'
-import { createTokenVerifier } from '../auth/token.js'
-import { type AppConfig, DEFAULT_HOLODULES_CACHE_TTL, DEFAULT_USER_CACHE_TTL } from '../config/config.js'
-import { type Logger, silentLogger } from '../log/logger.js'
+import { createTokenVerifier, type JwtConfig } from '../auth/token.js'
+import { type Clock, systemClock } from '../lib/clock.js'
+import { type Logger, silentLogger } from '../lib/logger.js'
+import { createTtlCache } from '../lib/ttl-cache.js'
 import { type Store, StoreUnavailableError, type UserRecord } from '../store/store.js'
-import { accessLog } from './access-log.js'
-import { type Clock, systemClock } from './clock.js'
-import { legacyCors } from './cors.js'
 import type { AppEnv } from './env.js'
+import { accessLog } from './middleware/access-log.js'
+import { legacyCors } from './middleware/cors.js'
+import { jwtRequired } from './middleware/jwt-required.js'
 import { internalError, notFound, sendJson, serviceUnavailable } from './responses.js'
-import { authRoutes } from './routes/auth.js'
-import { healthRoutes } from './routes/health.js'
-import { holoduleRoutes } from './routes/holodules.js'
-import { createTtlCache } from './ttl-cache.js'
+import { authRoutes } from './routes/auth/auth.index.js'
+import { healthRoutes } from './routes/health/health.index.js'
+import { holoduleRoutes } from './routes/holodules/holodules.index.js'
+
+/** What createApp needs: no ports, hosts or database addresses. */
+export interface AppConfig {
+  jwt: JwtConfig
+  /** `*`, or the exact origins allowed. */
+  corsOrigins: '*' | string[]
+  /** Bytes accepted in a POST /auth body. */
+  authBodyLimit: number
+  /** PBKDF2-SHA256 iterations for new hashes. */
+  passwordIterations: number
+  /** Seconds a day's schedule response is reused; 0 disables. Absent: DEFAULT_HOLODULES_CACHE_TTL. */
+  holodulesCacheTtl?: number
+  /** Seconds the user behind a verified token is reused; 0 disables. Absent: DEFAULT_USER_CACHE_TTL. */
+  userCacheTtl?: number
+}
+
+/** Short enough that a new row shows within seconds; long enough to absorb a burst of clients. */
+export const DEFAULT_HOLODULES_CACHE_TTL = 5
+/** A deleted user's tokens stop working within this many seconds. */
+export const DEFAULT_USER_CACHE_TTL = 2
 
 export interface AppDeps {
   config: AppConfig
@@ -67,27 +86,30 @@ export const createApp = ({
     }),
   )
 
-  app.route(
-    '/',
-    authRoutes({
-      config,
-      store,
-      clock,
-      logger,
-      passwords: passwords ?? createPasswordVerifier(config.passwordIterations),
-    }),
-  )
-  app.route(
-    '/',
-    holoduleRoutes({
-      store,
-      jwtRequired: requireJwt,
-      cacheTtl: config.holodulesCacheTtl ?? DEFAULT_HOLODULES_CACHE_TTL,
-      clock,
-      backgroundWork,
-    }),
-  )
-  app.route('/', healthRoutes(store))
+  const routes = app
+    .route(
+      '/',
+      authRoutes({
+        jwt: config.jwt,
+        bodyLimit: config.authBodyLimit,
+        passwordIterations: config.passwordIterations,
+        store,
+        clock,
+        logger,
+        passwords: passwords ?? createPasswordVerifier(config.passwordIterations),
+      }),
+    )
+    .route(
+      '/',
+      holoduleRoutes({
+        store,
+        jwtRequired: requireJwt,
+        cacheTtl: config.holodulesCacheTtl ?? DEFAULT_HOLODULES_CACHE_TTL,
+        clock,
+        backgroundWork,
+      }),
+    )
+    .route('/', healthRoutes(store))
 
   app.notFound(notFound)
   app.onError((err, c) => {
@@ -106,7 +128,9 @@ export const createApp = ({
     })
     return internalError(c)
   })
-  return app
+  return routes
 }
 
 export type App = ReturnType<typeof createApp>
+/** The routes, paths, parameters and JSON bodies `hc<AppType>` knows. */
+export type AppType = App

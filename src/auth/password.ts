@@ -4,6 +4,12 @@
  * natively, so a hash written by the CLI on Node verifies on the edge too.
  */
 
+import { fromBase64, toBase64 } from '../lib/base64.js'
+import { timingSafeEqual } from '../lib/timing-safe-equal.js'
+
+/** OWASP's current minimum for PBKDF2-HMAC-SHA256. */
+export const DEFAULT_PASSWORD_ITERATIONS = 600_000
+
 const ID = 'pbkdf2-sha256'
 const SALT_BYTES = 16
 const HASH_BYTES = 32
@@ -11,17 +17,6 @@ const HASH_BYTES = 32
 const MAX_ITERATIONS = 10_000_000
 
 const encoder = new TextEncoder()
-
-const toB64 = (bytes: Uint8Array): string => btoa(String.fromCharCode(...bytes)).replace(/=+$/, '')
-
-const fromB64 = (text: string): Uint8Array | null => {
-  if (!/^[A-Za-z0-9+/]+$/.test(text)) return null
-  try {
-    return Uint8Array.from(atob(text.padEnd(Math.ceil(text.length / 4) * 4, '=')), (c) => c.charCodeAt(0))
-  } catch {
-    return null
-  }
-}
 
 const derive = async (password: string, salt: Uint8Array, iterations: number, bytes: number) => {
   const key = await crypto.subtle.importKey('raw', encoder.encode(password), 'PBKDF2', false, ['deriveBits'])
@@ -31,13 +26,6 @@ const derive = async (password: string, salt: Uint8Array, iterations: number, by
     bytes * 8,
   )
   return new Uint8Array(bits)
-}
-
-/** Compares in time that depends only on the lengths, never on where the bytes differ. */
-export const timingSafeEqual = (a: Uint8Array, b: Uint8Array): boolean => {
-  let diff = a.length ^ b.length
-  for (let i = 0; i < a.length; i++) diff |= (a[i] ?? 0) ^ (b[i % b.length] ?? 0)
-  return diff === 0
 }
 
 interface ParsedHash {
@@ -50,8 +38,8 @@ export const parseHash = (stored: string): ParsedHash | null => {
   const m = /^\$pbkdf2-sha256\$i=(\d{1,8})\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$/.exec(stored)
   if (!m) return null
   const iterations = Number(m[1])
-  const salt = fromB64(m[2] as string)
-  const hash = fromB64(m[3] as string)
+  const salt = fromBase64(m[2] as string)
+  const hash = fromBase64(m[3] as string)
   if (!salt || !hash || iterations < 1 || iterations > MAX_ITERATIONS || hash.length < 16) return null
   return { iterations, salt, hash }
 }
@@ -62,7 +50,7 @@ export const isLegacyPlaintext = (stored: string): boolean => !stored.startsWith
 export const hashPassword = async (password: string, iterations: number): Promise<string> => {
   const salt = crypto.getRandomValues(new Uint8Array(SALT_BYTES))
   const hash = await derive(password, salt, iterations, HASH_BYTES)
-  return `$${ID}$i=${iterations}$${toB64(salt)}$${toB64(hash)}`
+  return `$${ID}$i=${iterations}$${toBase64(salt)}$${toBase64(hash)}`
 }
 
 export type Verification =
@@ -81,7 +69,7 @@ export interface PasswordVerifier {
 export const createPasswordVerifier = (iterations: number): PasswordVerifier => {
   let dummy: Promise<string> | undefined
   const dummyHash = () => {
-    dummy ??= hashPassword(toB64(crypto.getRandomValues(new Uint8Array(16))), iterations)
+    dummy ??= hashPassword(toBase64(crypto.getRandomValues(new Uint8Array(16))), iterations)
     return dummy
   }
   const checkAgainst = async (password: string, parsed: ParsedHash) =>

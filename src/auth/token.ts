@@ -1,5 +1,23 @@
 import { sign } from 'hono/jwt'
-import type { JwtAlgorithm, JwtConfig } from '../config/config.js'
+import { fromBase64Url } from '../lib/base64.js'
+
+export const JWT_ALGORITHMS = ['HS256', 'HS384', 'HS512'] as const
+export type JwtAlgorithm = (typeof JWT_ALGORITHMS)[number]
+/** An HMAC secret shorter than the hash's output weakens it (RFC 7518 §3.2). */
+export const MIN_SECRET_BYTES = 32
+
+export interface JwtConfig {
+  secret: string
+  algorithm: JwtAlgorithm
+  /** Seconds from iat to exp. */
+  expirationDelta: number
+  /** Seconds from iat to nbf. */
+  notBeforeDelta: number
+  /** Seconds of clock skew tolerated on exp, nbf and iat. */
+  leeway: number
+  /** The scheme word of the Authorization header, matched case-insensitively. */
+  authHeaderPrefix: string
+}
 
 /** Flask-JWT's payload, in its key order. */
 export interface TokenPayload {
@@ -29,12 +47,6 @@ const HASH: Record<JwtAlgorithm, string> = { HS256: 'SHA-256', HS384: 'SHA-384',
 
 const decoder = new TextDecoder('utf-8', { fatal: true })
 const encoder = new TextEncoder()
-
-const base64UrlDecode = (segment: string): Uint8Array | null => {
-  if (!/^[A-Za-z0-9_-]*$/.test(segment) || segment.length % 4 === 1) return null
-  const b64 = segment.replace(/-/g, '+').replace(/_/g, '/')
-  return Uint8Array.from(atob(b64.padEnd(Math.ceil(b64.length / 4) * 4, '=')), (c) => c.charCodeAt(0))
-}
 
 const parseJsonObject = (bytes: Uint8Array, what: 'header' | 'payload'): Record<string, unknown> => {
   let value: unknown
@@ -112,12 +124,12 @@ export const createTokenVerifier = (jwt: JwtConfig): TokenVerifier => {
       if (firstDot === -1 || firstDot === lastDot) throw new InvalidTokenError('Not enough segments')
       const signingInput = token.slice(0, lastDot)
 
-      const headerBytes = base64UrlDecode(token.slice(0, firstDot))
+      const headerBytes = fromBase64Url(token.slice(0, firstDot))
       if (!headerBytes) throw new InvalidTokenError('Invalid header padding')
       const header = parseJsonObject(headerBytes, 'header')
-      const payloadBytes = base64UrlDecode(token.slice(firstDot + 1, lastDot))
+      const payloadBytes = fromBase64Url(token.slice(firstDot + 1, lastDot))
       if (!payloadBytes) throw new InvalidTokenError('Invalid payload padding')
-      const signature = base64UrlDecode(token.slice(lastDot + 1))
+      const signature = fromBase64Url(token.slice(lastDot + 1))
       if (!signature) throw new InvalidTokenError('Invalid crypto padding')
 
       if (header.alg !== jwt.algorithm) throw new InvalidTokenError('The specified alg value is not allowed')

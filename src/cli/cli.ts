@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util'
-import { type Env, type MongoConfig, parseMongoConfig } from '../config/config.js'
+import { type MongoConfig, parseMongoConfig } from '../config/config.js'
+import type { Env } from '../config/env.js'
 import { DuplicateUserError, type Store, StoreUnavailableError } from '../store/store.js'
 import { COMMANDS } from './commands.js'
 import {

@@ -21,8 +21,8 @@ const dataApi: Command = {
   help: 'Reads MONGODB_URI, DATA_API_KEYS, DATA_API_PORT and the rest from the environment (see README, "At the edge"). Runs until SIGTERM or SIGINT.',
   async run(_input, ctx) {
     // Imported here so the other commands do not load the gateway.
-    const { runDataApi } = await import('../entry/data-api.js')
-    await runDataApi(ctx.env)
+    const { runGateway } = await import('../entry/gateway.js')
+    await runGateway(ctx.env)
   },
 }
 

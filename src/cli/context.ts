@@ -1,4 +1,5 @@
-import type { Env, MongoConfig } from '../config/config.js'
+import type { MongoConfig } from '../config/config.js'
+import type { Env } from '../config/env.js'
 import type { Store } from '../store/store.js'
 
 export interface CliIo {

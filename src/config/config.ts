@@ -1,36 +1,9 @@
 import { z } from 'zod'
-import type { LogLevel } from '../log/logger.js'
-
-export const JWT_ALGORITHMS = ['HS256', 'HS384', 'HS512'] as const
-export type JwtAlgorithm = (typeof JWT_ALGORITHMS)[number]
-
-export interface JwtConfig {
-  secret: string
-  algorithm: JwtAlgorithm
-  /** Seconds from iat to exp. */
-  expirationDelta: number
-  /** Seconds from iat to nbf. */
-  notBeforeDelta: number
-  /** Seconds of clock skew tolerated on exp, nbf and iat. */
-  leeway: number
-  /** The scheme word of the Authorization header, matched case-insensitively. */
-  authHeaderPrefix: string
-}
-
-/** What createApp needs: no ports, hosts or database addresses. */
-export interface AppConfig {
-  jwt: JwtConfig
-  /** `*`, or the exact origins allowed. */
-  corsOrigins: '*' | string[]
-  /** Bytes accepted in a POST /auth body. */
-  authBodyLimit: number
-  /** PBKDF2-SHA256 iterations for new hashes. */
-  passwordIterations: number
-  /** Seconds a day's schedule response is reused; 0 disables. Absent: DEFAULT_HOLODULES_CACHE_TTL. */
-  holodulesCacheTtl?: number
-  /** Seconds the user behind a verified token is reused; 0 disables. Absent: DEFAULT_USER_CACHE_TTL. */
-  userCacheTtl?: number
-}
+import { type AppConfig, DEFAULT_HOLODULES_CACHE_TTL, DEFAULT_USER_CACHE_TTL } from '../app/create-app.js'
+import { DEFAULT_PASSWORD_ITERATIONS } from '../auth/password.js'
+import { JWT_ALGORITHMS, MIN_SECRET_BYTES } from '../auth/token.js'
+import type { LogLevel } from '../lib/logger.js'
+import { type Env, issueLines, withoutEmpty } from './env.js'
 
 export interface ServerConfig {
   port: number
@@ -44,20 +17,9 @@ export interface ServerConfig {
   app: AppConfig
 }
 
-export type Env = Record<string, string | undefined>
-
 export type ConfigResult =
   | { ok: true; config: ServerConfig; warnings: string[] }
   | { ok: false; errors: string[] }
-
-/** Short enough that a new row shows within seconds; long enough to absorb a burst of clients. */
-export const DEFAULT_HOLODULES_CACHE_TTL = 5
-/** A deleted user's tokens stop working within this many seconds. */
-export const DEFAULT_USER_CACHE_TTL = 2
-
-/** OWASP's current minimum for PBKDF2-HMAC-SHA256. */
-export const DEFAULT_PASSWORD_ITERATIONS = 600_000
-export const MIN_SECRET_BYTES = 32
 
 const seconds = (fallback: number) => z.coerce.number().int().min(0).max(31_536_000).default(fallback)
 const optionalText = z
@@ -108,14 +70,6 @@ const legacyMongoUri = (host: string, user: string | undefined, password: string
   const auth = user ? `${encodeURIComponent(user)}:${encodeURIComponent(password ?? '')}@` : ''
   return `mongodb://${auth}${host}/`
 }
-
-/** Empty strings mean "unset" for optional knobs, as in most .env files. */
-export const withoutEmpty = (env: Env): Env =>
-  Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''))
-
-/** One line per problem, `VARIABLE: message`, for start-up errors. */
-export const issueLines = (error: z.ZodError): string[] =>
-  error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`)
 
 export const randomSecret = (): string =>
   Array.from(crypto.getRandomValues(new Uint8Array(32)), (b) => b.toString(16).padStart(2, '0')).join('')

@@ -1,6 +1,9 @@
 import { z } from 'zod'
-import type { LogLevel } from '../log/logger.js'
-import { type AppConfig, type Env, issueLines, MIN_SECRET_BYTES, parseConfig } from './config.js'
+import type { AppConfig } from '../app/create-app.js'
+import { MIN_SECRET_BYTES } from '../auth/token.js'
+import type { LogLevel } from '../lib/logger.js'
+import { parseConfig } from './config.js'
+import { type Env, issueLines } from './env.js'
 
 export interface DataApiSettings {
   url: string

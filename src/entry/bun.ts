@@ -1,5 +1,5 @@
 import { bootstrap } from './bootstrap.js'
-import { isWorker, superviseWorkers } from './workers.js'
+import { isWorker, superviseWorkers } from './cluster.js'
 
 // WORKERS=auto|N: this process only supervises; the workers share the port through reusePort.
 if (!superviseWorkers(process.env)) {

@@ -1,6 +1,6 @@
 import { serve } from '@hono/node-server'
 import { bootstrap } from './bootstrap.js'
-import { superviseWorkers } from './workers.js'
+import { superviseWorkers } from './cluster.js'
 
 // WORKERS=auto|N: this process only supervises (node:cluster); each worker runs the rest.
 if (!superviseWorkers(process.env)) {

@@ -2,8 +2,8 @@ import type { ExecutionContext } from 'hono'
 import { createApp } from '../app/create-app.js'
 import { createPasswordVerifier, type PasswordVerifier } from '../auth/password.js'
 import { parseWorkerConfig, type WorkerConfig } from '../config/worker-config.js'
-import { createConsoleLogger } from '../log/console-logger.js'
-import type { Logger } from '../log/logger.js'
+import { createConsoleLogger } from '../lib/console-logger.js'
+import type { Logger } from '../lib/logger.js'
 import { MongoStore } from '../store/mongo-store.js'
 
 type Bindings = Record<string, unknown>

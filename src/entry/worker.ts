@@ -1,7 +1,7 @@
 import type { ExecutionContext } from 'hono'
 import { type App, createApp } from '../app/create-app.js'
 import { parseWorkerConfig } from '../config/worker-config.js'
-import { createConsoleLogger } from '../log/console-logger.js'
+import { createConsoleLogger } from '../lib/console-logger.js'
 import { DataApiStore } from '../store/data-api-store.js'
 
 type Bindings = Record<string, unknown>

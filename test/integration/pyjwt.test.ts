@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import { before, describe, it } from 'node:test'
+import type { JwtAlgorithm } from '../../src/auth/token.js'
 import { createTokenVerifier, InvalidTokenError, issueToken } from '../../src/auth/token.js'
-import { type JwtAlgorithm, parseConfig } from '../../src/config/config.js'
+import { parseConfig } from '../../src/config/config.js'
 import { SECRET } from '../contract/fixtures.js'
 import { claims, craftToken, nowSeconds } from '../contract/tokens.js'
 

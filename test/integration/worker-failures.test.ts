@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict'
 import { createServer, type ServerResponse } from 'node:http'
 import { after, before, describe, it } from 'node:test'
-import { curlFetch, type RunningTarget, wranglerDev } from '../conformance/runtimes.js'
 import { HASHED_USER } from '../contract/fixtures.js'
 import { freePort } from '../support/ferretdb.js'
+import { curlFetch, type RunningTarget, wranglerDev } from '../support/runtimes.js'
 
 const KEY = 'worker-failures-key-0123456789abcdefghijklm'
 

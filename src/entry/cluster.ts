@@ -1,0 +1,73 @@
+import cluster from 'node:cluster'
+import { availableParallelism } from 'node:os'
+import { parseConfig } from '../config/config.js'
+import type { Env } from '../config/env.js'
+
+/** WORKERS: unset or 1, this process serves; `auto`, one process per core; N, N processes. */
+export const parseWorkers = (value: string | undefined): number | null => {
+  const v = value?.trim() ?? ''
+  if (v === '') return 1
+  if (v === 'auto') return availableParallelism()
+  return /^\d{1,3}$/.test(v) && Number(v) >= 1 ? Number(v) : null
+}
+
+/** True inside a worker that a supervisor forked: serve with reusePort so workers share the port. */
+export const isWorker = (): boolean => cluster.isWorker
+
+/**
+ * With WORKERS above 1 this process becomes a supervisor (node:cluster, which Bun also runs): it
+ * checks the config once, forks the workers, starts another when one dies, and passes SIGTERM and
+ * SIGINT on so each worker finishes its in-flight requests. Returns true there: the supervisor
+ * does not serve. Returns false where the caller should serve.
+ */
+export const superviseWorkers = (env: Env): boolean => {
+  if (cluster.isWorker) return false
+  const workers = parseWorkers(env.WORKERS)
+  if (workers === null) {
+    console.error('config error: WORKERS: must be "auto" or a whole number from 1')
+    process.exit(1)
+  }
+  if (workers <= 1) return false
+  // Named once here rather than once per worker in a restart loop.
+  const parsed = parseConfig(env)
+  if (!parsed.ok) {
+    for (const e of parsed.errors) console.error(`config error: ${e}`)
+    process.exit(1)
+  }
+  if (!parsed.config.mongodbUri) {
+    // Each process would get its own random secret and demo password: tokens would fail at random.
+    console.error(
+      'holodule-api: WORKERS needs a database (MONGODB_URI); serving the embedded store in one process',
+    )
+    return false
+  }
+
+  let stopping = false
+  let alive = 0
+  const fork = () => {
+    alive++
+    cluster.fork()
+  }
+  for (let i = 0; i < workers; i++) fork()
+  cluster.on('exit', (_worker, code, signal) => {
+    alive--
+    if (stopping) {
+      if (alive === 0) process.exit(0)
+      return
+    }
+    console.error(
+      JSON.stringify({ time: new Date().toISOString(), level: 'error', msg: 'worker exited', code, signal }),
+    )
+    // A pause, so a worker that dies at start cannot spin the machine.
+    setTimeout(fork, 1000)
+  })
+  const stop = () => {
+    if (stopping) return
+    stopping = true
+    for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM')
+    if (alive === 0) process.exit(0)
+  }
+  process.on('SIGTERM', stop)
+  process.on('SIGINT', stop)
+  return true
+}

@@ -1,0 +1,26 @@
+import { before, describe } from 'node:test'
+import { createApp } from '../../src/app/create-app.js'
+import { parseConfig } from '../../src/config/config.js'
+import { MemoryStore } from '../../src/store/memory-store.js'
+import type { HoloduleRecord } from '../../src/store/store.js'
+import { contractCases } from './cases.js'
+import { HOLODULES, KEYLESS_HOLODULE, SECRET, seedUsers } from './fixtures.js'
+
+/** The whole contract through app.request() on the in-memory store. */
+describe('contract on the in-memory store', () => {
+  let app: ReturnType<typeof createApp>
+  let store: MemoryStore
+  before(async () => {
+    const parsed = parseConfig({ JWT_SECRET_KEY: SECRET })
+    if (!parsed.ok) throw new Error(parsed.errors.join('; '))
+    store = new MemoryStore({
+      users: await seedUsers(parsed.config.app.passwordIterations),
+      holodules: [...HOLODULES, KEYLESS_HOLODULE as unknown as HoloduleRecord],
+    })
+    app = createApp({ config: parsed.config.app, store })
+  })
+  contractCases(() => ({
+    fetch: async (path, init) => app.request(path, init),
+    storedPassword: async (username) => (await store.findUserByUsername(username))?.password ?? null,
+  }))
+})

@@ -1,0 +1,218 @@
+import { request as httpRequest } from 'node:http'
+import { join } from 'node:path'
+import type { MongoClient } from 'mongodb'
+import type { ContractTarget } from '../contract/cases.js'
+import { SECRET } from '../contract/fixtures.js'
+import { freePort } from './ferretdb.js'
+import { REPO_ROOT, type ServerProcess, startServer } from './server-process.js'
+
+export type Runtime = 'node' | 'bun' | 'worker' | 'worker-direct'
+
+/** The Worker's key at the gateway: exactly the grant wrangler.toml.example documents. */
+export const WORKER_KEY = 'conformance-worker-key-0123456789abcdefghij'
+
+export interface RunningTarget {
+  runtime: Runtime
+  baseUrl: string
+  stop(): Promise<void>
+  output(): string
+}
+
+const bin = (name: string) => join(REPO_ROOT, 'node_modules', '.bin', name)
+
+/** What every server gets; PATH and HOME only from the parent, so no stray variable leaks in. */
+const baseEnv = (database: string, port: number) => ({
+  PATH: process.env.PATH,
+  HOME: process.env.HOME,
+  MONGODB_DB: database,
+  JWT_SECRET_KEY: SECRET,
+  PORT: String(port),
+  HOST: '127.0.0.1',
+  LOG_LEVEL: 'warn',
+})
+
+const serverTarget = async (runtime: 'node' | 'bun', mongoUri: string, database: string) => {
+  const port = await freePort()
+  const [command, args] =
+    runtime === 'node'
+      ? [process.execPath, ['--import', 'tsx', 'src/entry/node.ts']]
+      : [bin('bun'), ['src/entry/bun.ts']]
+  const proc = await startServer({
+    what: `the ${runtime} entry`,
+    command,
+    args,
+    env: { ...baseEnv(database, port), MONGODB_URI: mongoUri },
+    port,
+  })
+  return wrap(runtime, port, [proc])
+}
+
+/** Our Data API gateway on a free loopback port, with one key of the given grants. */
+export const startGateway = async (mongoUri: string, keyGrants: string) => {
+  const port = await freePort()
+  const proc = await startServer({
+    what: 'the Data API gateway',
+    command: process.execPath,
+    args: ['--import', 'tsx', 'src/entry/gateway.ts'],
+    env: {
+      PATH: process.env.PATH,
+      MONGODB_URI: mongoUri,
+      DATA_API_KEYS: `worker:${WORKER_KEY}@${keyGrants}`,
+      DATA_API_PORT: String(port),
+      DATA_API_HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+    },
+    port,
+  })
+  return { ...proc, url: `http://127.0.0.1:${port}` }
+}
+
+/** The Worker under `wrangler dev`, reaching FerretDB through our gateway (DataApiStore). */
+const workerTarget = async (mongoUri: string, database: string) => {
+  const gateway = await startGateway(mongoUri, `${database}.holodules=read,${database}.users=read+updateOne`)
+  let worker: RunningTarget
+  try {
+    worker = await wranglerDev('worker', 'src/entry/worker.ts', [], database, {
+      DATA_API_URL: gateway.url,
+      DATA_API_KEY: WORKER_KEY,
+    })
+  } catch (e) {
+    await gateway.stop()
+    throw e
+  }
+  return {
+    ...worker,
+    stop: async () => {
+      await worker.stop()
+      await gateway.stop()
+    },
+    output: () => `${worker.output()}\n${gateway.output()}`,
+  }
+}
+
+/** An entry under `wrangler dev` (workerd), configured with --var flags only. */
+export const wranglerDev = async (
+  runtime: Runtime,
+  entry: string,
+  flags: string[],
+  database: string,
+  vars: Record<string, string>,
+): Promise<RunningTarget> => {
+  const port = await freePort()
+  const inspectorPort = await freePort()
+  const all: Record<string, string> = {
+    MONGODB_DB: database,
+    JWT_SECRET_KEY: SECRET,
+    LOG_LEVEL: 'warn',
+    ...vars,
+  }
+  const proc = await startServer({
+    what: `${entry} under wrangler dev`,
+    command: bin('wrangler'),
+    args: [
+      'dev',
+      entry,
+      '--name',
+      'holodule-api',
+      '--compatibility-date',
+      '2026-04-26',
+      ...flags,
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--inspector-port',
+      String(inspectorPort),
+      '--log-level',
+      'warn',
+      '--show-interactive-dev-session=false',
+      ...Object.entries(all).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
+    ],
+    // Offline: no telemetry, and no fetch of the Request.cf placeholder from the network.
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', CI: 'true' },
+    port,
+    timeoutMs: 60_000,
+  })
+  return wrap(runtime, port, [proc])
+}
+
+/** Direct mode: the driver inside workerd over TCP sockets (nodejs_compat), no gateway. */
+const workerDirectTarget = (mongoUri: string, database: string) =>
+  wranglerDev(
+    'worker-direct',
+    'src/entry/worker-direct.ts',
+    ['--compatibility-flags', 'nodejs_compat'],
+    database,
+    {
+      MONGODB_URI: mongoUri,
+    },
+  )
+
+const wrap = (runtime: Runtime, port: number, procs: ServerProcess[]): RunningTarget => ({
+  runtime,
+  baseUrl: `http://127.0.0.1:${port}`,
+  stop: async () => {
+    for (const p of procs) await p.stop()
+  },
+  output: () => procs.map((p) => p.output()).join('\n'),
+})
+
+export const startTarget = (runtime: Runtime, mongoUri: string, database: string): Promise<RunningTarget> =>
+  runtime === 'worker'
+    ? workerTarget(mongoUri, database)
+    : runtime === 'worker-direct'
+      ? workerDirectTarget(mongoUri, database)
+      : serverTarget(runtime, mongoUri, database)
+
+/**
+ * fetch over node:http on a fresh connection each time, like curl. A server may answer 413 and close
+ * while the client is still uploading; the response that arrived first is what a client sees, which
+ * undici's fetch turns into "other side closed". Fresh connections also keep one test's half-read
+ * socket from failing the next test.
+ */
+export const curlFetch = (url: string, init: RequestInit = {}, timeoutMs = 15_000): Promise<Response> =>
+  new Promise((resolve, reject) => {
+    const headers = new Headers(init.headers)
+    const body = typeof init.body === 'string' ? Buffer.from(init.body) : undefined
+    if (body) headers.set('content-length', String(body.length))
+    let answered = false
+    const req = httpRequest(
+      url,
+      {
+        method: init.method ?? 'GET',
+        headers: Object.fromEntries(headers),
+        agent: false,
+        timeout: timeoutMs,
+      },
+      (res) => {
+        answered = true
+        const chunks: Buffer[] = []
+        res.on('data', (c: Buffer) => chunks.push(c))
+        res.on('error', reject)
+        res.on('end', () => {
+          const out = new Headers()
+          for (const [k, v] of Object.entries(res.headers)) {
+            if (Array.isArray(v)) for (const x of v) out.append(k, x)
+            else if (v !== undefined) out.set(k, v)
+          }
+          const status = res.statusCode ?? 0
+          const nullBody = status === 204 || status === 304 || init.method === 'HEAD'
+          resolve(new Response(nullBody ? null : Buffer.concat(chunks), { status, headers: out }))
+        })
+      },
+    )
+    req.on('timeout', () => req.destroy(new Error(`no answer from ${url} within ${timeoutMs} ms`)))
+    req.on('error', (e) => {
+      if (!answered) reject(e)
+    })
+    req.end(body)
+  })
+
+/** A ContractTarget over real HTTP, reading stored passwords straight from MongoDB. */
+export const httpTarget = (baseUrl: string, client: MongoClient, database: string): ContractTarget => ({
+  fetch: (path, init) => curlFetch(`${baseUrl}${path}`, init),
+  storedPassword: async (username) => {
+    const doc = await client.db(database).collection('users').findOne({ username })
+    return typeof doc?.password === 'string' ? doc.password : null
+  },
+})

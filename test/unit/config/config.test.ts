@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { parseConfig } from '../../../src/config/config.js'
+
+const LONG_SECRET = 's'.repeat(32)
+
+describe('parseConfig', () => {
+  it('runs embedded with defaults and a random secret when nothing is set', () => {
+    const r = parseConfig({})
+    assert.ok(r.ok)
+    assert.equal(r.config.mongodbUri, undefined)
+    assert.equal(r.config.mongodbDb, 'holoduledb')
+    assert.equal(r.config.app.jwt.algorithm, 'HS256')
+    assert.equal(r.config.app.jwt.expirationDelta, 300)
+    assert.equal(r.config.app.jwt.authHeaderPrefix, 'JWT')
+    assert.equal(r.config.app.corsOrigins, '*')
+    assert.ok(r.config.app.jwt.secret.length >= 32)
+    assert.match(r.warnings.join(), /JWT_SECRET_KEY/)
+    const again = parseConfig({})
+    assert.ok(again.ok && again.config.app.jwt.secret !== r.config.app.jwt.secret)
+  })
+
+  it('requires a secret of 32 bytes or more once a database is configured', () => {
+    const none = parseConfig({ MONGODB_URI: 'mongodb://127.0.0.1:27017' })
+    assert.ok(!none.ok)
+    assert.match(none.errors.join('\n'), /JWT_SECRET_KEY: required/)
+    const short = parseConfig({ MONGODB_HOST: 'db:27017', JWT_SECRET_KEY: 'short' })
+    assert.ok(!short.ok)
+    assert.match(short.errors.join('\n'), /JWT_SECRET_KEY: must be at least 32 bytes \(got 5\)/)
+    assert.ok(parseConfig({ MONGODB_URI: 'mongodb://h', JWT_SECRET_KEY: LONG_SECRET }).ok)
+  })
+
+  it('names every bad variable at once', () => {
+    const r = parseConfig({
+      MONGODB_URI: 'mongodb://h',
+      PORT: 'eighty',
+      JWT_ALGORITHM: 'RS256',
+      JWT_EXPIRATION_DELTA: '-1',
+      LOG_LEVEL: 'loud',
+      CORS_ORIGINS: 'not an origin',
+    })
+    assert.ok(!r.ok)
+    const text = r.errors.join('\n')
+    for (const name of [
+      'PORT',
+      'JWT_ALGORITHM',
+      'JWT_EXPIRATION_DELTA',
+      'LOG_LEVEL',
+      'CORS_ORIGINS',
+      'JWT_SECRET_KEY',
+    ]) {
+      assert.match(text, new RegExp(`^${name}:`, 'm'), name)
+    }
+  })
+
+  it("builds a URI from the old service's host, user and password, escaping both", () => {
+    const r = parseConfig({
+      MONGODB_HOST: 'db.internal:27017',
+      MONGODB_USER: 'holo@dule',
+      MONGODB_PASSWORD: 'p:ss/w@rd',
+      JWT_SECRET_KEY: LONG_SECRET,
+    })
+    assert.ok(r.ok)
+    assert.equal(r.config.mongodbUri, 'mongodb://holo%40dule:p%3Ass%2Fw%40rd@db.internal:27017/')
+    const noAuth = parseConfig({ MONGODB_HOST: 'db', JWT_SECRET_KEY: LONG_SECRET })
+    assert.ok(noAuth.ok && noAuth.config.mongodbUri === 'mongodb://db/')
+  })
+
+  it('prefers MONGODB_URI and treats empty strings as unset', () => {
+    const r = parseConfig({
+      MONGODB_URI: 'mongodb://a/',
+      MONGODB_HOST: 'b',
+      JWT_SECRET_KEY: LONG_SECRET,
+      PORT: '',
+    })
+    assert.ok(r.ok)
+    assert.equal(r.config.mongodbUri, 'mongodb://a/')
+    assert.equal(r.config.port, 5000)
+  })
+
+  it('parses a CORS origin list and refuses weak password hashing', () => {
+    const r = parseConfig({ CORS_ORIGINS: 'https://a.example,http://localhost:3000' })
+    assert.ok(r.ok)
+    assert.deepEqual(r.config.app.corsOrigins, ['https://a.example', 'http://localhost:3000'])
+    const weak = parseConfig({ PASSWORD_PBKDF2_ITERATIONS: '1000' })
+    assert.ok(!weak.ok)
+    assert.match(weak.errors.join(), /PASSWORD_PBKDF2_ITERATIONS/)
+  })
+})

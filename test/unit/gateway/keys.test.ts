@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { parseGatewayConfig } from '../../../src/config/gateway-config.js'
+import { authenticate, canRead, isAllowed, parseApiKeys } from '../../../src/gateway/keys.js'
+
+const K1 = 'k1-0123456789abcdefghijklmnopqrstuvwxyz'
+const K2 = 'k2-0123456789abcdefghijklmnopqrstuvwxyz'
+
+describe('DATA_API_KEYS', () => {
+  it('reads the compact form', async () => {
+    const r = await parseApiKeys(
+      `worker:${K1}@holoduledb.holodules=read,holoduledb.users=read+updateOne; admin:${K2}@holoduledb.*=readWrite`,
+    )
+    assert.ok(r.ok)
+    const [worker, admin] = r.keys
+    assert.ok(worker && admin)
+    assert.equal(worker.name, 'worker')
+    assert.ok(isAllowed(worker, 'find', 'holoduledb', 'holodules'))
+    assert.ok(isAllowed(worker, 'aggregate', 'holoduledb', 'holodules'))
+    assert.ok(!isAllowed(worker, 'updateOne', 'holoduledb', 'holodules'))
+    assert.ok(isAllowed(worker, 'updateOne', 'holoduledb', 'users'))
+    assert.ok(!isAllowed(worker, 'updateMany', 'holoduledb', 'users'))
+    assert.ok(!isAllowed(worker, 'find', 'otherdb', 'users'))
+    assert.ok(isAllowed(admin, 'deleteMany', 'holoduledb', 'anything'))
+    assert.ok(canRead(admin, 'holoduledb', 'x'))
+    assert.ok(!canRead(worker, 'holoduledb', 'x'))
+  })
+
+  it('reads the JSON form', async () => {
+    const r = await parseApiKeys(
+      JSON.stringify([{ name: 'ro', key: K1, allow: { 'holoduledb.holodules': 'read' } }]),
+    )
+    assert.ok(r.ok)
+    assert.ok(isAllowed(r.keys[0]!, 'findOne', 'holoduledb', 'holodules'))
+    assert.ok(!isAllowed(r.keys[0]!, 'insertOne', 'holoduledb', 'holodules'))
+  })
+
+  it('names every bad entry and never echoes a key', async () => {
+    const r = await parseApiKeys(`a:short@db.c=read;b:${K1}@nodot=read;c:${K2}@db.c=write;a:${K1}x@db.c=read`)
+    assert.ok(!r.ok)
+    const text = r.errors.join('\n')
+    assert.match(text, /entry 1 \(a\): key must be 32-256/)
+    assert.match(text, /entry 2 \(b\): "nodot" is not database.collection/)
+    assert.match(text, /entry 3 \(c\) db.c: unknown access "write"/)
+    assert.ok(!text.includes(K1) && !text.includes(K2) && !text.includes('short'))
+    assert.ok(!(await parseApiKeys('[{"name": 1}]')).ok)
+    assert.ok(!(await parseApiKeys('[')).ok)
+    assert.ok(!(await parseApiKeys(`x:${K1}@db.c=read;x:${K2}@db.c=read`)).ok)
+  })
+
+  it('finds the presented key and only that one', async () => {
+    const r = await parseApiKeys(`one:${K1}@db.c=read;two:${K2}@db.c=readWrite`)
+    assert.ok(r.ok)
+    assert.equal((await authenticate(r.keys, K1))?.name, 'one')
+    assert.equal((await authenticate(r.keys, K2))?.name, 'two')
+    assert.equal(await authenticate(r.keys, K1.slice(0, -1)), null)
+    assert.equal(await authenticate(r.keys, ''), null)
+  })
+
+  it('the gateway config names every missing variable', async () => {
+    const r = await parseGatewayConfig({ DATA_API_PORT: 'x' })
+    assert.ok(!r.ok)
+    const text = r.errors.join('\n')
+    assert.match(text, /DATA_API_PORT/)
+    assert.match(text, /MONGODB_URI: required/)
+    assert.match(text, /DATA_API_KEYS: required/)
+    const ok = await parseGatewayConfig({
+      MONGODB_URI: 'mongodb://127.0.0.1:1/',
+      DATA_API_KEYS: `a:${K1}@db.c=read`,
+    })
+    assert.ok(ok.ok)
+    assert.equal(ok.config.dataSource, 'mongodb-atlas')
+  })
+})
