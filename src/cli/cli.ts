@@ -189,12 +189,20 @@ const describe = (e: unknown, config: MongoConfig | undefined): string => {
  * Runs one command line and returns the exit code: 0 ok, 1 error, 2 usage, others as a command
  * documents. Failures are one line on stderr, without a stack unless HOLODULE_DEBUG is set.
  */
-export const runCli = async (argv: string[], io: CliIo, env: Env): Promise<number> => {
+export const runCli = async (
+  argv: string[],
+  io: CliIo,
+  env: Env,
+  servers: Pick<CliContext, 'serveGateway'> = {
+    serveGateway: () => Promise.reject(new CliError('this build of holodule cannot serve the gateway')),
+  },
+): Promise<number> => {
   let config: MongoConfig | undefined
   let store: Store | undefined
   const ctx: CliContext = {
     env,
     io,
+    ...servers,
     mongoConfig() {
       if (config) return config
       const parsed = parseMongoConfig(env)

@@ -19,11 +19,7 @@ const dataApi: Command = {
   args: [],
   summary: 'serve the Data API gateway the Worker reaches MongoDB through',
   help: 'Reads MONGODB_URI, DATA_API_KEYS, DATA_API_PORT and the rest from the environment (see README, "At the edge"). Runs until SIGTERM or SIGINT.',
-  async run(_input, ctx) {
-    // Imported here so the other commands do not load the gateway.
-    const { runGateway } = await import('../entry/gateway.js')
-    await runGateway(ctx.env)
-  },
+  run: (_input, ctx) => ctx.serveGateway(),
 }
 
 /** Every command, keyed by the words that invoke it; one line adds one. */

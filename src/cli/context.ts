@@ -15,6 +15,8 @@ export interface CliContext {
   mongoConfig(): MongoConfig
   /** One connection per run, opened on first use; runCli closes it. */
   store(): Promise<Store>
+  /** Serves the Data API gateway until SIGTERM; injected by the entry (cli/main.ts), a layer above. */
+  serveGateway(): Promise<void>
 }
 
 export interface CommandOption {

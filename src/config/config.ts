@@ -4,10 +4,13 @@ import { DEFAULT_PASSWORD_ITERATIONS } from '../auth/password.js'
 import { JWT_ALGORITHMS, MIN_SECRET_BYTES } from '../auth/token.js'
 import type { LogLevel } from '../lib/logger.js'
 import { type Env, issueLines, withoutEmpty } from './env.js'
+import { DEFAULT_LIMITS, type NodeLimits } from './limits.js'
 
 export interface ServerConfig {
   port: number
   host: string
+  /** Node only: Bun.serve has its own fixed 10 s idle timeout. */
+  limits: NodeLimits
   logLevel: LogLevel
   /** Absent: the embedded in-memory store with sample data. */
   mongodbUri: string | undefined
@@ -31,6 +34,15 @@ const optionalText = z
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(5000),
   HOST: z.string().trim().min(1).default('127.0.0.1'),
+  HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1000).max(300_000).default(DEFAULT_LIMITS.headersTimeoutMs),
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(DEFAULT_LIMITS.requestTimeoutMs),
+  KEEP_ALIVE_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .max(600_000)
+    .default(DEFAULT_LIMITS.keepAliveTimeoutMs),
+  MAX_CONNECTIONS: z.coerce.number().int().min(1).max(1_000_000).default(DEFAULT_LIMITS.maxConnections),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   MONGODB_URI: optionalText.pipe(
     z
@@ -122,6 +134,12 @@ export const parseConfig = (env: Env): ConfigResult => {
     config: {
       port: e.PORT,
       host: e.HOST,
+      limits: {
+        headersTimeoutMs: e.HEADERS_TIMEOUT_MS,
+        requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+        keepAliveTimeoutMs: e.KEEP_ALIVE_TIMEOUT_MS,
+        maxConnections: e.MAX_CONNECTIONS,
+      },
       logLevel: e.LOG_LEVEL,
       mongodbUri,
       mongodbDb: e.MONGODB_DB,

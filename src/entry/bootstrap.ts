@@ -1,13 +1,11 @@
 import { createApp } from '../app/create-app.js'
-import { hashPassword } from '../auth/password.js'
 import { parseConfig, type ServerConfig } from '../config/config.js'
 import type { Env } from '../config/env.js'
 import { systemClock } from '../lib/clock.js'
 import { createJsonLogger, type Logger } from '../lib/logger.js'
-import { MemoryStore } from '../store/memory-store.js'
 import { MongoStore } from '../store/mongo-store.js'
-import { japanDay, sampleHolodules } from '../store/sample-data.js'
 import type { Store } from '../store/store.js'
+import { demoBanner, demoStore } from './demo.js'
 
 export interface Server {
   config: ServerConfig
@@ -18,19 +16,20 @@ export interface Server {
   announce(port: number): void
 }
 
-const DEMO_USER = 'demo'
+/** Config errors name every bad variable, then the process exits 1. */
+export const exitOnConfigErrors = (errors: string[], what = 'holodule-api'): never => {
+  for (const e of errors) console.error(`config error: ${e}`)
+  console.error(`${what}: not started; see .env.example`)
+  process.exit(1)
+}
 
 /**
- * What the Node and Bun entrypoints share: config from the environment (exit 1 naming every bad
- * variable), the store, the app. Nothing here imports a runtime.
+ * What the Node and Bun entrypoints share: config from the environment, the store, the app.
+ * Nothing here imports a runtime.
  */
 export const bootstrap = async (env: Env): Promise<Server> => {
   const parsed = parseConfig(env)
-  if (!parsed.ok) {
-    for (const e of parsed.errors) console.error(`config error: ${e}`)
-    console.error('holodule-api: not started; see .env.example')
-    process.exit(1)
-  }
+  if (!parsed.ok) return exitOnConfigErrors(parsed.errors)
   const { config, warnings } = parsed
   const logger = createJsonLogger(config.logLevel)
   for (const w of warnings) logger.warn(w)
@@ -46,34 +45,15 @@ export const bootstrap = async (env: Env): Promise<Server> => {
       logger.error('could not create indexes at start-up', { error: (e as Error).message })
     }
   } else {
-    const password = Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(36)).join('')
-    store = new MemoryStore({
-      users: [
-        {
-          id: '1',
-          username: DEMO_USER,
-          password: await hashPassword(password, config.app.passwordIterations),
-        },
-      ],
-      holodules: sampleHolodules(systemClock.now()),
-    })
-    demoPassword = password
+    const demo = await demoStore(config.app.passwordIterations, systemClock.now())
+    store = demo.store
+    demoPassword = demo.password
   }
   const app = createApp({ config: config.app, store, logger })
   const announce = (port: number) => {
     logger.info('listening', { host: config.host, port, store: config.mongodbUri ? 'mongodb' : 'embedded' })
-    if (demoPassword === undefined) return
-    const base = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`
-    console.log(
-      [
-        'holodule-api: no MONGODB_URI, serving the embedded sample schedule.',
-        `  demo user: ${DEMO_USER}  password: ${demoPassword}`,
-        '  try:',
-        `  TOKEN=$(curl -s -X POST ${base}/auth -H 'Content-Type: application/json' \\`,
-        `    -d '{"username": "${DEMO_USER}", "password": "${demoPassword}"}' | sed 's/.*"access_token":"\\([^"]*\\)".*/\\1/')`,
-        `  curl -s ${base}/holodules/${japanDay(systemClock.now())} -H "Authorization: JWT $TOKEN"`,
-      ].join('\n'),
-    )
+    if (demoPassword !== undefined)
+      console.log(demoBanner(config.host, port, demoPassword, systemClock.now()))
   }
   return { config, logger, store, app, announce }
 }

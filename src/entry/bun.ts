@@ -1,28 +1,19 @@
 import { bootstrap } from './bootstrap.js'
-import { isWorker, superviseWorkers } from './cluster.js'
+import { isClusterMember, superviseCluster } from './cluster.js'
+import { onShutdown } from './shutdown.js'
 
-// WORKERS=auto|N: this process only supervises; the workers share the port through reusePort.
-if (!superviseWorkers(process.env)) {
+// WORKERS=auto|N: this process only supervises; the members share the port through reusePort.
+if (!superviseCluster(process.env)) {
   const { config, app, store, logger, announce } = await bootstrap(process.env)
-
+  // Bun.serve closes a connection idle for 10 s (its default idleTimeout); nginx's upstream
+  // keepalive_timeout in front of it should stay below that.
   const server = Bun.serve({
     fetch: app.fetch,
     port: config.port,
     hostname: config.host,
-    reusePort: isWorker(),
+    reusePort: isClusterMember(),
   })
   announce(server.port ?? config.port)
-
-  let stopping = false
-  const shutdown = async (signal: string) => {
-    if (stopping) return
-    stopping = true
-    logger.info('shutting down', { signal })
-    // stop() without force stops accepting and resolves once in-flight requests are done.
-    await server.stop()
-    await store.close()
-    process.exit(0)
-  }
-  process.on('SIGTERM', () => void shutdown('SIGTERM'))
-  process.on('SIGINT', () => void shutdown('SIGINT'))
+  // stop() without force stops accepting and resolves once in-flight requests are done.
+  onShutdown({ logger, drain: () => server.stop(), release: () => store.close() })
 }

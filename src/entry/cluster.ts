@@ -2,6 +2,7 @@ import cluster from 'node:cluster'
 import { availableParallelism } from 'node:os'
 import { parseConfig } from '../config/config.js'
 import type { Env } from '../config/env.js'
+import { exitOnConfigErrors } from './bootstrap.js'
 
 /** WORKERS: unset or 1, this process serves; `auto`, one process per core; N, N processes. */
 export const parseWorkers = (value: string | undefined): number | null => {
@@ -11,29 +12,30 @@ export const parseWorkers = (value: string | undefined): number | null => {
   return /^\d{1,3}$/.test(v) && Number(v) >= 1 ? Number(v) : null
 }
 
-/** True inside a worker that a supervisor forked: serve with reusePort so workers share the port. */
-export const isWorker = (): boolean => cluster.isWorker
+/** True inside a process that a supervisor forked: serve with reusePort so members share the port. */
+export const isClusterMember = (): boolean => cluster.isWorker
 
 /**
  * With WORKERS above 1 this process becomes a supervisor (node:cluster, which Bun also runs): it
- * checks the config once, forks the workers, starts another when one dies, and passes SIGTERM and
- * SIGINT on so each worker finishes its in-flight requests. Returns true there: the supervisor
+ * checks the config once, forks the members, starts another when one dies, and passes SIGTERM and
+ * SIGINT on so each member finishes its in-flight requests. Returns true there: the supervisor
  * does not serve. Returns false where the caller should serve.
  */
-export const superviseWorkers = (env: Env): boolean => {
+export const superviseCluster = (env: Env): boolean => {
   if (cluster.isWorker) return false
   const workers = parseWorkers(env.WORKERS)
   if (workers === null) {
-    console.error('config error: WORKERS: must be "auto" or a whole number from 1')
-    process.exit(1)
+    // Every bad variable at once, WORKERS among them.
+    const parsed = parseConfig(env)
+    exitOnConfigErrors([
+      'WORKERS: must be "auto" or a whole number from 1',
+      ...(parsed.ok ? [] : parsed.errors),
+    ])
   }
-  if (workers <= 1) return false
-  // Named once here rather than once per worker in a restart loop.
+  if (workers === null || workers <= 1) return false
+  // Named once here rather than once per member in a restart loop.
   const parsed = parseConfig(env)
-  if (!parsed.ok) {
-    for (const e of parsed.errors) console.error(`config error: ${e}`)
-    process.exit(1)
-  }
+  if (!parsed.ok) return exitOnConfigErrors(parsed.errors)
   if (!parsed.config.mongodbUri) {
     // Each process would get its own random secret and demo password: tokens would fail at random.
     console.error(

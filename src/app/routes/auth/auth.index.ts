@@ -9,8 +9,12 @@ export const authRoutes = (deps: AuthDeps & { bodyLimit: number }) =>
     '/auth',
     bodyLimit({
       maxSize: deps.bodyLimit,
+      // The rest of the body is never read, so the connection cannot carry another request: say so,
+      // and the Node entry closes it without a reset (see entry/node-server.ts).
       onError: (c) =>
-        flaskJwtError(c, 413, 'Bad Request', `Request body must not exceed ${deps.bodyLimit} bytes`),
+        flaskJwtError(c, 413, 'Bad Request', `Request body must not exceed ${deps.bodyLimit} bytes`, {
+          Connection: 'close',
+        }),
     }),
     login(deps),
   )
