@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { connect } from 'node:net'
 import { after, before, describe, it } from 'node:test'
 import { DB_NAME, HASHED_USER, SECRET, SEED_DAY, SEED_DAY_KEYS, seedMongo } from '../contract/fixtures.js'
 import { claims, craftToken, nowSeconds } from '../contract/tokens.js'
@@ -47,6 +48,33 @@ for (const runtime of ['node', 'bun'] as const satisfies Runtime[]) {
         body.holodules.map((h) => h.key),
         SEED_DAY_KEYS,
       )
+    })
+
+    it('answers 413 with Connection: close, readable before the close, and the next request works', async () => {
+      // 5 MB sent as fast as the socket takes it: the server refuses after 8 KB and must not reset
+      // the connection before the client has read the 413 (it did on Node: EPIPE, then nothing).
+      const { port } = new URL(server.baseUrl)
+      const big = Buffer.alloc(5 * 1024 * 1024, 'a')
+      const raw = await new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(port), '127.0.0.1')
+        let got = ''
+        socket.on('data', (d) => {
+          got += d.toString()
+        })
+        socket.on('error', (e) => (got.includes('413') ? resolve(got) : reject(e)))
+        socket.on('close', () => resolve(got))
+        socket.write(
+          `POST /auth HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${big.length}\r\n\r\n`,
+        )
+        socket.end(big)
+        setTimeout(() => socket.destroy(), 8000).unref()
+      })
+      assert.match(raw, /^HTTP\/1\.1 413 /)
+      assert.match(raw, /\r\nconnection: close\r\n/i)
+      assert.match(raw, /"description":"Request body must not exceed 8192 bytes"/)
+      // A client that keeps its connections alive goes on, on a new one.
+      const res = await login(server.baseUrl)
+      assert.equal(res.status, 200)
     })
 
     it('refuses an expired token', async () => {
