@@ -66,8 +66,11 @@ export class MemoryStore implements Store {
     return this.users.delete(username)
   }
 
+  /** Sorted by username, as both MongoDB adapters sort (code-unit order, not locale). */
   async listUsers() {
-    return [...this.users.values()].map(({ id, username }) => ({ id, username }))
+    return [...this.users.values()]
+      .map(({ id, username }) => ({ id, username }))
+      .sort((a, b) => (a.username < b.username ? -1 : a.username > b.username ? 1 : 0))
   }
 
   async upsertHolodules(records: HoloduleRecord[]): Promise<UpsertReport> {
