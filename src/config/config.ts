@@ -3,6 +3,7 @@ import { type AppConfig, DEFAULT_HOLODULES_CACHE_TTL, DEFAULT_USER_CACHE_TTL } f
 import { DEFAULT_PASSWORD_ITERATIONS } from '../auth/password.js'
 import { JWT_ALGORITHMS, MIN_SECRET_BYTES } from '../auth/token.js'
 import type { LogLevel } from '../lib/logger.js'
+import { DB_NAME_PATTERN } from '../store/store.js'
 import { type Env, issueLines, withoutEmpty } from './env.js'
 import { DEFAULT_LIMITS, type NodeLimits } from './limits.js'
 
@@ -56,7 +57,7 @@ const envSchema = z.object({
   MONGODB_DB: z
     .string()
     .trim()
-    .regex(/^[A-Za-z0-9_-]{1,63}$/, 'must be a database name (letters, digits, _ and -)')
+    .regex(DB_NAME_PATTERN, 'must be a database name (letters, digits, _ and -)')
     .default('holoduledb'),
   MONGODB_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(500).max(60_000).default(5000),
   JWT_SECRET_KEY: z.string().optional(),

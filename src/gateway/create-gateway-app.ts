@@ -14,6 +14,7 @@ import {
 import type { GatewayConfig } from '../config/gateway-config.js'
 import { type Clock, systemClock } from '../lib/clock.js'
 import { type Logger, silentLogger } from '../lib/logger.js'
+import { DB_NAME_PATTERN } from '../store/store.js'
 import { checkFields, DataApiHttpError, pipelineReads, runAction } from './actions.js'
 import { type ApiKey, authenticate, canRead, isAction, isAllowed } from './keys.js'
 
@@ -32,7 +33,6 @@ export interface GatewayDeps {
   clock?: Clock
 }
 
-const DB_PATTERN = /^[A-Za-z0-9_-]{1,63}$/
 const COLLECTION_PATTERN = /^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,119}$/
 const DUPLICATE_KEY = 11000
 
@@ -150,7 +150,7 @@ export const createGatewayApp = ({
     const { dataSource, database, collection } = body
     if (typeof dataSource !== 'string' || dataSource !== config.dataSource)
       return errorBody(c, 400, 'InvalidParameter', `dataSource must be ${JSON.stringify(config.dataSource)}`)
-    if (typeof database !== 'string' || !DB_PATTERN.test(database))
+    if (typeof database !== 'string' || !DB_NAME_PATTERN.test(database))
       return errorBody(c, 400, 'InvalidParameter', 'database must be a database name')
     if (
       typeof collection !== 'string' ||

@@ -1,4 +1,5 @@
 import { timingSafeEqual } from '../lib/timing-safe-equal.js'
+import { DB_NAME_PATTERN } from '../store/store.js'
 
 export const READ_ACTIONS = ['findOne', 'find', 'aggregate'] as const
 export const WRITE_ACTIONS = [
@@ -31,7 +32,6 @@ export interface ApiKey {
 
 const KEY_PATTERN = /^[A-Za-z0-9_.~-]{32,256}$/
 const NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/
-const DB_PATTERN = /^[A-Za-z0-9_-]{1,63}$/
 const COLLECTION_PATTERN = /^(\*|[A-Za-z0-9_-][A-Za-z0-9_.-]{0,119})$/
 
 const sha256 = async (text: string): Promise<Uint8Array> =>
@@ -66,7 +66,7 @@ const checkRaw = async (raw: RawKey, where: string, errors: string[]): Promise<A
     const dot = ns.indexOf('.')
     const database = ns.slice(0, dot)
     const collection = ns.slice(dot + 1)
-    if (dot < 1 || !DB_PATTERN.test(database) || !COLLECTION_PATTERN.test(collection)) {
+    if (dot < 1 || !DB_NAME_PATTERN.test(database) || !COLLECTION_PATTERN.test(collection)) {
       errors.push(`${where}: ${JSON.stringify(ns)} is not database.collection or database.*`)
       continue
     }

@@ -9,6 +9,7 @@ import {
   type UpsertReport,
   type UserRecord,
 } from './store.js'
+import { nextUserId, toUserRecord, USER_PROJECTION } from './users.js'
 
 export interface DataApiStoreOptions {
   /** The endpoint base, e.g. `https://gateway.example/app/data/v1`; actions are `{url}/action/<name>`. */
@@ -166,9 +167,7 @@ export class DataApiStore implements Store {
   }
 
   async findUserByUsername(username: string): Promise<UserRecord | null> {
-    const doc = await this.findOne(USERS, { username }, { _id: 0, id: 1, username: 1, password: 1 })
-    if (!doc || typeof doc.password !== 'string' || typeof doc.username !== 'string') return null
-    return { id: String(doc.id ?? ''), username: doc.username, password: doc.password }
+    return toUserRecord(await this.findOne(USERS, { username }, USER_PROJECTION))
   }
 
   async updatePasswordHash(username: string, expected: string, hash: string): Promise<boolean> {
@@ -192,8 +191,7 @@ export class DataApiStore implements Store {
   async addUser(username: string, passwordHash: string): Promise<UserRecord> {
     if (await this.findOne(USERS, { username }, { _id: 1 })) throw new DuplicateUserError(username)
     const ids = await this.find(USERS, { filter: {}, projection: { _id: 0, id: 1 } })
-    const next = Math.max(0, ...ids.map((d) => Number(d.id)).filter(Number.isFinite)) + 1
-    const user: UserRecord = { id: String(next), username, password: passwordHash }
+    const user: UserRecord = { id: nextUserId(ids), username, password: passwordHash }
     try {
       await this.action('insertOne', USERS, { document: { ...user } })
     } catch (e) {

@@ -8,6 +8,7 @@ import {
   type UpsertReport,
   type UserRecord,
 } from './store.js'
+import { nextUserId } from './users.js'
 
 /** Same ordering as the MongoDB query: datetime, then key, both descending. */
 const newestFirst = (a: Holodule, b: Holodule): number =>
@@ -49,8 +50,7 @@ export class MemoryStore implements Store {
 
   async addUser(username: string, passwordHash: string) {
     if (this.users.has(username)) throw new DuplicateUserError(username)
-    const ids = [...this.users.values()].map((u) => Number(u.id)).filter(Number.isFinite)
-    const user = { id: String(Math.max(0, ...ids) + 1), username, password: passwordHash }
+    const user = { id: nextUserId(this.users.values()), username, password: passwordHash }
     this.users.set(username, user)
     return { ...user }
   }
@@ -66,8 +66,11 @@ export class MemoryStore implements Store {
     return this.users.delete(username)
   }
 
+  /** Sorted by username, as both MongoDB adapters sort (code-unit order, not locale). */
   async listUsers() {
-    return [...this.users.values()].map(({ id, username }) => ({ id, username }))
+    return [...this.users.values()]
+      .map(({ id, username }) => ({ id, username }))
+      .sort((a, b) => (a.username < b.username ? -1 : a.username > b.username ? 1 : 0))
   }
 
   async upsertHolodules(records: HoloduleRecord[]): Promise<UpsertReport> {

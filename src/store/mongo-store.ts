@@ -20,6 +20,7 @@ import {
   type UpsertReport,
   type UserRecord,
 } from './store.js'
+import { nextUserId, toUserRecord, USER_PROJECTION } from './users.js'
 
 /** Bounded waits: a dead database answers 503 in about two seconds instead of hanging a request. */
 export const MONGO_CLIENT_OPTIONS: MongoClientOptions = {
@@ -112,12 +113,7 @@ export class MongoStore implements Store {
 
   findUserByUsername(username: string) {
     return this.run(async () => {
-      const doc = await this.users.findOne(
-        { username },
-        { projection: { _id: 0, id: 1, username: 1, password: 1 } },
-      )
-      if (!doc || typeof doc.password !== 'string') return null
-      return { id: String(doc.id ?? ''), username: doc.username, password: doc.password }
+      return toUserRecord(await this.users.findOne({ username }, { projection: USER_PROJECTION }))
     }, this.requestDeadlineMs)
   }
 
@@ -146,8 +142,7 @@ export class MongoStore implements Store {
     return this.run(async () => {
       if (await this.users.findOne({ username })) throw new DuplicateUserError(username)
       const ids = await this.users.find({}, { projection: { _id: 0, id: 1 } }).toArray()
-      const next = Math.max(0, ...ids.map((d) => Number(d.id)).filter(Number.isFinite)) + 1
-      const user: UserRecord = { id: String(next), username, password: passwordHash }
+      const user: UserRecord = { id: nextUserId(ids), username, password: passwordHash }
       try {
         await this.users.insertOne({ ...user })
       } catch (e) {

@@ -21,6 +21,9 @@ export interface UserRecord {
   password: string
 }
 
+/** A MongoDB database name as the server, the gateway and its keys accept it. */
+export const DB_NAME_PATTERN = /^[A-Za-z0-9_-]{1,63}$/
+
 export interface UpsertReport {
   inserted: number
   updated: number

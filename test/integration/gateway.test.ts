@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test'
 import { MongoClient } from 'mongodb'
 import { DataApiStore } from '../../src/store/data-api-store.js'
 import { StoreUnavailableError } from '../../src/store/store.js'
-import { HASHED_USER, LEGACY_USER, SEED_DAY, SEED_DAY_KEYS, seedMongo } from '../contract/fixtures.js'
+import { SEED_DAY, SEED_DAY_KEYS, seedMongo } from '../contract/fixtures.js'
 import { freePort, type MongoServer, startMongo } from '../support/ferretdb.js'
 import { type ServerProcess, startServer } from '../support/server-process.js'
 
@@ -360,66 +360,6 @@ describe('the Data API gateway over HTTP against FerretDB', () => {
         database: DB,
         timeoutMs: 5000,
       })
-
-    it('behaves as the MongoStore: users, the day query, the password swap, the CLI operations', async () => {
-      const s = store()
-      const u = await s.findUserByUsername(HASHED_USER.username)
-      assert.equal(u?.username, HASHED_USER.username)
-      assert.match(u?.password ?? '', /^\$pbkdf2-sha256\$/)
-      assert.equal(await s.findUserByUsername('nobody'), null)
-      const day = await s.findHolodulesByDate(SEED_DAY)
-      assert.deepEqual(
-        day.map((h) => h.key),
-        SEED_DAY_KEYS,
-      )
-      assert.deepEqual(Object.keys(day[0] ?? {}), [
-        'key',
-        'video_id',
-        'datetime',
-        'name',
-        'title',
-        'url',
-        'description',
-      ])
-      assert.deepEqual(await s.findHolodulesByDate('20201207'), [])
-
-      assert.equal(
-        await s.updatePasswordHash(LEGACY_USER.username, 'not-the-stored-value', '$pbkdf2-sha256$x'),
-        false,
-      )
-      assert.equal(
-        await s.updatePasswordHash(LEGACY_USER.username, LEGACY_USER.password, '$pbkdf2-sha256$y'),
-        true,
-      )
-      assert.equal((await s.findUserByUsername(LEGACY_USER.username))?.password, '$pbkdf2-sha256$y')
-
-      const added = await s.addUser('user09', '$pbkdf2-sha256$z')
-      assert.equal(added.id, '4')
-      await assert.rejects(s.addUser('user09', 'x'), /already exists/)
-      assert.equal(await s.setPassword('user09', '$pbkdf2-sha256$w'), true)
-      assert.equal(await s.setPassword('ghost', '$pbkdf2-sha256$w'), false)
-      assert.deepEqual(
-        (await s.listUsers()).map((x) => x.username),
-        ['user01', 'user02', 'user03', 'user09'],
-      )
-      assert.equal(await s.removeUser('user09'), true)
-      assert.equal(await s.removeUser('user09'), false)
-
-      const row = {
-        key: 'HL9999_20301010_100000',
-        code: 'HL9999',
-        video_id: 'v',
-        datetime: '20301010 100000',
-        name: 'n',
-        title: 't',
-        url: 'u',
-        description: 'd',
-      }
-      assert.deepEqual(await s.upsertHolodules([row]), { inserted: 1, updated: 0 })
-      assert.deepEqual(await s.upsertHolodules([{ ...row, title: 't2' }]), { inserted: 0, updated: 1 })
-      assert.equal((await s.findHolodulesByDate('20301010'))[0]?.title, 't2')
-      await s.ping()
-    })
 
     it('answers StoreUnavailableError while the database is down, and recovers', async () => {
       await mongo.stop()

@@ -6,15 +6,7 @@ import { parseConfig } from '../../src/config/config.js'
 import { MongoStore } from '../../src/store/mongo-store.js'
 import { StoreUnavailableError } from '../../src/store/store.js'
 import { contractCases } from '../contract/cases.js'
-import {
-  DB_NAME,
-  HASHED_USER,
-  LEGACY_USER,
-  SECRET,
-  SEED_DAY,
-  SEED_DAY_KEYS,
-  seedMongo,
-} from '../contract/fixtures.js'
+import { DB_NAME, HASHED_USER, LEGACY_USER, SECRET, SEED_DAY, seedMongo } from '../contract/fixtures.js'
 import { type MongoServer, startMongo } from '../support/ferretdb.js'
 
 const env = (uri: string) => {
@@ -68,24 +60,6 @@ describe('MongoStore on a real server through the official driver', () => {
       users().insertOne({ id: '9', username: HASHED_USER.username, password: 'x' }),
       /duplicate/i,
     )
-  })
-
-  it('selects a day by a range on the datetime string, boundaries included and excluded', async () => {
-    const day = await store.findHolodulesByDate(SEED_DAY)
-    assert.deepEqual(
-      day.map((h) => h.key),
-      SEED_DAY_KEYS,
-    )
-    assert.deepEqual(
-      (await store.findHolodulesByDate('20201208')).map((h) => h.datetime),
-      ['20201208 235959'],
-    )
-    assert.deepEqual(
-      (await store.findHolodulesByDate('20201210')).map((h) => h.datetime),
-      ['20201210 000000'],
-    )
-    // The old service built a regex from input; a range cannot match across days.
-    assert.deepEqual(await store.findHolodulesByDate('20201231'), [])
   })
 
   it('rewrites a legacy password only if it is still the one read (no lost update)', async () => {
