@@ -22,8 +22,16 @@ import { issueToken } from '../src/auth/token.js'
 import { MongoStore } from '../src/store/mongo-store.js'
 import { nextDay } from '../src/store/store.js'
 import { ferretdbBinary, startMongo } from '../test/support/ferretdb.js'
+import type { ProcessRuntime as Runtime } from '../test/support/server-process.js'
 import { runLoad } from './lib/load.js'
-import { cpuSeconds, hasTaskset, pin, processTree, type RunningServer, startServer } from './lib/procs.js'
+import {
+  cpuSeconds,
+  hasTaskset,
+  pin,
+  processTree,
+  type RunningServer,
+  startBenchServer,
+} from './lib/procs.js'
 import { BENCH_USER, planSeed, prng, seedDatabase } from './lib/seed.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
@@ -65,7 +73,6 @@ const SERVER_CPUS = '1'
 const LOADGEN_CPUS = '0'
 
 type ScenarioName = 'hello' | 'payload' | 'hot' | 'hot-304' | 'spread' | '401' | 'auth'
-type Runtime = 'node' | 'bun'
 
 interface Row {
   target: string
@@ -303,7 +310,7 @@ const main = async (): Promise<number> => {
       const existing = live.get(target.name)
       if (existing) return existing
       log(`starting ${target.name}`)
-      const server = await startServer({
+      const server = await startBenchServer({
         name: target.name,
         ...target.spec,
         env: target.env,
