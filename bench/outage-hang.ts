@@ -7,7 +7,8 @@
 
 import { HASHED_USER, SEED_DAY, seedMongo } from '../test/contract/fixtures.js'
 import { startMongo } from '../test/support/ferretdb.js'
-import { curlFetch, type Runtime, startTarget } from '../test/support/runtimes.js'
+import { curlFetch, startTarget } from '../test/support/runtimes.js'
+import type { Runtime } from '../test/support/server-process.js'
 
 const runtime = (process.argv[2] ?? 'bun') as Runtime
 const rounds = Number(process.argv[3] ?? 25)

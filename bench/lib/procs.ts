@@ -1,7 +1,8 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
-import { freePort, waitForPort } from '../../test/support/ferretdb.js'
+import { freePort } from '../../test/support/ferretdb.js'
 import { childrenOf } from '../../test/support/procfs.js'
+import { startServer } from '../../test/support/server-process.js'
 
 export const processTree = (pid: number): number[] => [pid, ...childrenOf(pid).flatMap(processTree)]
 
@@ -32,7 +33,31 @@ export const pin = (pid: number, cpus: string): void => {
   if (hasTaskset()) execFileSync('taskset', ['-a', '-cp', cpus, String(pid)], { stdio: 'ignore' })
 }
 
-export interface ServerSpec {
+/** Samples the resident memory of a whole process tree (cluster workers included) every 100 ms. */
+const rssSampler = (pid: number) => {
+  let peakKb = 0
+  const sample = () => {
+    const tree = processTree(pid)
+    const rss = tree.reduce((sum, p) => sum + statusKb(p, 'VmRSS'), 0)
+    // VmHWM catches a peak between two samples; for one process it is exact.
+    const hwm = tree.reduce((sum, p) => sum + statusKb(p, 'VmHWM'), 0)
+    peakKb = Math.max(peakKb, rss, tree.length === 1 ? hwm : 0)
+  }
+  const timer = setInterval(sample, 100)
+  timer.unref()
+  return {
+    peakMb: () => {
+      sample()
+      return peakKb / 1024
+    },
+    stop: () => {
+      sample()
+      clearInterval(timer)
+    },
+  }
+}
+
+export interface BenchServerSpec {
   name: string
   command: string
   args: string[]
@@ -55,88 +80,57 @@ export interface RunningServer {
 }
 
 /**
- * Starts a server on a free loopback port, waits until it answers HTTP, and samples the resident
- * memory of its whole process tree (cluster workers included) every 100 ms until it stops.
+ * Starts a server (test/support/server-process.ts) on a free loopback port, pinned to `cpus`
+ * when taskset is there, waits until it answers HTTP, and samples its memory until it stops.
  */
-export const startServer = async (spec: ServerSpec): Promise<RunningServer> => {
+export const startBenchServer = async (spec: BenchServerSpec): Promise<RunningServer> => {
   const port = await freePort()
   const [command, args] =
     spec.cpus && hasTaskset()
       ? ['taskset', ['-c', spec.cpus, spec.command, ...spec.args]]
       : [spec.command, spec.args]
-  const child: ChildProcess = spawn(command as string, args as string[], {
+  let memory: ReturnType<typeof rssSampler> | undefined
+  const proc = await startServer({
+    what: spec.name,
+    command,
+    args,
     env: { ...process.env, ...spec.env, PORT: String(port), HOST: '127.0.0.1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    port,
+    timeoutMs: 20_000,
+    readyPath: spec.readyPath ?? '/',
+    onSpawn: (child) => {
+      if (child.pid) memory = rssSampler(child.pid)
+    },
+  }).catch((e: Error) => {
+    memory?.stop()
+    throw new Error(`${spec.name} did not start: ${e.message}`)
   })
-  let out = ''
-  const keep = (d: Buffer) => {
-    out = (out + d.toString()).slice(-8000)
-  }
-  child.stdout?.on('data', keep)
-  child.stderr?.on('data', keep)
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-  const pid = child.pid as number
-  let peakKb = 0
-  const sample = () => {
-    const tree = processTree(pid)
-    const rss = tree.reduce((sum, p) => sum + statusKb(p, 'VmRSS'), 0)
-    // VmHWM catches a peak between two samples; for one process it is exact.
-    const hwm = tree.reduce((sum, p) => sum + statusKb(p, 'VmHWM'), 0)
-    peakKb = Math.max(peakKb, rss, tree.length === 1 ? hwm : 0)
-  }
-  const timer = setInterval(sample, 100)
-  timer.unref()
-
-  try {
-    await waitForPort(port, 20_000, spec.name)
-    const url = `http://127.0.0.1:${port}`
-    const deadline = Date.now() + 10_000
-    for (;;) {
-      try {
-        await fetch(url + (spec.readyPath ?? '/'))
-        break
-      } catch (e) {
-        if (Date.now() > deadline) throw e
-        await new Promise((r) => setTimeout(r, 50))
-      }
-    }
-  } catch (e) {
-    clearInterval(timer)
-    child.kill('SIGKILL')
-    throw new Error(`${spec.name} did not start: ${(e as Error).message}\n${out}`)
-  }
-
   return {
     name: spec.name,
-    pid,
+    pid: proc.child.pid as number,
     port,
     url: `http://127.0.0.1:${port}`,
-    peakRssMb: () => {
-      sample()
-      return peakKb / 1024
-    },
-    output: () => out,
+    peakRssMb: () => memory?.peakMb() ?? 0,
+    output: proc.output,
     stop: async () => {
-      sample()
-      clearInterval(timer)
-      if (child.exitCode !== null || child.signalCode !== null) return
-      const tree = processTree(pid)
-      child.kill('SIGTERM')
-      const killer = setTimeout(() => {
-        for (const p of tree) {
-          try {
-            process.kill(p, 'SIGKILL')
-          } catch {}
-        }
-      }, 5000)
-      await exited
-      clearTimeout(killer)
-      // Cluster workers exit with their primary; make sure none is left behind.
-      for (const p of tree.slice(1)) {
-        try {
-          process.kill(p, 'SIGKILL')
-        } catch {}
-      }
+      memory?.stop()
+      await proc.stop()
     },
   }
 }
+
+/** CPU seconds a server's whole process tree has used so far. */
+export const serverCpuSeconds = (server: RunningServer): number =>
+  processTree(server.pid).reduce((sum, p) => sum + cpuSeconds(p), 0)
+
+/** FerretDB is a child of this process (the harness starts it). */
+export const databaseCpuSeconds = (): number =>
+  processTree(process.pid)
+    .filter((p) => {
+      try {
+        return readFileSync(`/proc/${p}/comm`, 'utf8').trim() === 'ferretdb'
+      } catch {
+        return false
+      }
+    })
+    .reduce((sum, p) => sum + cpuSeconds(p), 0)

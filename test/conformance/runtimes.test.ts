@@ -4,7 +4,8 @@ import { MongoClient } from 'mongodb'
 import { contractCases } from '../contract/cases.js'
 import { HASHED_USER, SEED_DAY, seedMongo } from '../contract/fixtures.js'
 import { type MongoServer, startMongo } from '../support/ferretdb.js'
-import { curlFetch, httpTarget, type RunningTarget, type Runtime, startTarget } from '../support/runtimes.js'
+import { curlFetch, httpTarget, type RunningTarget, startTarget } from '../support/runtimes.js'
+import type { Runtime } from '../support/server-process.js'
 
 const RUNTIMES: Runtime[] = ['node', 'bun', 'worker', 'worker-direct']
 /** One database per runtime: the legacy-password case rewrites a user, so each starts from the seed. */

@@ -3,8 +3,9 @@ import { connect } from 'node:net'
 import { after, before, describe, it } from 'node:test'
 import { DB_NAME, HASHED_USER, SECRET, SEED_DAY, SEED_DAY_KEYS, seedMongo } from '../contract/fixtures.js'
 import { claims, craftToken, nowSeconds } from '../contract/tokens.js'
-import { type EntryProcess, type Runtime, startEntry } from '../support/entry-process.js'
+import { type EntryProcess, startEntry } from '../support/entry-process.js'
 import { type MongoServer, startMongo } from '../support/ferretdb.js'
+import type { ProcessRuntime } from '../support/server-process.js'
 
 const login = (base: string) =>
   fetch(`${base}/auth`, {
@@ -13,7 +14,7 @@ const login = (base: string) =>
     body: JSON.stringify(HASHED_USER),
   })
 
-for (const runtime of ['node', 'bun'] as const satisfies Runtime[]) {
+for (const runtime of ['node', 'bun'] as const satisfies ProcessRuntime[]) {
   describe(`the ${runtime} entry as a real process on FerretDB`, () => {
     let mongo: MongoServer
     let server: EntryProcess

@@ -1,11 +1,9 @@
 import { join } from 'node:path'
 import { freePort } from './ferretdb.js'
-import { REPO_ROOT, type ServerProcess, startServer } from './server-process.js'
-
-export type Runtime = 'node' | 'bun'
+import { type ProcessRuntime, REPO_ROOT, type ServerProcess, startServer } from './server-process.js'
 
 /** How each runtime starts its entry: Node runs the compiled build, as `npm start` does. */
-const COMMANDS: Record<Runtime, { command: string; args: string[] }> = {
+const COMMANDS: Record<ProcessRuntime, { command: string; args: string[] }> = {
   node: { command: process.execPath, args: ['dist/entry/node.js'] },
   bun: { command: join(REPO_ROOT, 'node_modules', '.bin', 'bun'), args: ['src/entry/bun.ts'] },
 }
@@ -17,7 +15,10 @@ export interface EntryProcess extends ServerProcess {
 }
 
 /** Starts the Node or Bun entry as a real server process on a free loopback port. */
-export const startEntry = async (runtime: Runtime, env: Record<string, string>): Promise<EntryProcess> => {
+export const startEntry = async (
+  runtime: ProcessRuntime,
+  env: Record<string, string>,
+): Promise<EntryProcess> => {
   const port = await freePort()
   const proc = await startServer({
     what: `the ${runtime} entry`,

@@ -4,9 +4,13 @@ import type { MongoClient } from 'mongodb'
 import type { ContractTarget } from '../contract/cases.js'
 import { SECRET } from '../contract/fixtures.js'
 import { freePort } from './ferretdb.js'
-import { REPO_ROOT, type ServerProcess, startServer } from './server-process.js'
-
-export type Runtime = 'node' | 'bun' | 'worker' | 'worker-direct'
+import {
+  type ProcessRuntime,
+  REPO_ROOT,
+  type Runtime,
+  type ServerProcess,
+  startServer,
+} from './server-process.js'
 
 /** The Worker's key at the gateway: exactly the grant wrangler.toml.example documents. */
 export const WORKER_KEY = 'conformance-worker-key-0123456789abcdefghij'
@@ -31,7 +35,7 @@ const baseEnv = (database: string, port: number) => ({
   LOG_LEVEL: 'warn',
 })
 
-const serverTarget = async (runtime: 'node' | 'bun', mongoUri: string, database: string) => {
+const serverTarget = async (runtime: ProcessRuntime, mongoUri: string, database: string) => {
   const port = await freePort()
   const [command, args] =
     runtime === 'node'

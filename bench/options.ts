@@ -1,0 +1,89 @@
+import { parseArgs } from 'node:util'
+
+export const HELP = `Usage: npm run bench -- [options]
+       node --import tsx bench/run.ts [options]
+
+The API on its Node and Bun entries against FerretDB, next to Hono's hello and a Fastify peer,
+under the same bounded autocannon load. Prints a table and writes JSON to bench/results/.
+
+Options:
+  --smoke            every scenario for about a second on 2,000 rows; exits non-zero when a
+                     server fails or answers a wrong status (defaults below change with it)
+  --rows N           rows seeded into FerretDB (50000; smoke 2000)
+  --duration S       seconds per measured run (5; smoke 1)
+  --warmup S         seconds of warm-up before each run (2; smoke 0.3)
+  --rounds N         rounds of the scenarios measured with every server up (3; smoke 1)
+  --connections N    autocannon connections (16)
+  --only REGEX       only the target/scenario pairs it matches, e.g. 'hello|app-node/hot$'
+  --entry dist|tsx   how the Node entry runs: the build or tsx (dist; smoke tsx)
+  --ttl S            HOLODULES_CACHE_TTL for the app (default: the app's own)
+  --user-ttl S       USER_CACHE_TTL for the app (default: the app's own)
+  --workers          also the WORKERS=auto scenarios
+  --cpu-prof         profile the Node entry (V8 .cpuprofile in bench/results/)
+  --out FILE         where the JSON goes (bench/results/<date>[-smoke].json)
+  -h, --help         this text
+
+MONGODB_URI=... runs against that server instead of starting FerretDB.
+`
+
+export interface BenchOptions {
+  smoke: boolean
+  rows: number
+  duration: number
+  warmup: number
+  rounds: number
+  connections: number
+  /** How the Node entry runs: 'dist' (the build) or anything else (tsx). */
+  entryMode: string
+  only: RegExp | null
+  ttl: string | undefined
+  userTtl: string | undefined
+  workers: boolean
+  cpuProf: boolean
+  out: string | undefined
+  /** A request still open when a run ends is simply not counted; one slower than this is a failure. */
+  requestTimeoutS: number
+}
+
+/** The options, or 'help' when --help asks for the usage; an unknown option throws. */
+export const parseOptions = (args: string[]): BenchOptions | 'help' => {
+  const { values: flags } = parseArgs({
+    args,
+    options: {
+      help: { type: 'boolean', short: 'h', default: false },
+      smoke: { type: 'boolean', default: false },
+      rows: { type: 'string' },
+      duration: { type: 'string' },
+      warmup: { type: 'string' },
+      connections: { type: 'string', default: '16' },
+      rounds: { type: 'string' },
+      only: { type: 'string' },
+      entry: { type: 'string' },
+      ttl: { type: 'string' },
+      'user-ttl': { type: 'string' },
+      workers: { type: 'boolean', default: false },
+      'cpu-prof': { type: 'boolean', default: false },
+      out: { type: 'string' },
+    },
+  })
+  if (flags.help) return 'help'
+  const smoke = flags.smoke
+  const rows = Number(flags.rows ?? (smoke ? 2000 : 50_000))
+  return {
+    smoke,
+    rows,
+    duration: Number(flags.duration ?? (smoke ? 1 : 5)),
+    warmup: Number(flags.warmup ?? (smoke ? 0.3 : 2)),
+    rounds: Number(flags.rounds ?? (smoke ? 1 : 3)),
+    connections: Number(flags.connections),
+    entryMode: flags.entry ?? (smoke ? 'tsx' : 'dist'),
+    only: flags.only ? new RegExp(flags.only) : null,
+    ttl: flags.ttl,
+    userTtl: flags['user-ttl'],
+    workers: flags.workers,
+    cpuProf: flags['cpu-prof'],
+    out: flags.out,
+    // FerretDB scans the whole collection for a day, so the bound grows with it.
+    requestTimeoutS: Math.max(30, Math.ceil(rows / 5000)),
+  }
+}

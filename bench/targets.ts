@@ -1,0 +1,153 @@
+/**
+ * What servers are started: the app on its Node and Bun entries, Hono's hello on each runtime (the
+ * ceiling, and the same bytes as the hot day), the Fastify peer, and with --workers the app under
+ * WORKERS=auto.
+ */
+import { execFileSync } from 'node:child_process'
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { ProcessRuntime } from '../test/support/server-process.js'
+import { log } from './lib/log.js'
+import { type RunningServer, startBenchServer } from './lib/procs.js'
+import type { BenchOptions } from './options.js'
+import type { ScenarioName } from './scenarios.js'
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url))
+const require = createRequire(import.meta.url)
+
+export const SECRET = 'bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz'
+export const DB_NAME = 'holodule_bench'
+
+// The load generator keeps CPU 0 and each server gets CPU 1, so neither starves the other.
+export const SERVER_CPUS = '1'
+export const LOADGEN_CPUS = '0'
+
+/** Where --entry dist builds the Node entry, apart from the project's own dist/. */
+const DIST_DIR = 'node_modules/.cache/holodule-bench/dist'
+
+export interface Target {
+  name: string
+  runtime: ProcessRuntime
+  spec: { command: string; args: string[] }
+  env: Record<string, string>
+  scenarios: ScenarioName[]
+  usesDb: boolean
+}
+
+export const bunBinary = (): string => join(dirname(require.resolve('bun/package.json')), 'bin', 'bun.exe')
+
+export const buildNodeEntry = (): void => {
+  log('building the Node entry (tsc -p tsconfig.build.json)')
+  execFileSync(
+    process.execPath,
+    [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', DIST_DIR],
+    { cwd: ROOT, stdio: 'inherit' },
+  )
+}
+
+const appEnv = (opts: BenchOptions, mongoUri: string): Record<string, string> => ({
+  MONGODB_URI: mongoUri,
+  MONGODB_DB: DB_NAME,
+  JWT_SECRET_KEY: SECRET,
+  LOG_LEVEL: 'warn',
+  // FerretDB scans the collection for a day (2.5-4.4 s at 50k rows, more under this load); the
+  // app's default 5 s bound would turn slow refreshes into 503s that say nothing about the app.
+  MONGODB_REQUEST_TIMEOUT_MS: '9000',
+  ...(opts.ttl === undefined ? {} : { HOLODULES_CACHE_TTL: opts.ttl }),
+  ...(opts.userTtl === undefined ? {} : { USER_CACHE_TTL: opts.userTtl }),
+})
+
+const nodeEntry = (opts: BenchOptions) => ({
+  command: process.execPath,
+  args: [
+    // --cpu-prof: the Node entry writes a V8 profile to bench/results/ when it stops.
+    ...(opts.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, 'bench', 'results')}`] : []),
+    ...(opts.entryMode === 'dist'
+      ? [join(ROOT, DIST_DIR, 'entry/node.js')]
+      : ['--import', 'tsx', 'src/entry/node.ts']),
+  ],
+})
+const tsxNode = (file: string) => ({ command: process.execPath, args: ['--import', 'tsx', file] })
+const bun = (file: string) => ({ command: bunBinary(), args: [file] })
+
+/** Every server of the run, in the order they are measured; `payloadFile` holds the hot day's bytes. */
+export const benchTargets = (opts: BenchOptions, mongoUri: string, payloadFile: string): Target[] => {
+  const env = appEnv(opts, mongoUri)
+  const hello = { env: { PAYLOAD_FILE: payloadFile }, scenarios: ['hello', 'payload'] as ScenarioName[] }
+  // Cheap paths first; spread last, since FerretDB may still be scanning for it when the server stops.
+  const app = { env, scenarios: ['401', 'hot', 'hot-304', 'auth', 'spread'] as ScenarioName[], usesDb: true }
+  const targets: Target[] = [
+    {
+      name: 'hono-hello-node',
+      runtime: 'node',
+      spec: tsxNode('bench/peers/hono-hello-node.ts'),
+      ...hello,
+      usesDb: false,
+    },
+    {
+      name: 'hono-hello-bun',
+      runtime: 'bun',
+      spec: bun('bench/peers/hono-hello-bun.ts'),
+      ...hello,
+      usesDb: false,
+    },
+    { name: 'app-node', runtime: 'node', spec: nodeEntry(opts), ...app },
+    { name: 'app-bun', runtime: 'bun', spec: bun('src/entry/bun.ts'), ...app },
+    {
+      name: 'fastify-node',
+      runtime: 'node',
+      spec: tsxNode('bench/peers/fastify.ts'),
+      env: { MONGODB_URI: mongoUri, MONGODB_DB: DB_NAME, JWT_SECRET_KEY: SECRET },
+      scenarios: ['401', 'hot', 'spread'],
+      usesDb: true,
+    },
+  ]
+  if (!opts.workers) return targets
+  const workers = { env: { ...env, WORKERS: 'auto' }, scenarios: ['hot'] as ScenarioName[], usesDb: true }
+  return [
+    ...targets,
+    { name: 'app-node-workers', runtime: 'node', spec: nodeEntry(opts), ...workers },
+    { name: 'app-bun-workers', runtime: 'bun', spec: bun('src/entry/bun.ts'), ...workers },
+  ]
+}
+
+/** The servers up at the moment, at most one per target. */
+export interface ServerPool {
+  start(target: Target): Promise<RunningServer>
+  get(target: Target): RunningServer | undefined
+  stop(target: Target): Promise<void>
+  stopAll(): Promise<void>
+}
+
+export const serverPool = (): ServerPool => {
+  const live = new Map<string, RunningServer>()
+  const stop = async (name: string) => {
+    const server = live.get(name)
+    if (!server) return
+    await server.stop()
+    live.delete(name)
+  }
+  return {
+    start: async (target) => {
+      const existing = live.get(target.name)
+      if (existing) return existing
+      log(`starting ${target.name}`)
+      const server = await startBenchServer({
+        name: target.name,
+        ...target.spec,
+        env: target.env,
+        // Cluster workers share the machine on purpose: that is what WORKERS=auto is for.
+        ...(target.name.endsWith('-workers') ? {} : { cpus: SERVER_CPUS }),
+        readyPath: target.scenarios.includes('hello') ? '/' : '/holodules/x',
+      })
+      live.set(target.name, server)
+      return server
+    },
+    get: (target) => live.get(target.name),
+    stop: (target) => stop(target.name),
+    stopAll: async () => {
+      for (const name of [...live.keys()]) await stop(name)
+    },
+  }
+}
