@@ -3,14 +3,18 @@ import { HTTPException } from 'hono/http-exception'
 import { methodNotAllowed } from 'hono/method-not-allowed'
 import { requestId } from 'hono/request-id'
 import { secureHeaders } from 'hono/secure-headers'
+import { createLoginThrottle, type LoginLimiters, type ThrottlePolicy } from '../auth/login-throttle.js'
 import { createPasswordVerifier, type PasswordVerifier } from '../auth/password.js'
 import { createTokenVerifier, type JwtConfig } from '../auth/token.js'
+import type { TrustProxy } from '../lib/address.js'
 import { type Clock, systemClock } from '../lib/clock.js'
 import { type Logger, silentLogger } from '../lib/logger.js'
 import { createTtlCache } from '../lib/ttl-cache.js'
+import { memoryLoginLimiters } from '../store/login-limiters.js'
 import { type Store, StoreUnavailableError, type UserRecord } from '../store/store.js'
 import type { AppEnv } from './env.js'
 import { accessLog } from './middleware/access-log.js'
+import { type PeerAddress, resolveClientAddress } from './middleware/client-address.js'
 import { legacyCors } from './middleware/cors.js'
 import { jwtRequired } from './middleware/jwt-required.js'
 import { internalError, notFound, sendJson, serviceUnavailable } from './responses.js'
@@ -31,6 +35,19 @@ export interface AppConfig {
   holodulesCacheTtl?: number
   /** Seconds the user behind a verified token is reused; 0 disables. Absent: DEFAULT_USER_CACHE_TTL. */
   userCacheTtl?: number
+  /** Who may name the client in X-Forwarded-For. Absent: nobody. */
+  trustProxy?: TrustProxy
+  /** Login throttling. Absent: DEFAULT_THROTTLE_POLICY. */
+  login?: ThrottlePolicy
+}
+
+/** The contract's defaults (LOGIN_* variables). */
+export const DEFAULT_THROTTLE_POLICY: ThrottlePolicy = {
+  maxConsecutiveFails: 10,
+  maxFailsPerAddress: 100,
+  maxInflightPerAddress: 2,
+  queueTimeoutMs: 1000,
+  hashConcurrency: 2,
 }
 
 /** Short enough that a new row shows within seconds; long enough to absorb a burst of clients. */
@@ -47,6 +64,10 @@ export interface AppDeps {
   passwords?: PasswordVerifier
   /** May caches refresh after the response is sent? Not under workerd (see ttl-cache.ts). */
   backgroundWork?: boolean
+  /** The runtime's peer address of a request. Absent: unknown (every client counts as one). */
+  peerAddress?: PeerAddress
+  /** Where failed logins are counted. Absent: in this process's memory. */
+  loginLimiters?: LoginLimiters
 }
 
 /** The whole API as one Web-standard app; entrypoints only adapt `app.fetch` to a runtime. */
@@ -57,8 +78,12 @@ export const createApp = ({
   logger = silentLogger,
   passwords,
   backgroundWork = true,
+  peerAddress = () => undefined,
+  loginLimiters,
 }: AppDeps) => {
   const app = new Hono<AppEnv>()
+  const policy = config.login ?? DEFAULT_THROTTLE_POLICY
+  const throttle = createLoginThrottle(loginLimiters ?? memoryLoginLimiters(policy), policy)
   const verifier = createTokenVerifier(config.jwt)
   // Only found users are kept: a deleted one stops working within USER_CACHE_TTL, a new one at once.
   const users = createTtlCache<string, UserRecord | null>({
@@ -75,6 +100,7 @@ export const createApp = ({
   })
 
   app.use(requestId())
+  app.use(resolveClientAddress(peerAddress, config.trustProxy ?? null))
   app.use(accessLog(logger, clock))
   app.use(legacyCors(config.corsOrigins))
   app.use(secureHeaders({ crossOriginResourcePolicy: false, crossOriginOpenerPolicy: false }))
@@ -97,6 +123,7 @@ export const createApp = ({
         clock,
         logger,
         passwords: passwords ?? createPasswordVerifier(config.passwordIterations),
+        throttle,
       }),
     )
     .route(

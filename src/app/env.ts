@@ -3,5 +3,9 @@ import type { UserRecord } from '../store/store.js'
 
 /** What middleware hand to handlers through `c.var`. */
 export interface AppEnv {
-  Variables: RequestIdVariables & { user: UserRecord }
+  Variables: RequestIdVariables & {
+    user: UserRecord
+    /** The client, as resolveClientAddress found it (TRUST_PROXY applied). */
+    clientAddress: string
+  }
 }

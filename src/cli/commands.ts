@@ -5,12 +5,12 @@ import { userAdd, userList, userPasswd, userRm } from './user-commands.js'
 const dbInit: Command = {
   args: [],
   summary: 'create the indexes the API relies on (idempotent)',
-  help: 'holodules.datetime, holodules.key (unique) and users.username (unique). The server also creates them at start-up.',
+  help: 'holodules.datetime, holodules.key (unique), users.username (unique) and the login counters (login_attempts: key unique, expire TTL). The server also creates them at start-up, and retries until the database answers.',
   async run(_input, ctx) {
     const store = await ctx.store()
     await store.ensureIndexes()
     ctx.io.stdout.write(
-      `indexes ready in ${ctx.mongoConfig().db}: holodules.datetime, holodules.key (unique), users.username (unique)\n`,
+      `indexes ready in ${ctx.mongoConfig().db}: holodules.datetime, holodules.key (unique), users.username (unique), login_attempts (TTL)\n`,
     )
   },
 }

@@ -1,7 +1,13 @@
 import { z } from 'zod'
-import { type AppConfig, DEFAULT_HOLODULES_CACHE_TTL, DEFAULT_USER_CACHE_TTL } from '../app/create-app.js'
+import {
+  type AppConfig,
+  DEFAULT_HOLODULES_CACHE_TTL,
+  DEFAULT_THROTTLE_POLICY,
+  DEFAULT_USER_CACHE_TTL,
+} from '../app/create-app.js'
 import { DEFAULT_PASSWORD_ITERATIONS } from '../auth/password.js'
 import { JWT_ALGORITHMS, MIN_SECRET_BYTES } from '../auth/token.js'
+import { parseAddressPattern, type TrustProxy } from '../lib/address.js'
 import type { LogLevel } from '../lib/logger.js'
 import { DB_NAME_PATTERN } from '../store/store.js'
 import { type Env, issueLines, withoutEmpty } from './env.js'
@@ -76,7 +82,52 @@ const envSchema = z.object({
     .default(DEFAULT_PASSWORD_ITERATIONS),
   HOLODULES_CACHE_TTL: z.coerce.number().int().min(0).max(3600).default(DEFAULT_HOLODULES_CACHE_TTL),
   USER_CACHE_TTL: z.coerce.number().int().min(0).max(3600).default(DEFAULT_USER_CACHE_TTL),
+  LOGIN_MAX_CONSECUTIVE_FAILS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .default(DEFAULT_THROTTLE_POLICY.maxConsecutiveFails),
+  LOGIN_MAX_FAILS_PER_ADDRESS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1_000_000)
+    .default(DEFAULT_THROTTLE_POLICY.maxFailsPerAddress),
+  LOGIN_MAX_INFLIGHT_PER_ADDRESS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(64)
+    .default(DEFAULT_THROTTLE_POLICY.maxInflightPerAddress),
+  LOGIN_QUEUE_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(60_000)
+    .default(DEFAULT_THROTTLE_POLICY.queueTimeoutMs),
+  LOGIN_HASH_CONCURRENCY: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(64)
+    .default(DEFAULT_THROTTLE_POLICY.hashConcurrency),
+  TRUST_PROXY: optionalText,
 })
+
+/** TRUST_PROXY: a hop count, or a comma-separated list of proxy addresses and IPv4 CIDRs. */
+const parseTrustProxy = (text: string | undefined): TrustProxy | string => {
+  if (text === undefined || text === '0' || text === 'false') return null
+  if (/^\d{1,2}$/.test(text)) return { hops: Number(text) }
+  const patterns = text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)
+  const matchers = patterns.map(parseAddressPattern)
+  const bad = patterns.filter((_, i) => matchers[i] === null)
+  if (bad.length > 0) return `TRUST_PROXY: not a hop count, an address or an IPv4 CIDR: ${bad.join(', ')}`
+  return { trusted: (a) => matchers.some((m) => m?.(a)) }
+}
 
 /** The old service configured MongoDB by host, user and password; we still accept that. */
 const legacyMongoUri = (host: string, user: string | undefined, password: string | undefined): string => {
@@ -123,7 +174,10 @@ export const parseConfig = (env: Env): ConfigResult => {
     if (bad.length > 0) errors.push(`CORS_ORIGINS: not an origin (scheme://host[:port]): ${bad.join(', ')}`)
   }
 
-  if (!parsed.success || errors.length > 0) return { ok: false, errors }
+  const trustProxy = parseTrustProxy(cleaned.TRUST_PROXY?.trim())
+  if (typeof trustProxy === 'string') errors.push(trustProxy)
+
+  if (!parsed.success || errors.length > 0 || typeof trustProxy === 'string') return { ok: false, errors }
   const e = parsed.data
   const mongodbUri =
     e.MONGODB_URI ??
@@ -159,6 +213,14 @@ export const parseConfig = (env: Env): ConfigResult => {
         passwordIterations: e.PASSWORD_PBKDF2_ITERATIONS,
         holodulesCacheTtl: e.HOLODULES_CACHE_TTL,
         userCacheTtl: e.USER_CACHE_TTL,
+        trustProxy,
+        login: {
+          maxConsecutiveFails: e.LOGIN_MAX_CONSECUTIVE_FAILS,
+          maxFailsPerAddress: e.LOGIN_MAX_FAILS_PER_ADDRESS,
+          maxInflightPerAddress: e.LOGIN_MAX_INFLIGHT_PER_ADDRESS,
+          queueTimeoutMs: e.LOGIN_QUEUE_TIMEOUT_MS,
+          hashConcurrency: e.LOGIN_HASH_CONCURRENCY,
+        },
       },
     },
   }

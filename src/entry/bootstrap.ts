@@ -1,8 +1,11 @@
-import { createApp } from '../app/create-app.js'
+import { createApp, DEFAULT_THROTTLE_POLICY } from '../app/create-app.js'
+import type { PeerAddress } from '../app/middleware/client-address.js'
+import type { LoginLimiters } from '../auth/login-throttle.js'
 import { parseConfig, type ServerConfig } from '../config/config.js'
 import type { Env } from '../config/env.js'
 import { systemClock } from '../lib/clock.js'
 import { createJsonLogger, type Logger } from '../lib/logger.js'
+import { mongoLoginLimiters } from '../store/login-limiters.js'
 import { MongoStore } from '../store/mongo-store.js'
 import type { Store } from '../store/store.js'
 import { demoBanner, demoStore } from './demo.js'
@@ -23,11 +26,37 @@ export const exitOnConfigErrors = (errors: string[], what = 'holodule-api'): nev
   process.exit(1)
 }
 
+const INDEX_RETRY_MS = 2000
+
+/**
+ * Creates the indexes before serving when the database answers; when it does not, the service
+ * starts anyway (503 until the database is reachable) and tries again every INDEX_RETRY_MS until
+ * it can, so a server that booted before its database needs no restart.
+ */
+const ensureIndexesOnceUp = async (store: MongoStore, logger: Logger) => {
+  try {
+    await store.ensureIndexes()
+    return
+  } catch (e) {
+    logger.error('could not create indexes at start-up; retrying in the background', {
+      error: (e as Error).message,
+    })
+  }
+  const retry = () =>
+    setTimeout(() => {
+      store.ensureIndexes().then(
+        () => logger.info('indexes created: the database is reachable'),
+        () => retry(),
+      )
+    }, INDEX_RETRY_MS).unref()
+  retry()
+}
+
 /**
  * What the Node and Bun entrypoints share: config from the environment, the store, the app.
  * Nothing here imports a runtime.
  */
-export const bootstrap = async (env: Env): Promise<Server> => {
+export const bootstrap = async (env: Env, peerAddress: PeerAddress): Promise<Server> => {
   const parsed = parseConfig(env)
   if (!parsed.ok) return exitOnConfigErrors(parsed.errors)
   const { config, warnings } = parsed
@@ -35,21 +64,20 @@ export const bootstrap = async (env: Env): Promise<Server> => {
   for (const w of warnings) logger.warn(w)
 
   let store: Store
+  let loginLimiters: LoginLimiters | undefined
   let demoPassword: string | undefined
   if (config.mongodbUri) {
-    store = MongoStore.connect(config.mongodbUri, config.mongodbDb, {}, config.mongodbRequestTimeoutMs)
-    try {
-      await store.ensureIndexes()
-    } catch (e) {
-      // The service still starts and answers 503 until the database is reachable.
-      logger.error('could not create indexes at start-up', { error: (e as Error).message })
-    }
+    const mongo = MongoStore.connect(config.mongodbUri, config.mongodbDb, {}, config.mongodbRequestTimeoutMs)
+    store = mongo
+    // Failed logins count across every process and server on the database.
+    loginLimiters = mongoLoginLimiters(mongo.db, config.app.login ?? DEFAULT_THROTTLE_POLICY)
+    await ensureIndexesOnceUp(mongo, logger)
   } else {
     const demo = await demoStore(config.app.passwordIterations, systemClock.now())
     store = demo.store
     demoPassword = demo.password
   }
-  const app = createApp({ config: config.app, store, logger })
+  const app = createApp({ config: config.app, store, logger, peerAddress, loginLimiters })
   const announce = (port: number) => {
     logger.info('listening', { host: config.host, port, store: config.mongodbUri ? 'mongodb' : 'embedded' })
     if (demoPassword !== undefined)

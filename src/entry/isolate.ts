@@ -1,7 +1,11 @@
 import type { ExecutionContext } from 'hono'
+import type { PeerAddress } from '../app/middleware/client-address.js'
 import { parseWorkerConfig, type WorkerConfig } from '../config/worker-config.js'
 
 export type Bindings = Record<string, unknown>
+
+/** Cloudflare sets the client's address in CF-Connecting-IP; a client cannot choose it at the edge. */
+export const edgePeer: PeerAddress = (c) => c.req.header('CF-Connecting-IP')
 
 const CONFIG_ERROR = JSON.stringify({ error: 'Internal Server Error' })
 

@@ -1,10 +1,14 @@
+import { getConnInfo } from '@hono/node-server/conninfo'
 import { bootstrap } from './bootstrap.js'
 import { superviseCluster } from './cluster.js'
 import { serveNode } from './node-server.js'
 
 // WORKERS=auto|N: this process only supervises (node:cluster); each member runs the rest.
 if (!superviseCluster(process.env)) {
-  const { config, app, store, logger, announce } = await bootstrap(process.env)
+  const { config, app, store, logger, announce } = await bootstrap(
+    process.env,
+    (c) => getConnInfo(c).remote.address,
+  )
   const { port } = await serveNode({
     fetch: app.fetch,
     port: config.port,

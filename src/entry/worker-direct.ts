@@ -1,8 +1,9 @@
-import { createApp } from '../app/create-app.js'
+import { createApp, DEFAULT_THROTTLE_POLICY } from '../app/create-app.js'
 import { createPasswordVerifier } from '../auth/password.js'
 import { createConsoleLogger } from '../lib/console-logger.js'
+import { mongoLoginLimiters } from '../store/login-limiters.js'
 import { MongoStore } from '../store/mongo-store.js'
-import { perIsolate } from './isolate.js'
+import { edgePeer, perIsolate } from './isolate.js'
 
 /**
  * The Worker in direct mode: the official driver over TCP sockets (nodejs_compat), no gateway.
@@ -25,7 +26,16 @@ export default perIsolate(
     // A socket belongs to the request that opened it in workerd: a pooled connection reused by the
     // next request stalls it, so each request gets its own client, closed once the response is out.
     const store = MongoStore.connect(uri, config.database, { maxPoolSize: 1, minPoolSize: 0 })
-    const app = createApp({ config: config.app, store, logger, passwords, backgroundWork: false })
+    const app = createApp({
+      config: config.app,
+      store,
+      logger,
+      passwords,
+      backgroundWork: false,
+      peerAddress: edgePeer,
+      // Failed logins count in the database, across isolates and with the servers on it.
+      loginLimiters: mongoLoginLimiters(store.db, config.app.login ?? DEFAULT_THROTTLE_POLICY),
+    })
     try {
       return await app.fetch(request, env, ctx)
     } finally {

@@ -10,6 +10,7 @@ import {
   MongoServerSelectionError,
   MongoTopologyClosedError,
 } from 'mongodb'
+import { LOGIN_ATTEMPTS } from './login-limiters.js'
 import {
   DuplicateUserError,
   dayQuery,
@@ -63,15 +64,41 @@ interface UserDoc {
 export class MongoStore implements Store {
   private readonly users: Collection<UserDoc>
   private readonly holodules: Collection<HoloduleRecord>
+  private closed = false
+  private reconnecting: Promise<unknown> | undefined
 
   constructor(
     private readonly client: MongoClient,
-    db: Db,
+    /** The database, for what shares this connection (the login counters). */
+    readonly db: Db,
     /** The bound on each request-path operation (see run()). */
     private readonly requestDeadlineMs = DEFAULT_REQUEST_DEADLINE_MS,
   ) {
     this.users = db.collection<UserDoc>('users')
     this.holodules = db.collection<HoloduleRecord>('holodules')
+  }
+
+  /**
+   * The driver's first connection happens on first use; when that fails (the database was not up
+   * yet) it closes its topology for good, and every later operation fails with "Topology is
+   * closed" even after the database is back. An explicit connect() opens a new one: one at a time,
+   * and the operation that saw the closed topology runs again once it succeeds.
+   */
+  private reopen(): Promise<unknown> {
+    this.reconnecting ??= this.client.connect().finally(() => {
+      this.reconnecting = undefined
+    })
+    return this.reconnecting
+  }
+
+  private async attempt<T>(op: () => Promise<T>): Promise<T> {
+    try {
+      return await op()
+    } catch (e) {
+      if (!(e instanceof MongoTopologyClosedError) || this.closed) throw e
+      await this.reopen()
+      return op()
+    }
   }
 
   static connect(
@@ -102,7 +129,7 @@ export class MongoStore implements Store {
             )
           })
     try {
-      return await (deadline ? Promise.race([op(), deadline]) : op())
+      return await (deadline ? Promise.race([this.attempt(op), deadline]) : this.attempt(op))
     } catch (e) {
       if (isUnavailable(e)) throw new StoreUnavailableError((e as Error).message)
       throw e
@@ -198,10 +225,15 @@ export class MongoStore implements Store {
       await this.holodules.createIndex({ datetime: 1 }, { name: 'datetime_1' })
       await this.holodules.createIndex({ key: 1 }, { name: 'key_1', unique: true })
       await this.users.createIndex({ username: 1 }, { name: 'username_1', unique: true })
+      // rate-limiter-flexible's schema for the login counters (store/login-limiters.ts).
+      const attempts = this.db.collection(LOGIN_ATTEMPTS)
+      await attempts.createIndex({ expire: -1 }, { name: 'expire_-1', expireAfterSeconds: 0 })
+      await attempts.createIndex({ key: 1 }, { name: 'key_1', unique: true })
     })
   }
 
   close() {
+    this.closed = true
     return this.client.close()
   }
 }

@@ -11,6 +11,7 @@ export const accessLog =
     await next()
     logger.info('request', {
       requestId: c.var.requestId,
+      address: c.var.clientAddress,
       method: c.req.method,
       path: c.req.path,
       status: c.res.status,

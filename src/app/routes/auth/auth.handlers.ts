@@ -1,5 +1,6 @@
 import type { Context } from 'hono'
 import { z } from 'zod'
+import type { LoginThrottle } from '../../../auth/login-throttle.js'
 import { hashPassword, type PasswordVerifier } from '../../../auth/password.js'
 import { issueToken, type JwtConfig } from '../../../auth/token.js'
 import type { Clock } from '../../../lib/clock.js'
@@ -16,6 +17,7 @@ export interface AuthDeps {
   clock: Clock
   logger: Logger
   passwords: PasswordVerifier
+  throttle: LoginThrottle
 }
 
 /** Exactly two keys, both non-empty strings; anything else is Flask-JWT's "Invalid credentials". */
@@ -31,7 +33,7 @@ const badRequest = (c: Context, description: string) => flaskJwtError(c, 400, 'B
 
 /** Flask-JWT's `POST /auth`: credentials in, `{"access_token"}` out. */
 export const login =
-  ({ jwt, passwordIterations, store, clock, logger, passwords }: AuthDeps) =>
+  ({ jwt, passwordIterations, store, clock, logger, passwords, throttle }: AuthDeps) =>
   async (c: Context<AppEnv>) => {
     if (!JSON_TYPE.test(c.req.header('Content-Type') ?? '')) {
       return badRequest(c, 'Content-Type must be application/json')
@@ -49,11 +51,26 @@ export const login =
     if (!credentials.success) return invalidCredentials(c)
     const { username, password } = credentials.data
 
-    const user = await store.findUserByUsername(username)
-    const verdict = await passwords.verify(password, user?.password ?? null)
-    if (!user || !verdict.ok) return invalidCredentials(c)
+    const attempt = await throttle.attempt(username, c.var.clientAddress, async () => {
+      const user = await store.findUserByUsername(username)
+      const verdict = await passwords.verify(password, user?.password ?? null)
+      return user && verdict.ok ? { ok: true, user, rehash: verdict.rehash } : { ok: false }
+    })
+    if (attempt.kind === 'throttled') {
+      return flaskJwtError(c, 429, 'Too Many Requests', 'Too many login attempts', {
+        'Retry-After': String(attempt.retryAfter),
+      })
+    }
+    if (attempt.kind === 'busy') {
+      return flaskJwtError(c, 503, 'Service Unavailable', 'Login is busy', {
+        'Retry-After': String(attempt.retryAfter),
+      })
+    }
+    const login = attempt.value
+    if (!login.ok) return invalidCredentials(c)
+    const { user } = login
 
-    if (verdict.rehash) {
+    if (login.rehash) {
       const hash = await hashPassword(password, passwordIterations)
       try {
         await store.updatePasswordHash(user.username, user.password, hash)

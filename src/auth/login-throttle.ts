@@ -1,0 +1,162 @@
+/**
+ * Login throttling as rate-limiter-flexible documents it for login endpoints: failures counted per
+ * (user name, client address) and per address per day, checked before any password hash so a
+ * blocked attempt costs nothing and says nothing about the user. Plus what a counter cannot do:
+ * at most a few password checks of one address in flight, and a bounded queue for the hashes.
+ */
+
+/** What a counter answers: rate-limiter-flexible's RateLimiterRes, reduced to what we read. */
+export interface LimiterState {
+  consumedPoints: number
+  msBeforeNext: number
+}
+
+/**
+ * A shared counter with expiry (rate-limiter-flexible's limiters fit it). `consume` may reject with
+ * a LimiterState when the key is over its points; any other rejection means the storage failed.
+ */
+export interface Limiter {
+  get(key: string): Promise<LimiterState | null>
+  consume(key: string): Promise<LimiterState>
+  delete(key: string): Promise<boolean>
+  block(key: string, seconds: number): Promise<unknown>
+}
+
+export interface LoginLimiters {
+  /** Consecutive failures of one (user name, address); points = maxConsecutiveFails. */
+  consecutive: Limiter
+  /** Failures of one address in a day; points = maxFailsPerAddress, blocks for a day. */
+  perAddress: Limiter
+  /** How many times a (user name, address) was blocked in a day: each block lasts twice the last. */
+  blocks: Limiter
+}
+
+export interface ThrottlePolicy {
+  maxConsecutiveFails: number
+  maxFailsPerAddress: number
+  maxInflightPerAddress: number
+  /** The longest an attempt may wait for a hashing slot before it is answered 503 instead. */
+  queueTimeoutMs: number
+  /** Password hashes run at once; below the thread pool's size so token HMACs never wait behind them. */
+  hashConcurrency: number
+}
+
+export type Attempt<T> =
+  | { kind: 'done'; value: T }
+  | { kind: 'throttled'; retryAfter: number }
+  | { kind: 'busy'; retryAfter: number }
+
+/** The first block of a (user name, address) lasts a minute; each next one twice as long, a day at most. */
+const FIRST_BLOCK_S = 60
+const MAX_BLOCK_S = 86_400
+
+const isState = (v: unknown): v is LimiterState =>
+  typeof v === 'object' && v !== null && 'msBeforeNext' in v && 'consumedPoints' in v
+
+const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000))
+
+/** A FIFO of password checks, `concurrency` at a time, that refuses what would wait too long. */
+const createHashQueue = (concurrency: number, timeoutMs: number) => {
+  let active = 0
+  const waiting: Array<() => void> = []
+  // Mean time of one check, so a wait can be predicted before it starts; PBKDF2 at policy is ~100 ms.
+  let meanMs = 100
+  const release = () => {
+    active--
+    waiting.shift()?.()
+  }
+  return {
+    /** Resolves with `check`'s result, or with null when the wait would pass the bound. */
+    async run<T>(check: () => Promise<T>): Promise<{ value: T } | { waitMs: number }> {
+      const waitMs = Math.ceil((waiting.length + 1) / concurrency) * meanMs
+      if (active >= concurrency) {
+        if (waitMs > timeoutMs) return { waitMs }
+        await new Promise<void>((resolve) => waiting.push(resolve))
+      }
+      active++
+      const start = Date.now()
+      try {
+        return { value: await check() }
+      } finally {
+        meanMs = meanMs * 0.8 + (Date.now() - start) * 0.2
+        release()
+      }
+    },
+  }
+}
+
+export interface LoginThrottle {
+  /**
+   * Runs `check` (the password verification; `ok` when the login succeeds) unless the address or
+   * the (user name, address) is throttled or the hash queue is full, and counts its outcome.
+   */
+  attempt<T extends { ok: boolean }>(
+    username: string,
+    address: string,
+    check: () => Promise<T>,
+  ): Promise<Attempt<T>>
+}
+
+export const createLoginThrottle = (limiters: LoginLimiters, policy: ThrottlePolicy): LoginThrottle => {
+  const inflight = new Map<string, number>()
+  const queue = createHashQueue(policy.hashConcurrency, policy.queueTimeoutMs)
+  // Long names are cut: a key is a lookup, not storage for whatever a client sends.
+  const userKey = (username: string, address: string) => `${address}|${username.slice(0, 256)}`
+
+  /** Milliseconds until this attempt may run (0: now), and the failures counted so far. */
+  const blockedFor = async (uk: string, address: string) => {
+    const [byUser, byAddress] = await Promise.all([
+      limiters.consecutive.get(uk),
+      limiters.perAddress.get(address),
+    ])
+    let ms = 0
+    if (byUser && byUser.consumedPoints >= policy.maxConsecutiveFails) ms = byUser.msBeforeNext
+    if (byAddress && byAddress.consumedPoints >= policy.maxFailsPerAddress)
+      ms = Math.max(ms, byAddress.msBeforeNext)
+    return { ms, fails: byUser?.consumedPoints ?? 0 }
+  }
+
+  /** Counts a failure; storage errors propagate, an over-limit answer is the expected outcome. */
+  const countFailure = async (uk: string, address: string) => {
+    const counted = async (consume: Promise<LimiterState>) => {
+      try {
+        return await consume
+      } catch (e) {
+        if (isState(e)) return e
+        throw e
+      }
+    }
+    const [byUser] = await Promise.all([
+      counted(limiters.consecutive.consume(uk)),
+      counted(limiters.perAddress.consume(address)),
+    ])
+    if (byUser.consumedPoints >= policy.maxConsecutiveFails) {
+      const blocks = await counted(limiters.blocks.consume(uk))
+      const s = Math.min(MAX_BLOCK_S, FIRST_BLOCK_S * 2 ** Math.max(0, blocks.consumedPoints - 1))
+      await limiters.consecutive.block(uk, s)
+    }
+  }
+
+  return {
+    async attempt(username, address, check) {
+      const held = inflight.get(address) ?? 0
+      if (held >= policy.maxInflightPerAddress) return { kind: 'throttled', retryAfter: 1 }
+      inflight.set(address, held + 1)
+      try {
+        const uk = userKey(username, address)
+        const blocked = await blockedFor(uk, address)
+        if (blocked.ms > 0) return { kind: 'throttled', retryAfter: seconds(blocked.ms) }
+        const outcome = await queue.run(check)
+        if ('waitMs' in outcome) return { kind: 'busy', retryAfter: seconds(outcome.waitMs) }
+        // A success resets the consecutive failures; nothing to write when there were none.
+        if (!outcome.value.ok) await countFailure(uk, address)
+        else if (blocked.fails > 0) await limiters.consecutive.delete(uk)
+        return { kind: 'done', value: outcome.value }
+      } finally {
+        const left = (inflight.get(address) ?? 1) - 1
+        if (left === 0) inflight.delete(address)
+        else inflight.set(address, left)
+      }
+    },
+  }
+}

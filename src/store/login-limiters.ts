@@ -1,0 +1,66 @@
+import type { Db } from 'mongodb'
+import type { IRateLimiterOptions } from 'rate-limiter-flexible'
+import RateLimiterMemory from 'rate-limiter-flexible/lib/RateLimiterMemory.js'
+import RateLimiterMongo from 'rate-limiter-flexible/lib/RateLimiterMongo.js'
+import RateLimiterRes from 'rate-limiter-flexible/lib/RateLimiterRes.js'
+import type { Limiter, LoginLimiters, ThrottlePolicy } from '../auth/login-throttle.js'
+import { StoreUnavailableError } from './store.js'
+
+/** The collection every process and instance counts failed logins in (a TTL index expires them). */
+export const LOGIN_ATTEMPTS = 'login_attempts'
+
+const DAY_S = 86_400
+
+type RateLimiter = RateLimiterMemory | RateLimiterMongo
+
+/** rate-limiter-flexible rejects with a RateLimiterRes when over the limit; anything else is storage. */
+const mapped = <T>(p: Promise<T>): Promise<T> =>
+  p.catch((e: unknown) => {
+    if (e instanceof RateLimiterRes) throw e
+    throw new StoreUnavailableError(`login counters: ${(e as Error)?.message ?? String(e)}`)
+  })
+
+const adapt = (rl: RateLimiter): Limiter => ({
+  get: (key) => mapped(rl.get(key)),
+  consume: (key) => mapped(rl.consume(key)),
+  delete: (key) => mapped(rl.delete(key)),
+  block: (key, seconds) => mapped(rl.block(key, seconds)),
+})
+
+/** The three counters of the login policy, built by `make` over one storage. */
+const limiters = (
+  policy: Pick<ThrottlePolicy, 'maxConsecutiveFails' | 'maxFailsPerAddress'>,
+  make: (opts: IRateLimiterOptions) => RateLimiter,
+): LoginLimiters => ({
+  // Consecutive failures are remembered for a week (a success resets them); rate-limiter-flexible's
+  // login example keeps 90 days, but its memory store expires keys with setTimeout, which wraps
+  // past 24.8 days and forgot them at once. The block itself is set by the policy, growing.
+  consecutive: adapt(
+    make({ keyPrefix: 'consecutive', points: policy.maxConsecutiveFails, duration: 7 * DAY_S }),
+  ),
+  perAddress: adapt(
+    make({ keyPrefix: 'address', points: policy.maxFailsPerAddress, duration: DAY_S, blockDuration: DAY_S }),
+  ),
+  blocks: adapt(make({ keyPrefix: 'blocks', points: 1_000_000, duration: DAY_S })),
+})
+
+/** In this process only: the embedded default, and a Worker's isolate when nothing shared is at hand. */
+export const memoryLoginLimiters = (policy: Parameters<typeof limiters>[0]): LoginLimiters =>
+  limiters(policy, (opts) => new RateLimiterMemory(opts))
+
+/**
+ * In MongoDB, shared by every process and server on the database: atomic upserts on `key` and a TTL
+ * index on `expire`, both created by MongoStore.ensureIndexes with the others (and retried there
+ * until the database answers), so nothing is created per limiter or per request.
+ */
+export const mongoLoginLimiters = (db: Db, policy: Parameters<typeof limiters>[0]): LoginLimiters =>
+  limiters(
+    policy,
+    (opts) =>
+      new RateLimiterMongo({
+        ...opts,
+        storeClient: db,
+        tableName: LOGIN_ATTEMPTS,
+        disableIndexesCreation: true,
+      }),
+  )

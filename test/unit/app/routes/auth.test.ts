@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { createApp } from '../../../../src/app/create-app.js'
+import { createPasswordVerifier, hashPassword, type PasswordVerifier } from '../../../../src/auth/password.js'
+import { issueToken } from '../../../../src/auth/token.js'
+import { parseConfig } from '../../../../src/config/config.js'
+import { MemoryStore } from '../../../../src/store/memory-store.js'
+import { sampleHolodules } from '../../../../src/store/sample-data.js'
+
+const SECRET = 'unit-secret-0123456789-abcdefghijklmnop'
+const ITERATIONS = 600_000
+
+const setup = async (env: Record<string, string> = {}) => {
+  const parsed = parseConfig({ JWT_SECRET_KEY: SECRET, LOGIN_MAX_CONSECUTIVE_FAILS: '3', ...env })
+  if (!parsed.ok) throw new Error(parsed.errors.join('; '))
+  const store = new MemoryStore({
+    users: [{ id: '1', username: 'user01', password: await hashPassword('password01', ITERATIONS) }],
+    holodules: sampleHolodules(Date.now()),
+  })
+  const real = createPasswordVerifier(ITERATIONS)
+  let hashes = 0
+  const passwords: PasswordVerifier = {
+    verify: (p, s) => {
+      hashes++
+      return real.verify(p, s)
+    },
+  }
+  // Every request of this test comes from one address, as the runtime would report it.
+  const app = createApp({ config: parsed.config.app, store, passwords, peerAddress: () => '198.51.100.7' })
+  const login = (username: string, password: string, headers: Record<string, string> = {}) =>
+    app.request('/auth', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', ...headers },
+      body: JSON.stringify({ username, password }),
+    })
+  return { app, login, hashes: () => hashes, config: parsed.config.app }
+}
+
+describe('POST /auth throttling', () => {
+  it('answers 429 in the contract shape with Retry-After, without hashing, for known and unknown users alike', async () => {
+    const { login, hashes } = await setup()
+    for (const user of ['user01', 'nobody']) {
+      for (let i = 0; i < 3; i++) assert.equal((await login(user, 'wrong')).status, 401)
+    }
+    const before = hashes()
+    const known = await login('user01', 'password01')
+    const unknown = await login('nobody', 'password01')
+    assert.equal(hashes(), before)
+    for (const res of [known, unknown]) {
+      assert.equal(res.status, 429)
+      assert.equal(res.headers.get('content-type'), 'application/json; charset=UTF-8')
+      assert.match(res.headers.get('retry-after') ?? '', /^[1-9]\d*$/)
+      assert.equal(
+        await res.text(),
+        '{"status_code":429,"error":"Too Many Requests","description":"Too many login attempts"}',
+      )
+    }
+  })
+
+  it('counts the address TRUST_PROXY names, and ignores X-Forwarded-For without it', async () => {
+    const trusted = await setup({ TRUST_PROXY: '1' })
+    for (let i = 0; i < 3; i++) await trusted.login('user01', 'wrong', { 'X-Forwarded-For': '203.0.113.1' })
+    assert.equal((await trusted.login('user01', 'password01', { 'X-Forwarded-For': '203.0.113.1' })).status, 429)
+    assert.equal((await trusted.login('user01', 'password01', { 'X-Forwarded-For': '203.0.113.2' })).status, 200)
+
+    const untrusted = await setup()
+    for (let i = 0; i < 3; i++) await untrusted.login('user01', 'wrong', { 'X-Forwarded-For': `203.0.113.${i}` })
+    // A client cannot pick a new address by sending a header: it is still the peer.
+    assert.equal((await untrusted.login('user01', 'password01', { 'X-Forwarded-For': '203.0.113.9' })).status, 429)
+  })
+
+  it('never touches GET: a logged-in client keeps reading while its address is throttled', async () => {
+    const { app, login, config } = await setup()
+    for (let i = 0; i < 4; i++) await login('user01', 'wrong')
+    const token = await issueToken(config.jwt, 'user01', Date.now())
+    const day = new Date(Date.now() + 9 * 3600_000).toISOString().slice(0, 10).replace(/-/g, '')
+    const res = await app.request(`/holodules/${day}`, { headers: { Authorization: `JWT ${token}` } })
+    assert.ok(res.status === 200 || res.status === 404, String(res.status))
+  })
+})

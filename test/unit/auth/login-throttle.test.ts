@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { createLoginThrottle, type ThrottlePolicy } from '../../../src/auth/login-throttle.js'
+import { memoryLoginLimiters } from '../../../src/store/login-limiters.js'
+
+const policy: ThrottlePolicy = {
+  maxConsecutiveFails: 3,
+  maxFailsPerAddress: 5,
+  maxInflightPerAddress: 2,
+  queueTimeoutMs: 1000,
+  hashConcurrency: 2,
+}
+const throttle = (p: ThrottlePolicy = policy) => createLoginThrottle(memoryLoginLimiters(p), p)
+const wrong = async () => ({ ok: false })
+const right = async () => ({ ok: true })
+
+describe('login throttle', () => {
+  it('blocks a (user, address) after its consecutive failures, without running the check', async () => {
+    const t = throttle()
+    for (let i = 0; i < 3; i++) assert.equal((await t.attempt('u', 'a', wrong)).kind, 'done')
+    let checks = 0
+    const r = await t.attempt('u', 'a', async () => {
+      checks++
+      return { ok: true }
+    })
+    assert.equal(r.kind, 'throttled')
+    assert.equal(checks, 0)
+    if (r.kind === 'throttled') assert.ok(r.retryAfter >= 1 && r.retryAfter <= 60, String(r.retryAfter))
+    // The same user from another address, and another user from this one, still get their checks.
+    assert.equal((await t.attempt('u', 'b', right)).kind, 'done')
+    assert.equal((await t.attempt('v', 'a', right)).kind, 'done')
+  })
+
+  it('a success resets the consecutive count', async () => {
+    const t = throttle()
+    for (let i = 0; i < 2; i++) await t.attempt('u', 'a', wrong)
+    await t.attempt('u', 'a', right)
+    for (let i = 0; i < 2; i++) await t.attempt('u', 'a', wrong)
+    assert.equal((await t.attempt('u', 'a', right)).kind, 'done')
+  })
+
+  it('blocks an address after its failures of the day, whatever the user names', async () => {
+    const t = throttle()
+    for (let i = 0; i < 5; i++) await t.attempt(`user${i}`, 'a', wrong)
+    const r = await t.attempt('fresh', 'a', right)
+    assert.equal(r.kind, 'throttled')
+    if (r.kind === 'throttled') assert.ok(r.retryAfter > 3600)
+    assert.equal((await t.attempt('fresh', 'b', right)).kind, 'done')
+  })
+
+  it('lets an address have at most maxInflightPerAddress checks running', async () => {
+    const t = throttle({ ...policy, hashConcurrency: 4 })
+    let release = () => {}
+    const held = new Promise<void>((r) => {
+      release = r
+    })
+    const slow = async () => {
+      await held
+      return { ok: false }
+    }
+    const first = [t.attempt('u1', 'a', slow), t.attempt('u2', 'a', slow)]
+    await new Promise((r) => setTimeout(r, 10))
+    assert.equal((await t.attempt('u3', 'a', right)).kind, 'throttled')
+    assert.equal((await t.attempt('u3', 'b', right)).kind, 'done')
+    release()
+    await Promise.all(first)
+    assert.equal((await t.attempt('u3', 'a', right)).kind, 'done')
+  })
+
+  it('answers busy at once when the hash queue would wait past its bound', async () => {
+    const t = throttle({ ...policy, hashConcurrency: 1, queueTimeoutMs: 50, maxInflightPerAddress: 10 })
+    let release = () => {}
+    const held = new Promise<void>((r) => {
+      release = r
+    })
+    const slow = async () => {
+      await held
+      return { ok: true }
+    }
+    const running = t.attempt('u1', 'a1', slow)
+    await new Promise((r) => setTimeout(r, 10))
+    // The mean check is taken as 100 ms before any has finished: one waiting would pass 50 ms.
+    const r = await t.attempt('u2', 'a2', right)
+    assert.equal(r.kind, 'busy')
+    if (r.kind === 'busy') assert.equal(r.retryAfter, 1)
+    release()
+    await running
+  })
+})
