@@ -1,6 +1,6 @@
-import type { Collection, Document, Sort } from 'mongodb'
+import { type AbstractCursor, BSON, type Collection, type Document } from 'mongodb'
 import type { ActionRequest, Body } from './envelope.js'
-import { invalid } from './errors.js'
+import { DataApiHttpError, invalid } from './errors.js'
 import { checkOperators } from './operators.js'
 import { checkPipeline } from './pipeline.js'
 
@@ -8,6 +8,29 @@ import { checkPipeline } from './pipeline.js'
 export interface ActionLimits {
   /** Most documents one find or aggregate returns, and the default limit of find. */
   maxDocuments: number
+  /** The server-side time limit of every query, update and delete. */
+  maxTimeMS: number
+  /** Most bytes one result may take, counted as BSON while the documents arrive. */
+  maxResponseBytes: number
+}
+
+export const responseTooLarge = (maxBytes: number) =>
+  new DataApiHttpError(
+    400,
+    'ResponseTooLarge',
+    `the result is larger than ${maxBytes} bytes: narrow the filter, project fewer fields or lower the limit`,
+  )
+
+/** Reads a cursor to the end, or stops and closes it as soon as the documents pass the byte cap. */
+const collect = async (cursor: AbstractCursor<Document>, maxBytes: number): Promise<Document[]> => {
+  const docs: Document[] = []
+  let bytes = 0
+  for await (const doc of cursor) {
+    bytes += BSON.calculateObjectSize(doc)
+    if (bytes > maxBytes) throw responseTooLarge(maxBytes)
+    docs.push(doc)
+  }
+  return docs
 }
 
 /**
@@ -40,10 +63,25 @@ const find = async (
   limits: ActionLimits,
 ): Promise<Body> => {
   const limit = Math.min(req.limit || limits.maxDocuments, limits.maxDocuments)
-  let cursor = coll.find(req.filter ?? {}, req.projection ? { projection: req.projection } : {})
-  if (req.sort) cursor = cursor.sort(req.sort as Sort)
+  let cursor = coll.find(req.filter ?? {}, {
+    maxTimeMS: limits.maxTimeMS,
+    ...(req.projection ? { projection: req.projection } : {}),
+  })
+  if (req.sort) cursor = cursor.sort(req.sort)
   if (req.skip) cursor = cursor.skip(req.skip)
-  return { documents: await cursor.limit(limit).toArray() }
+  return { documents: await collect(cursor.limit(limit), limits.maxResponseBytes) }
+}
+
+const findOne = async (
+  req: Extract<ActionRequest, { action: 'findOne' }>,
+  coll: Collection<Document>,
+  limits: ActionLimits,
+): Promise<Body> => {
+  const options = { maxTimeMS: limits.maxTimeMS, ...(req.projection ? { projection: req.projection } : {}) }
+  const document = await coll.findOne(req.filter ?? {}, options)
+  if (document && BSON.calculateObjectSize(document) > limits.maxResponseBytes)
+    throw responseTooLarge(limits.maxResponseBytes)
+  return { document }
 }
 
 /** Runs one checked action on the driver and returns the Data API v1 response body. */
@@ -52,11 +90,10 @@ export const runAction = async (
   coll: Collection<Document>,
   limits: ActionLimits,
 ): Promise<Body> => {
+  const { maxTimeMS } = limits
   switch (req.action) {
-    case 'findOne': {
-      const options = req.projection ? { projection: req.projection } : {}
-      return { document: await coll.findOne(req.filter ?? {}, options) }
-    }
+    case 'findOne':
+      return findOne(req, coll, limits)
     case 'find':
       return find(req, coll, limits)
     case 'insertOne':
@@ -66,18 +103,24 @@ export const runAction = async (
       return { insertedIds: req.documents.map((_, i) => r.insertedIds[i]) }
     }
     case 'updateOne':
-      return updateResult(await coll.updateOne(req.filter ?? {}, req.update, { upsert: req.upsert }))
+      return updateResult(
+        await coll.updateOne(req.filter ?? {}, req.update, { upsert: req.upsert, maxTimeMS }),
+      )
     case 'updateMany':
-      return updateResult(await coll.updateMany(req.filter ?? {}, req.update, { upsert: req.upsert }))
-    case 'replaceOne':
-      return updateResult(await coll.replaceOne(req.filter ?? {}, req.replacement, { upsert: req.upsert }))
+      return updateResult(
+        await coll.updateMany(req.filter ?? {}, req.update, { upsert: req.upsert, maxTimeMS }),
+      )
+    case 'replaceOne': {
+      const options = { upsert: req.upsert, maxTimeMS }
+      return updateResult(await coll.replaceOne(req.filter ?? {}, req.replacement, options))
+    }
     case 'deleteOne':
-      return { deletedCount: (await coll.deleteOne(req.filter ?? {})).deletedCount }
+      return { deletedCount: (await coll.deleteOne(req.filter ?? {}, { maxTimeMS })).deletedCount }
     case 'deleteMany':
-      return { deletedCount: (await coll.deleteMany(req.filter ?? {})).deletedCount }
+      return { deletedCount: (await coll.deleteMany(req.filter ?? {}, { maxTimeMS })).deletedCount }
     case 'aggregate': {
       const pipeline = [...(req.pipeline as Document[]), { $limit: limits.maxDocuments }]
-      return { documents: await coll.aggregate(pipeline).toArray() }
+      return { documents: await collect(coll.aggregate(pipeline, { maxTimeMS }), limits.maxResponseBytes) }
     }
   }
 }

@@ -1,26 +1,32 @@
 import { type Context, Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { requestId } from 'hono/request-id'
-import { BSON, type MongoClient, MongoServerError } from 'mongodb'
+import { BSON, MongoAPIError, type MongoClient, MongoServerError } from 'mongodb'
 import type { GatewayConfig } from '../config/gateway-config.js'
 import { type Clock, systemClock } from '../lib/clock.js'
 import { type Logger, silentLogger } from '../lib/logger.js'
 import { DUPLICATE_KEY, isUnavailable } from '../store/mongo-errors.js'
-import { checkRequest, runAction } from './actions.js'
+import { type ActionLimits, checkRequest, responseTooLarge, runAction } from './actions.js'
 import { encode } from './encode.js'
 import type { GatewayEnv } from './env.js'
-import { namespaceSchema, parseNamespace, parseRequest, readBody } from './envelope.js'
+import { type ActionRequest, namespaceSchema, parseNamespace, parseRequest, readBody } from './envelope.js'
 import { DataApiHttpError, errorBody, forbidden } from './errors.js'
-import { type Action, type ApiKey, canRead, isAction, isAllowed } from './keys.js'
+import { type Action, type ApiKey, canRead, canReadAll, isAction, isAllowed } from './keys.js'
 import { gatewayAccessLog } from './middleware/access-log.js'
 import { requireKey } from './middleware/require-key.js'
+import { checkValues } from './values.js'
 
 export interface GatewayDeps {
-  config: Pick<GatewayConfig, 'keys' | 'dataSource' | 'bodyLimit' | 'maxDocuments'>
+  config: Pick<
+    GatewayConfig,
+    'keys' | 'dataSource' | 'bodyLimit' | 'maxDocuments' | 'maxTimeMS' | 'maxResponseBytes'
+  >
   client: MongoClient
   logger?: Logger
   clock?: Clock
 }
+
+const MAX_TIME_MS_EXPIRED = 50
 
 /** 403 unless the key grants the action on the namespace; the message says which of the two it lacks. */
 const authorize = (key: ApiKey, action: Action, database: string, collection: string): void => {
@@ -32,18 +38,45 @@ const authorize = (key: ApiKey, action: Action, database: string, collection: st
   )
 }
 
+/** What a request needs beyond its action: upsert, and a whole-collection read of what it joins in. */
+const authorizeExtras = (key: ApiKey, req: ActionRequest, database: string, collection: string): void => {
+  if ('upsert' in req && req.upsert && !isAllowed(key, 'upsert', database, collection))
+    throw forbidden(`this API key may not upsert on ${database}.${collection}: it needs the upsert grant`)
+  for (const other of checkRequest(req)) {
+    if (!canRead(key, database, other)) throw forbidden(`this API key has no access to ${database}.${other}`)
+    if (!canReadAll(key, database, other))
+      throw forbidden(`this API key may not read all of ${database}.${other}: a join needs find or aggregate`)
+  }
+}
+
+/**
+ * What the database refused, in our words only: FerretDB's messages carry its internals (Go struct
+ * dumps) and echo the request's values. The code goes to the log at warn, the text at debug.
+ */
+const refusedResponse = (c: Context<GatewayEnv>, e: MongoServerError, logger: Logger, maxTimeMS: number) => {
+  const codeName = typeof e.codeName === 'string' && /^\w{1,64}$/.test(e.codeName) ? e.codeName : undefined
+  logger.warn('database refused the request', { requestId: c.var.requestId, code: e.code, codeName })
+  logger.debug('database refusal', { requestId: c.var.requestId, code: e.code, message: e.message })
+  if (e.code === DUPLICATE_KEY) return errorBody(c, 409, 'DuplicateKey', 'duplicate key')
+  if (e.code === MAX_TIME_MS_EXPIRED)
+    return errorBody(c, 504, 'Timeout', `the database took longer than ${maxTimeMS} ms: narrow the query`)
+  const why = codeName ?? `code ${typeof e.code === 'number' ? e.code : 'unknown'}`
+  return errorBody(c, 400, 'InvalidParameter', `the database refused the request as invalid (${why})`)
+}
+
 /** The Data API's `{error, error_code}` for what went wrong, or a rethrow to the 500 handler. */
-const errorResponse = (c: Context<GatewayEnv>, e: unknown, logger: Logger) => {
+const errorResponse = (c: Context<GatewayEnv>, e: unknown, logger: Logger, maxTimeMS: number) => {
   if (e instanceof DataApiHttpError) return errorBody(c, e.status, e.code, e.message)
   if (isUnavailable(e)) {
     logger.warn('database unavailable', { requestId: c.var.requestId, error: (e as Error).message })
     return errorBody(c, 503, 'ServiceUnavailable', 'the database is unavailable')
   }
-  if (e instanceof MongoServerError) {
-    if (e.code === DUPLICATE_KEY) return errorBody(c, 409, 'DuplicateKey', 'duplicate key')
-    return errorBody(c, 400, 'InvalidParameter', `the database refused the request: ${e.message}`)
+  if (e instanceof MongoServerError) return refusedResponse(c, e, logger, maxTimeMS)
+  // The driver refusing client input (a sort direction, an option, a key BSON cannot hold): a 400.
+  if (e instanceof MongoAPIError || e instanceof BSON.BSONError) {
+    logger.debug('driver refusal', { requestId: c.var.requestId, error: e.name, message: e.message })
+    return errorBody(c, 400, 'InvalidParameter', 'the request cannot be sent to the database as it is')
   }
-  if (e instanceof BSON.BSONError) return errorBody(c, 400, 'InvalidParameter', e.message)
   throw e
 }
 
@@ -60,6 +93,11 @@ export const createGatewayApp = ({
 }: GatewayDeps) => {
   const app = new Hono<GatewayEnv>()
   const namespace = namespaceSchema(config.dataSource)
+  const limits: ActionLimits = {
+    maxDocuments: config.maxDocuments,
+    maxTimeMS: config.maxTimeMS,
+    maxResponseBytes: config.maxResponseBytes,
+  }
 
   app.use(requestId())
   app.use(gatewayAccessLog(logger, clock))
@@ -71,7 +109,7 @@ export const createGatewayApp = ({
       errorBody(c, 413, 'PayloadTooLarge', `request body must not exceed ${config.bodyLimit} bytes`),
   })
 
-  /** Body, namespace, grant, fields, operators, grants of what a pipeline reads; then the driver. */
+  /** Body, namespace, grant, fields, values, grants of upsert and joins; then the driver. */
   const handle = async (c: Context<GatewayEnv>) => {
     const action = c.req.param('action') ?? ''
     if (!isAction(action)) return errorBody(c, 404, 'NotFound', `unknown action ${JSON.stringify(action)}`)
@@ -80,19 +118,17 @@ export const createGatewayApp = ({
       const body = await readBody(c)
       const { database, collection } = parseNamespace(namespace, body)
       c.set('target', { action, database, collection })
-      const key = c.var.apiKey
-      authorize(key, action, database, collection)
+      authorize(c.var.apiKey, action, database, collection)
       const req = parseRequest(action, body)
-      for (const other of checkRequest(req)) {
-        if (!canRead(key, database, other))
-          throw forbidden(`this API key has no access to ${database}.${other}`)
-      }
-      const coll = client.db(database).collection(collection)
-      const result = await runAction(req, coll, { maxDocuments: config.maxDocuments })
+      checkValues(body)
+      authorizeExtras(c.var.apiKey, req, database, collection)
+      const result = await runAction(req, client.db(database).collection(collection), limits)
       const { text, type } = encode(result, c.req.header('Accept') ?? '')
+      // Extended JSON is larger than BSON: the cap holds for what is sent, too.
+      if (Buffer.byteLength(text) > limits.maxResponseBytes) throw responseTooLarge(limits.maxResponseBytes)
       return c.body(text, 200, { 'Content-Type': type })
     } catch (e) {
-      return errorResponse(c, e, logger)
+      return errorResponse(c, e, logger, limits.maxTimeMS)
     }
   }
 

@@ -89,7 +89,13 @@ const SCHEMAS = {
     ...COMMON,
     filter,
     projection,
-    sort: optionalObject('sort'),
+    sort: z
+      .custom<Record<string, 1 | -1>>(
+        (v) => isObject(v) && Object.values(v).every((d) => d === 1 || d === -1),
+        { error: 'sort must map field names to 1 or -1' },
+      )
+      .nullish()
+      .transform((v) => v ?? undefined),
     limit: optionalCount('limit'),
     skip: optionalCount('skip'),
   }),
