@@ -101,7 +101,7 @@ export const createApp = ({
 
   app.use(requestId())
   app.use(resolveClientAddress(peerAddress, config.trustProxy ?? null))
-  app.use(accessLog(logger, clock))
+  app.use(accessLog<AppEnv>(logger, clock, (c) => ({ address: c.var.clientAddress })))
   app.use(legacyCors(config.corsOrigins))
   app.use(secureHeaders({ crossOriginResourcePolicy: false, crossOriginOpenerPolicy: false }))
   app.use(

@@ -1,20 +1,15 @@
 import { z } from 'zod'
-import { type ApiKey, parseApiKeys } from '../gateway/keys.js'
+import type { GatewayAppConfig } from '../gateway/create-gateway-app.js'
+import { parseApiKeys } from '../gateway/keys.js'
 import type { LogLevel } from '../lib/logger.js'
 import { type Env, issueLines, withoutEmpty } from './env.js'
 
-export interface GatewayConfig {
+/** What the gateway app needs, and where the server listens and connects. */
+export interface GatewayConfig extends GatewayAppConfig {
   port: number
   host: string
   logLevel: LogLevel
   mongodbUri: string
-  /** The `dataSource` name requests must carry (Atlas called its default `mongodb-atlas`). */
-  dataSource: string
-  keys: ApiKey[]
-  /** Bytes accepted in one request body. */
-  bodyLimit: number
-  /** Most documents one find or aggregate returns, and the default limit of find. */
-  maxDocuments: number
 }
 
 const schema = z.object({
@@ -33,6 +28,8 @@ const schema = z.object({
   DATA_API_KEYS: z.string({ error: 'required: the API keys and what each may do' }).min(1),
   DATA_API_BODY_LIMIT: z.coerce.number().int().min(1024).max(16_777_216).default(1_048_576),
   DATA_API_MAX_DOCUMENTS: z.coerce.number().int().min(1).max(50_000).default(50_000),
+  DATA_API_MAX_TIME_MS: z.coerce.number().int().min(1).max(600_000).default(5000),
+  DATA_API_MAX_RESPONSE_BYTES: z.coerce.number().int().min(1024).max(268_435_456).default(16_777_216),
 })
 
 export type GatewayConfigResult = { ok: true; config: GatewayConfig } | { ok: false; errors: string[] }
@@ -57,6 +54,8 @@ export const parseGatewayConfig = async (env: Env): Promise<GatewayConfigResult>
       keys: keys.keys,
       bodyLimit: e.DATA_API_BODY_LIMIT,
       maxDocuments: e.DATA_API_MAX_DOCUMENTS,
+      maxTimeMS: e.DATA_API_MAX_TIME_MS,
+      maxResponseBytes: e.DATA_API_MAX_RESPONSE_BYTES,
     },
   }
 }

@@ -1,77 +1,94 @@
-import { type Context, Hono, type MiddlewareHandler } from 'hono'
+import { type Context, Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
-import { type RequestIdVariables, requestId } from 'hono/request-id'
-import {
-  BSON,
-  type MongoClient,
-  MongoNetworkError,
-  MongoNotConnectedError,
-  MongoOperationTimeoutError,
-  MongoServerError,
-  MongoServerSelectionError,
-  MongoTopologyClosedError,
-} from 'mongodb'
-import type { GatewayConfig } from '../config/gateway-config.js'
+import { requestId } from 'hono/request-id'
+import { BSON, MongoAPIError, type MongoClient, MongoServerError } from 'mongodb'
 import { type Clock, systemClock } from '../lib/clock.js'
 import { type Logger, silentLogger } from '../lib/logger.js'
-import { DB_NAME_PATTERN } from '../store/store.js'
-import { checkFields, DataApiHttpError, pipelineReads, runAction } from './actions.js'
-import { type ApiKey, authenticate, canRead, isAction, isAllowed } from './keys.js'
+import { DUPLICATE_KEY, isUnavailable } from '../store/mongo-errors.js'
+import { type ActionLimits, checkRequest, responseTooLarge, runAction } from './actions.js'
+import { encode } from './encode.js'
+import type { GatewayEnv } from './env.js'
+import { type ActionRequest, namespaceSchema, parseNamespace, parseRequest, readBody } from './envelope.js'
+import { DataApiHttpError, errorBody, forbidden } from './errors.js'
+import { type Action, type ApiKey, canRead, canReadAll, isAction, isAllowed } from './keys.js'
+import { gatewayAccessLog } from './middleware/access-log.js'
+import { requireKey } from './middleware/require-key.js'
+import { checkValues } from './values.js'
 
-interface GatewayEnv {
-  Variables: RequestIdVariables & {
-    apiKey: ApiKey
-    /** For the access log only: names, never values. */
-    target: { action?: string; database?: string; collection?: string }
-  }
+/** The gateway's settings (config/gateway-config.ts parses them with the server's own). */
+export interface GatewayAppConfig {
+  /** The `dataSource` name requests must carry (Atlas called its default `mongodb-atlas`). */
+  dataSource: string
+  keys: ApiKey[]
+  /** Bytes accepted in one request body. */
+  bodyLimit: number
+  /** Most documents one find or aggregate returns, and the default limit of find. */
+  maxDocuments: number
+  /** The server-side time limit (`maxTimeMS`) of every query, update and delete. */
+  maxTimeMS: number
+  /** Most bytes (BSON, and again as the encoded response) one result may take. */
+  maxResponseBytes: number
 }
 
 export interface GatewayDeps {
-  config: Pick<GatewayConfig, 'keys' | 'dataSource' | 'bodyLimit' | 'maxDocuments'>
+  config: GatewayAppConfig
   client: MongoClient
   logger?: Logger
   clock?: Clock
 }
 
-const COLLECTION_PATTERN = /^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,119}$/
-const DUPLICATE_KEY = 11000
+const MAX_TIME_MS_EXPIRED = 50
 
-const isUnavailable = (e: unknown): boolean =>
-  e instanceof MongoNetworkError ||
-  e instanceof MongoServerSelectionError ||
-  e instanceof MongoNotConnectedError ||
-  e instanceof MongoTopologyClosedError ||
-  e instanceof MongoOperationTimeoutError
+/** 403 unless the key grants the action on the namespace; the message says which of the two it lacks. */
+const authorize = (key: ApiKey, action: Action, database: string, collection: string): void => {
+  if (isAllowed(key, action, database, collection)) return
+  throw forbidden(
+    canRead(key, database, collection)
+      ? `this API key may not run ${action} on ${database}.${collection}`
+      : `this API key has no access to ${database}.${collection}`,
+  )
+}
 
-const errorBody = (c: Context, status: number, code: string, message: string) =>
-  c.json({ error: message, error_code: code }, status as 400)
+/** What a request needs beyond its action: upsert, and a whole-collection read of what it joins in. */
+const authorizeExtras = (key: ApiKey, req: ActionRequest, database: string, collection: string): void => {
+  if ('upsert' in req && req.upsert && !isAllowed(key, 'upsert', database, collection))
+    throw forbidden(`this API key may not upsert on ${database}.${collection}: it needs the upsert grant`)
+  for (const other of checkRequest(req)) {
+    if (!canRead(key, database, other)) throw forbidden(`this API key has no access to ${database}.${other}`)
+    if (!canReadAll(key, database, other))
+      throw forbidden(`this API key may not read all of ${database}.${other}: a join needs find or aggregate`)
+  }
+}
 
 /**
- * `application/ejson` gets canonical Extended JSON; anything else gets plain JSON as the Data API
- * gave it: ObjectIds as hex strings, dates as ISO strings, numbers as numbers.
+ * What the database refused, in our words only: FerretDB's messages carry its internals (Go struct
+ * dumps) and echo the request's values. The code goes to the log at warn, the text at debug.
  */
-const encode = (body: unknown, accept: string): { text: string; type: string } => {
-  if (/application\/ejson/i.test(accept))
-    return { text: BSON.EJSON.stringify(body, { relaxed: false }), type: 'application/ejson' }
-  const flatten = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(flatten)
-    if (v === null || typeof v !== 'object') return v
-    const obj = v as Record<string, unknown>
-    const keys = Object.keys(obj)
-    if (keys.length === 1) {
-      const k = keys[0] as string
-      const inner = obj[k]
-      if (k === '$oid' || k === '$numberDecimal') return inner
-      if (k === '$numberLong' && typeof inner === 'string') return Number(inner)
-      if (k === '$date')
-        return new Date(typeof inner === 'string' ? inner : Number(flatten(inner))).toISOString()
-    }
-    return Object.fromEntries(keys.map((k) => [k, flatten(obj[k])]))
+const refusedResponse = (c: Context<GatewayEnv>, e: MongoServerError, logger: Logger, maxTimeMS: number) => {
+  const codeName = typeof e.codeName === 'string' && /^\w{1,64}$/.test(e.codeName) ? e.codeName : undefined
+  logger.warn('database refused the request', { requestId: c.var.requestId, code: e.code, codeName })
+  logger.debug('database refusal', { requestId: c.var.requestId, code: e.code, message: e.message })
+  if (e.code === DUPLICATE_KEY) return errorBody(c, 409, 'DuplicateKey', 'duplicate key')
+  if (e.code === MAX_TIME_MS_EXPIRED)
+    return errorBody(c, 504, 'Timeout', `the database took longer than ${maxTimeMS} ms: narrow the query`)
+  const why = codeName ?? `code ${typeof e.code === 'number' ? e.code : 'unknown'}`
+  return errorBody(c, 400, 'InvalidParameter', `the database refused the request as invalid (${why})`)
+}
+
+/** The Data API's `{error, error_code}` for what went wrong, or a rethrow to the 500 handler. */
+const errorResponse = (c: Context<GatewayEnv>, e: unknown, logger: Logger, maxTimeMS: number) => {
+  if (e instanceof DataApiHttpError) return errorBody(c, e.status, e.code, e.message)
+  if (isUnavailable(e)) {
+    logger.warn('database unavailable', { requestId: c.var.requestId, error: (e as Error).message })
+    return errorBody(c, 503, 'ServiceUnavailable', 'the database is unavailable')
   }
-  return {
-    text: JSON.stringify(flatten(BSON.EJSON.serialize(body, { relaxed: true }))),
-    type: 'application/json',
+  if (e instanceof MongoServerError) return refusedResponse(c, e, logger, maxTimeMS)
+  // The driver refusing client input (a sort direction, an option, a key BSON cannot hold): a 400.
+  if (e instanceof MongoAPIError || e instanceof BSON.BSONError) {
+    logger.debug('driver refusal', { requestId: c.var.requestId, error: e.name, message: e.message })
+    return errorBody(c, 400, 'InvalidParameter', 'the request cannot be sent to the database as it is')
   }
+  throw e
 }
 
 /**
@@ -86,120 +103,51 @@ export const createGatewayApp = ({
   clock = systemClock,
 }: GatewayDeps) => {
   const app = new Hono<GatewayEnv>()
+  const namespace = namespaceSchema(config.dataSource)
+  const limits: ActionLimits = {
+    maxDocuments: config.maxDocuments,
+    maxTimeMS: config.maxTimeMS,
+    maxResponseBytes: config.maxResponseBytes,
+  }
 
   app.use(requestId())
-  app.use(async (c, next) => {
-    const start = clock.now()
-    c.set('target', {})
-    await next()
-    const t = c.var.target
-    logger.info('request', {
-      requestId: c.var.requestId,
-      method: c.req.method,
-      path: c.req.path,
-      status: c.res.status,
-      ms: clock.now() - start,
-      key: c.var.apiKey?.name,
-      action: t.action,
-      database: t.database,
-      collection: t.collection,
-    })
-  })
-
+  app.use(gatewayAccessLog(logger, clock))
   app.get('/healthz', (c) => c.json({ status: 'ok' }))
-
-  const requireKey: MiddlewareHandler<GatewayEnv> = async (c, next) => {
-    // Atlas documented both spellings; header names are case-insensitive, so `apiKey` is `apikey`.
-    const presented = c.req.header('api-key') ?? c.req.header('apiKey')
-    if (!presented) return errorBody(c, 401, 'InvalidSession', 'no API key: send the api-key header')
-    const key = await authenticate(config.keys, presented)
-    if (!key) return errorBody(c, 401, 'InvalidSession', 'invalid API key')
-    c.set('apiKey', key)
-    await next()
-  }
 
   const limitBody = bodyLimit({
     maxSize: config.bodyLimit,
-    onError: (c) =>
-      errorBody(c, 413, 'PayloadTooLarge', `request body must not exceed ${config.bodyLimit} bytes`),
+    // The rest of the body is never read: the connection closes (lingering, see entry/node-server.ts).
+    onError: (c) => {
+      c.header('Connection', 'close')
+      return errorBody(c, 413, 'PayloadTooLarge', `request body must not exceed ${config.bodyLimit} bytes`)
+    },
   })
 
+  /** Body, namespace, grant, fields, values, grants of upsert and joins; then the driver. */
   const handle = async (c: Context<GatewayEnv>) => {
     const action = c.req.param('action') ?? ''
     if (!isAction(action)) return errorBody(c, 404, 'NotFound', `unknown action ${JSON.stringify(action)}`)
-    c.var.target.action = action
-
-    const type = c.req.header('Content-Type') ?? ''
-    if (!/^application\/(json|ejson)\s*(;|$)/i.test(type))
-      return errorBody(
-        c,
-        415,
-        'InvalidParameter',
-        'Content-Type must be application/json or application/ejson',
-      )
-    let body: Record<string, unknown>
+    c.set('target', { action })
     try {
-      const parsed: unknown = BSON.EJSON.parse(await c.req.text(), { relaxed: true })
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
-        throw new Error('not an object')
-      body = parsed as Record<string, unknown>
-    } catch {
-      return errorBody(c, 400, 'InvalidParameter', 'request body must be a JSON (or Extended JSON) object')
-    }
-
-    const { dataSource, database, collection } = body
-    if (typeof dataSource !== 'string' || dataSource !== config.dataSource)
-      return errorBody(c, 400, 'InvalidParameter', `dataSource must be ${JSON.stringify(config.dataSource)}`)
-    if (typeof database !== 'string' || !DB_NAME_PATTERN.test(database))
-      return errorBody(c, 400, 'InvalidParameter', 'database must be a database name')
-    if (
-      typeof collection !== 'string' ||
-      !COLLECTION_PATTERN.test(collection) ||
-      collection.startsWith('system.')
-    )
-      return errorBody(c, 400, 'InvalidParameter', 'collection must be a collection name')
-    c.var.target.database = database
-    c.var.target.collection = collection
-
-    const key = c.var.apiKey
-    if (!isAllowed(key, action, database, collection)) {
-      const why = canRead(key, database, collection)
-        ? `this API key may not run ${action} on ${database}.${collection}`
-        : `this API key has no access to ${database}.${collection}`
-      return errorBody(c, 403, 'Forbidden', why)
-    }
-
-    try {
-      checkFields(action, body)
-      for (const other of pipelineReads(action, body)) {
-        if (!canRead(key, database, other))
-          return errorBody(c, 403, 'Forbidden', `this API key has no access to ${database}.${other}`)
-      }
-      const result = await runAction(
-        action,
-        client.db(database).collection(collection),
-        body,
-        config.maxDocuments,
-      )
-      const { text, type: contentType } = encode(result, c.req.header('Accept') ?? '')
-      return c.body(text, 200, { 'Content-Type': contentType })
+      const body = await readBody(c)
+      const { database, collection } = parseNamespace(namespace, body)
+      c.set('target', { action, database, collection })
+      authorize(c.var.apiKey, action, database, collection)
+      const req = parseRequest(action, body)
+      checkValues(body)
+      authorizeExtras(c.var.apiKey, req, database, collection)
+      const result = await runAction(req, client.db(database).collection(collection), limits)
+      const { text, type } = encode(result, c.req.header('Accept') ?? '')
+      // Extended JSON is larger than BSON: the cap holds for what is sent, too.
+      if (Buffer.byteLength(text) > limits.maxResponseBytes) throw responseTooLarge(limits.maxResponseBytes)
+      return c.body(text, 200, { 'Content-Type': type })
     } catch (e) {
-      if (e instanceof DataApiHttpError) return errorBody(c, e.status, e.code, e.message)
-      if (isUnavailable(e)) {
-        logger.warn('database unavailable', { requestId: c.var.requestId, error: (e as Error).message })
-        return errorBody(c, 503, 'ServiceUnavailable', 'the database is unavailable')
-      }
-      if (e instanceof MongoServerError) {
-        if (e.code === DUPLICATE_KEY) return errorBody(c, 409, 'DuplicateKey', 'duplicate key')
-        return errorBody(c, 400, 'InvalidParameter', `the database refused the request: ${e.message}`)
-      }
-      if (e instanceof BSON.BSONError) return errorBody(c, 400, 'InvalidParameter', e.message)
-      throw e
+      return errorResponse(c, e, logger, limits.maxTimeMS)
     }
   }
 
   for (const path of ['/action/:action', '/app/:appId/endpoint/data/v1/action/:action']) {
-    app.post(path, requireKey, limitBody, handle)
+    app.post(path, requireKey(config.keys), limitBody, handle)
   }
 
   app.notFound((c) => errorBody(c, 404, 'NotFound', 'not found'))

@@ -16,11 +16,17 @@ export type Action = (typeof ACTIONS)[number]
 
 export const isAction = (name: string): name is Action => (ACTIONS as readonly string[]).includes(name)
 
+/**
+ * What a grant may allow: an action, or `upsert` (an updateOne, updateMany or replaceOne with
+ * `upsert: true` creates a document, so it needs this besides the action).
+ */
+export type Permission = Action | 'upsert'
+
 /** One namespace a key may touch: `collection` `*` means every collection of the database. */
 export interface Grant {
   database: string
   collection: string
-  actions: ReadonlySet<Action>
+  actions: ReadonlySet<Permission>
 }
 
 export interface ApiKey {
@@ -37,13 +43,13 @@ const COLLECTION_PATTERN = /^(\*|[A-Za-z0-9_-][A-Za-z0-9_.-]{0,119})$/
 const sha256 = async (text: string): Promise<Uint8Array> =>
   new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)))
 
-const parseAccess = (access: string): Set<Action> | string => {
-  const actions = new Set<Action>()
+const parseAccess = (access: string): Set<Permission> | string => {
+  const actions = new Set<Permission>()
   for (const part of access.split('+')) {
     if (part === 'read') for (const a of READ_ACTIONS) actions.add(a)
-    else if (part === 'readWrite') for (const a of ACTIONS) actions.add(a)
-    else if (isAction(part)) actions.add(part)
-    else return `unknown access ${JSON.stringify(part)} (read, readWrite or an action name)`
+    else if (part === 'readWrite') for (const a of [...ACTIONS, 'upsert' as const]) actions.add(a)
+    else if (isAction(part) || part === 'upsert') actions.add(part)
+    else return `unknown access ${JSON.stringify(part)} (read, readWrite, an action name or upsert)`
   }
   return actions
 }
@@ -127,9 +133,11 @@ const parseJson = (text: string): RawKey[] | string => {
 
 /**
  * DATA_API_KEYS, in either form (documented in .env.example):
- *   JSON:    [{"name": "worker", "key": "…", "allow": {"holoduledb.users": "read+updateOne"}}]
- *   compact: worker:<key>@holoduledb.holodules=read,holoduledb.users=read+updateOne;admin:<key>@holoduledb.*=readWrite
- * Access is `read` (findOne, find, aggregate), `readWrite`, or action names joined by `+`.
+ *   JSON:    [{"name": "worker", "key": "…", "allow": {"holoduledb.users": "findOne+updateOne"}}]
+ *   compact: worker:<key>@holoduledb.holodules=find+findOne,holoduledb.users=findOne+updateOne;admin:<key>@holoduledb.*=readWrite
+ * Access is `read` (findOne, find, aggregate), `readWrite` (every action and upsert), action names
+ * and `upsert` joined by `+`. `findOne` alone cannot list a collection; `upsert` lets updateOne,
+ * updateMany and replaceOne create documents.
  * Errors name the entry, never the key.
  */
 export const parseApiKeys = async (
@@ -166,7 +174,7 @@ export const authenticate = async (keys: readonly ApiKey[], presented: string): 
   return found
 }
 
-export const isAllowed = (key: ApiKey, action: Action, database: string, collection: string): boolean =>
+export const isAllowed = (key: ApiKey, action: Permission, database: string, collection: string): boolean =>
   key.grants.some(
     (g) =>
       g.database === database &&
@@ -176,4 +184,11 @@ export const isAllowed = (key: ApiKey, action: Action, database: string, collect
 
 /** May this key touch the namespace at all? Distinguishes 403 "not yours" from 403 "read-only". */
 export const canRead = (key: ApiKey, database: string, collection: string): boolean =>
-  isAllowed(key, 'find', database, collection) || isAllowed(key, 'findOne', database, collection)
+  READ_ACTIONS.some((a) => isAllowed(key, a, database, collection))
+
+/**
+ * May this key read every document of the namespace? What a $lookup, $graphLookup or $unionWith
+ * into it does; a key with `findOne` alone may not.
+ */
+export const canReadAll = (key: ApiKey, database: string, collection: string): boolean =>
+  isAllowed(key, 'find', database, collection) || isAllowed(key, 'aggregate', database, collection)

@@ -3,14 +3,11 @@ import {
   type Db,
   MongoClient,
   type MongoClientOptions,
-  MongoNetworkError,
-  MongoNotConnectedError,
-  MongoOperationTimeoutError,
   MongoServerError,
-  MongoServerSelectionError,
   MongoTopologyClosedError,
 } from 'mongodb'
 import { LOGIN_ATTEMPTS } from './login-limiters.js'
+import { DUPLICATE_KEY, isUnavailable } from './mongo-errors.js'
 import {
   DuplicateUserError,
   dayQuery,
@@ -32,18 +29,6 @@ export const MONGO_CLIENT_OPTIONS: MongoClientOptions = {
   appName: 'holodule-api',
 }
 
-/** Socket errors the driver can let through unwrapped when the server vanishes mid-write. */
-const SOCKET_ERROR_CODES = new Set(['EPIPE', 'ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'ERR_SOCKET_CLOSED'])
-
-const isUnavailable = (e: unknown): boolean =>
-  SOCKET_ERROR_CODES.has((e as { code?: unknown } | null)?.code as string) ||
-  e instanceof MongoNetworkError ||
-  e instanceof MongoServerSelectionError ||
-  e instanceof MongoNotConnectedError ||
-  e instanceof MongoTopologyClosedError ||
-  e instanceof MongoOperationTimeoutError
-
-const DUPLICATE_KEY = 11000
 export const UPSERT_BATCH = 50
 /**
  * Past server selection (2 s), so the driver's own error usually wins; well under Bun.serve's 10 s

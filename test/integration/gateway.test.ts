@@ -13,14 +13,18 @@ const KEYS = {
   readonly: 'readonly-key-0123456789abcdefghijklmnopqrstu',
   admin: 'admin-key-0123456789abcdefghijklmnopqrstuvwx',
   other: 'other-key-0123456789abcdefghijklmnopqrstuvwx',
+  lookup: 'lookup-key-0123456789abcdefghijklmnopqrstuvw',
 }
 // The compact form; the JSON form is covered by the unit tests of the key parser.
 const DATA_API_KEYS = [
-  `worker:${KEYS.worker}@${DB}.holodules=read,${DB}.users=read+updateOne`,
+  // The documented Worker grant: the least DataApiStore needs on the request path.
+  `worker:${KEYS.worker}@${DB}.holodules=find+findOne,${DB}.users=findOne+updateOne`,
   `readonly:${KEYS.readonly}@${DB}.holodules=read`,
   `admin:${KEYS.admin}@${DB}.*=readWrite`,
   `other:${KEYS.other}@${DB}.other=readWrite`,
+  `lookup:${KEYS.lookup}@${DB}.holodules=read,${DB}.users=findOne`,
 ].join(';')
+const MAX_RESPONSE_BYTES = 65_536
 
 describe('the Data API gateway over HTTP against FerretDB', () => {
   let mongo: MongoServer
@@ -45,6 +49,7 @@ describe('the Data API gateway over HTTP against FerretDB', () => {
         DATA_API_PORT: String(port),
         DATA_API_HOST: '127.0.0.1',
         DATA_API_BODY_LIMIT: '4096',
+        DATA_API_MAX_RESPONSE_BYTES: String(MAX_RESPONSE_BYTES),
         LOG_LEVEL: 'info',
       },
       port,
@@ -61,11 +66,17 @@ describe('the Data API gateway over HTTP against FerretDB', () => {
   const call = async (
     action: string,
     body: Record<string, unknown>,
-    { key, accept, path }: { key?: string; accept?: string; path?: string } = {},
+    {
+      key,
+      accept,
+      path,
+      requestId,
+    }: { key?: string; accept?: string; path?: string; requestId?: string } = {},
   ) => {
     const headers: Record<string, string> = { 'Content-Type': 'application/json' }
     if (key) headers['api-key'] = key
     if (accept) headers.Accept = accept
+    if (requestId) headers['X-Request-Id'] = requestId
     const res = await fetch(`${base}${path ?? ''}/action/${action}`, {
       method: 'POST',
       headers,
@@ -75,6 +86,7 @@ describe('the Data API gateway over HTTP against FerretDB', () => {
     return {
       status: res.status,
       type: res.headers.get('content-type'),
+      requestId: res.headers.get('x-request-id'),
       body: JSON.parse(text) as Record<string, unknown>,
     }
   }
@@ -348,6 +360,232 @@ describe('the Data API gateway over HTTP against FerretDB', () => {
       assert.ok((doc.at as { $date: unknown }).$date)
       assert.match((doc._id as { $oid: string }).$oid, /^[0-9a-f]{24}$/)
       await call('deleteMany', { ...things, filter: {} }, k)
+    })
+  })
+
+  describe('faults found by the security review', () => {
+    const admin = { key: KEYS.admin }
+
+    it('answers 400, not 500, to a sort whose values are not 1 or -1', async () => {
+      for (const sort of [{ x: 'foo' }, 2, { a: { a: 1 } }, { a: 2 }, [1]]) {
+        const r = await call('find', { collection: 'holodules', sort }, admin)
+        assert.equal(r.status, 400, JSON.stringify(sort))
+        assert.equal(r.body.error_code, 'InvalidParameter')
+        assert.match(String(r.body.error), /^sort must map field names to 1 or -1/)
+      }
+      const ok = await call('find', { collection: 'holodules', sort: { key: -1, name: 1 } }, admin)
+      assert.equal(ok.status, 200)
+    })
+
+    it('refuses Extended JSON types FerretDB cannot decode, before they reach it, and keeps serving', async () => {
+      const refused: Record<string, unknown> = {
+        Code: { $code: 'x' },
+        MinKey: { $gt: { $minKey: 1 } },
+        MaxKey: { $maxKey: 1 },
+        BSONSymbol: { $symbol: 'x' },
+        DBPointer: { $dbPointer: { $ref: 'x', $id: { $oid: '5f0000000000000000000000' } } },
+        DBRef: { $ref: 'x', $id: 1 },
+        Decimal128: { $numberDecimal: '1' },
+        NaN: { $numberDouble: 'NaN' },
+        Infinity: { $in: [{ $numberDouble: '-Infinity' }] },
+        Binary: { $binary: { base64: 'AA==', subType: '00' } },
+        Timestamp: { $timestamp: { t: 1, i: 1 } },
+      }
+      // Each refused request runs beside a good one from another key: none may see a dropped connection.
+      const results = await Promise.all(
+        Object.entries(refused).map(async ([type, value]) => ({
+          type,
+          bad: await call('find', { collection: 'holodules', filter: { name: value } }, admin),
+          good: await call(
+            'findOne',
+            { collection: 'holodules', filter: { key: 'x' } },
+            { key: KEYS.worker },
+          ),
+        })),
+      )
+      for (const { type, bad, good } of results) {
+        assert.equal(bad.status, 400, `${type}: ${JSON.stringify(bad.body)}`)
+        assert.equal(bad.body.error_code, 'InvalidParameter')
+        assert.match(String(bad.body.error), /^filter\.name[\w.$]*: .* is not supported/, type)
+        assert.equal(good.status, 200, type)
+      }
+      const doc = await call(
+        'insertOne',
+        { collection: 'things', document: { sku: 'mk', v: [{ $minKey: 1 }] } },
+        admin,
+      )
+      assert.equal(doc.status, 400)
+      assert.match(String(doc.body.error), /^document\.v\.0: MinKey is not supported/)
+      assert.equal(await client.db(DB).collection('things').countDocuments({ sku: 'mk' }), 0)
+      // What a client does need still works: regular expressions, numbers, ids, dates.
+      for (const filter of [
+        { name: { $regex: '^' } },
+        { name: { $regularExpression: { pattern: 'a', options: 'i' } } },
+        { n: { $numberLong: '1' } },
+        { n: { $numberInt: '1' } },
+        { n: { $numberDouble: '1.5' } },
+        { _id: { $oid: '5f0000000000000000000000' } },
+        { at: { $lt: { $date: '2020-01-01T00:00:00Z' } } },
+      ]) {
+        const r = await call('find', { collection: 'holodules', filter }, admin)
+        assert.equal(r.status, 200, JSON.stringify(filter))
+      }
+    })
+
+    it('refuses a $date out of range instead of storing 1970-01-01', async () => {
+      for (const at of [
+        { $date: '+300000-01-01T00:00:00Z' },
+        { $date: { $numberLong: '9000000000000000000' } },
+      ]) {
+        const r = await call('insertOne', { collection: 'things', document: { sku: 'far', at } }, admin)
+        assert.equal(r.status, 400, JSON.stringify(at))
+        assert.match(String(r.body.error), /^document\.at: the date is out of range/)
+      }
+      assert.equal(await client.db(DB).collection('things').countDocuments({ sku: 'far' }), 0)
+    })
+
+    it('says what the database refused without echoing its text, and logs the code with the request id', async () => {
+      const op = await call(
+        'find',
+        { collection: 'holodules', filter: { name: { $bogus: 1 } } },
+        { ...admin, requestId: 'review-refused-1' },
+      )
+      assert.equal(op.status, 400)
+      assert.equal(op.body.error_code, 'InvalidParameter')
+      assert.equal(op.body.error, 'the database refused the request as invalid (BadValue)')
+      const inc = await call(
+        'updateOne',
+        { collection: 'other', filter: {}, update: { $inc: { name: 'secret-value' } }, upsert: true },
+        { key: KEYS.other },
+      )
+      assert.equal(inc.status, 400)
+      assert.ok(!String(inc.body.error).includes('secret-value'), String(inc.body.error))
+      assert.ok(!String(inc.body.error).includes('increment'), String(inc.body.error))
+      const warn = gateway
+        .output()
+        .split('\n')
+        .find((l) => l.includes('"requestId":"review-refused-1"') && l.includes('"level":"warn"'))
+      assert.ok(warn, 'no warn line with the request id')
+      assert.match(warn, /"codeName":"BadValue"/)
+      assert.ok(!gateway.output().includes('secret-value'), 'a value reached the log')
+    })
+
+    it('refuses admin and introspection stages in a pipeline, nested ones too', async () => {
+      for (const stage of [
+        { $collStats: { count: {} } },
+        { $indexStats: {} },
+        { $currentOp: {} },
+        { $listSessions: {} },
+        { $listLocalSessions: {} },
+        { $planCacheStats: {} },
+        { $facet: { a: [{ $collStats: { count: {} } }] } },
+        { $lookup: { from: 'holodules', pipeline: [{ $indexStats: {} }], as: 'x' } },
+      ]) {
+        const r = await call('aggregate', { collection: 'holodules', pipeline: [stage] }, admin)
+        assert.equal(r.status, 403, JSON.stringify(stage))
+        assert.equal(r.body.error_code, 'Forbidden')
+        assert.match(String(r.body.error), /the stage \$\w+ (reads server internals|writes) and is refused/)
+      }
+      for (const from of ['system.profile', { db: 'admin', coll: 'system.users' }]) {
+        const r = await call(
+          'aggregate',
+          { collection: 'holodules', pipeline: [{ $lookup: { from, pipeline: [], as: 'x' } }] },
+          admin,
+        )
+        assert.equal(r.status, 400, JSON.stringify(from))
+        assert.match(String(r.body.error), /\$lookup: from must be a collection name of this database/)
+      }
+      const unknown = await call('aggregate', { collection: 'holodules', pipeline: [{ $foo: {} }] }, admin)
+      assert.equal(unknown.status, 400)
+      assert.match(String(unknown.body.error), /the stage \$foo is not supported/)
+      const ok = await call(
+        'aggregate',
+        { collection: 'holodules', pipeline: [{ $match: {} }, { $group: { _id: null, n: { $sum: 1 } } }] },
+        admin,
+      )
+      assert.equal(ok.status, 200)
+    })
+
+    it('answers 400 ResponseTooLarge past DATA_API_MAX_RESPONSE_BYTES instead of building the response', async () => {
+      const big = client.db(DB).collection('big')
+      await big.insertMany(Array.from({ length: 100 }, (_, i) => ({ i, pad: 'x'.repeat(1000) })))
+      try {
+        for (const [action, body] of [
+          ['find', {}],
+          ['aggregate', { pipeline: [{ $match: {} }] }],
+        ] as const) {
+          const r = await call(action, { collection: 'big', ...body }, admin)
+          assert.equal(r.status, 400, action)
+          assert.equal(r.body.error_code, 'ResponseTooLarge')
+          assert.match(String(r.body.error), new RegExp(`larger than ${MAX_RESPONSE_BYTES} bytes`))
+        }
+        const few = await call('find', { collection: 'big', limit: 10 }, admin)
+        assert.equal(few.status, 200)
+        assert.equal((few.body.documents as unknown[]).length, 10)
+      } finally {
+        await big.drop()
+      }
+    })
+
+    it('grants findOne apart from find, upsert apart from updateOne, and a $lookup needs find', async () => {
+      const worker = { key: KEYS.worker }
+      const dump = await call('find', { collection: 'users' }, worker)
+      assert.equal(dump.status, 403)
+      assert.match(String(dump.body.error), /may not run find on holoduledb\.users/)
+      const agg = await call('aggregate', { collection: 'users', pipeline: [] }, worker)
+      assert.equal(agg.status, 403)
+      const upsert = await call(
+        'updateOne',
+        {
+          collection: 'users',
+          filter: { username: 'intruder' },
+          update: { $set: { password: 'x' } },
+          upsert: true,
+        },
+        worker,
+      )
+      assert.equal(upsert.status, 403)
+      assert.match(String(upsert.body.error), /may not upsert on holoduledb\.users/)
+      assert.equal(await client.db(DB).collection('users').countDocuments({ username: 'intruder' }), 0)
+      const noUpsert = await call(
+        'updateOne',
+        {
+          collection: 'users',
+          filter: { username: 'intruder' },
+          update: { $set: { password: 'x' } },
+          upsert: false,
+        },
+        worker,
+      )
+      assert.equal(noUpsert.status, 200)
+      const lookup = await call(
+        'aggregate',
+        {
+          collection: 'holodules',
+          pipeline: [{ $lookup: { from: 'users', pipeline: [], as: 'u' } }],
+        },
+        { key: KEYS.lookup },
+      )
+      assert.equal(lookup.status, 403)
+      assert.match(String(lookup.body.error), /holoduledb\.users/)
+    })
+
+    it('takes the caller X-Request-Id, answers with it and logs it', async () => {
+      const r = await call(
+        'findOne',
+        { collection: 'holodules', filter: { key: 'x' } },
+        {
+          ...admin,
+          requestId: 'edge-req-0123',
+        },
+      )
+      assert.equal(r.status, 200)
+      assert.equal(r.requestId, 'edge-req-0123')
+      const line = gateway
+        .output()
+        .split('\n')
+        .find((l) => l.includes('"msg":"request"') && l.includes('"requestId":"edge-req-0123"'))
+      assert.ok(line, 'the access log lacks the request id')
     })
   })
 

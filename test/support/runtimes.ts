@@ -73,7 +73,10 @@ export const startGateway = async (mongoUri: string, keyGrants: string) => {
 
 /** The Worker under `wrangler dev`, reaching FerretDB through our gateway (DataApiStore). */
 const workerTarget = async (mongoUri: string, database: string) => {
-  const gateway = await startGateway(mongoUri, `${database}.holodules=read,${database}.users=read+updateOne`)
+  const gateway = await startGateway(
+    mongoUri,
+    `${database}.holodules=find+findOne,${database}.users=findOne+updateOne`,
+  )
   let worker: RunningTarget
   try {
     worker = await wranglerDev('worker', 'src/entry/worker.ts', [], database, {

@@ -1,20 +1,27 @@
-import type { MiddlewareHandler } from 'hono'
+import type { Context, Env, MiddlewareHandler } from 'hono'
+import type { RequestIdVariables } from 'hono/request-id'
 import type { Clock } from '../../lib/clock.js'
 import type { Logger } from '../../lib/logger.js'
-import type { AppEnv } from '../env.js'
 
-/** One JSON line per request; never headers or bodies, which carry tokens and passwords. */
+/**
+ * One JSON line per request; never headers or bodies, which carry tokens and passwords. `extra`
+ * adds fields read after the handler ran (the gateway adds the key name and the namespace).
+ */
 export const accessLog =
-  (logger: Logger, clock: Clock): MiddlewareHandler<AppEnv> =>
+  <E extends Env & { Variables: RequestIdVariables }>(
+    logger: Logger,
+    clock: Clock,
+    extra?: (c: Context<E>) => Record<string, unknown>,
+  ): MiddlewareHandler<E> =>
   async (c, next) => {
     const start = clock.now()
     await next()
     logger.info('request', {
       requestId: c.var.requestId,
-      address: c.var.clientAddress,
       method: c.req.method,
       path: c.req.path,
       status: c.res.status,
       ms: clock.now() - start,
+      ...extra?.(c),
     })
   }

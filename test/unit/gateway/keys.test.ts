@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { parseGatewayConfig } from '../../../src/config/gateway-config.js'
-import { authenticate, canRead, isAllowed, parseApiKeys } from '../../../src/gateway/keys.js'
+import { authenticate, canRead, canReadAll, isAllowed, parseApiKeys } from '../../../src/gateway/keys.js'
 
 const K1 = 'k1-0123456789abcdefghijklmnopqrstuvwxyz'
 const K2 = 'k2-0123456789abcdefghijklmnopqrstuvwxyz'
@@ -24,6 +24,38 @@ describe('DATA_API_KEYS', () => {
     assert.ok(isAllowed(admin, 'deleteMany', 'holoduledb', 'anything'))
     assert.ok(canRead(admin, 'holoduledb', 'x'))
     assert.ok(!canRead(worker, 'holoduledb', 'x'))
+  })
+
+  it('grants findOne apart from find and upsert apart from the update actions', async () => {
+    const r = await parseApiKeys(
+      `worker:${K1}@holoduledb.holodules=find+findOne,holoduledb.users=findOne+updateOne;` +
+        `sync:${K2}@holoduledb.holodules=read+replaceOne+upsert`,
+    )
+    assert.ok(r.ok)
+    const [worker, sync] = r.keys
+    assert.ok(worker && sync)
+    assert.ok(isAllowed(worker, 'findOne', 'holoduledb', 'users'))
+    assert.ok(!isAllowed(worker, 'find', 'holoduledb', 'users'))
+    assert.ok(!isAllowed(worker, 'aggregate', 'holoduledb', 'users'))
+    assert.ok(isAllowed(worker, 'updateOne', 'holoduledb', 'users'))
+    assert.ok(!isAllowed(worker, 'upsert', 'holoduledb', 'users'))
+    assert.ok(canRead(worker, 'holoduledb', 'users'))
+    assert.ok(!canReadAll(worker, 'holoduledb', 'users'))
+    assert.ok(canReadAll(worker, 'holoduledb', 'holodules'))
+    assert.ok(isAllowed(sync, 'upsert', 'holoduledb', 'holodules'))
+    assert.ok(isAllowed(sync, 'replaceOne', 'holoduledb', 'holodules'))
+    // The old words keep their meaning: read has no upsert, readWrite has everything.
+    const old = await parseApiKeys(`a:${K1}@db.c=read+updateOne;b:${K2}@db.*=readWrite`)
+    assert.ok(old.ok)
+    assert.ok(!isAllowed(old.keys[0]!, 'upsert', 'db', 'c'))
+    assert.ok(isAllowed(old.keys[0]!, 'find', 'db', 'c'))
+    assert.ok(isAllowed(old.keys[1]!, 'upsert', 'db', 'c'))
+    const bad = await parseApiKeys(`a:${K1}@db.c=upsertOne`)
+    assert.ok(!bad.ok)
+    assert.match(
+      bad.errors.join('\n'),
+      /unknown access "upsertOne" \(read, readWrite, an action name or upsert\)/,
+    )
   })
 
   it('reads the JSON form', async () => {
@@ -70,5 +102,27 @@ describe('DATA_API_KEYS', () => {
     })
     assert.ok(ok.ok)
     assert.equal(ok.config.dataSource, 'mongodb-atlas')
+    assert.equal(ok.config.maxTimeMS, 5000)
+    assert.equal(ok.config.maxResponseBytes, 16 * 1024 * 1024)
+  })
+
+  it('reads DATA_API_MAX_TIME_MS and DATA_API_MAX_RESPONSE_BYTES and names them when wrong', async () => {
+    const base = { MONGODB_URI: 'mongodb://127.0.0.1:1/', DATA_API_KEYS: `a:${K1}@db.c=read` }
+    const ok = await parseGatewayConfig({
+      ...base,
+      DATA_API_MAX_TIME_MS: '250',
+      DATA_API_MAX_RESPONSE_BYTES: '65536',
+    })
+    assert.ok(ok.ok)
+    assert.equal(ok.config.maxTimeMS, 250)
+    assert.equal(ok.config.maxResponseBytes, 65536)
+    const bad = await parseGatewayConfig({
+      ...base,
+      DATA_API_MAX_TIME_MS: '0',
+      DATA_API_MAX_RESPONSE_BYTES: 'x',
+    })
+    assert.ok(!bad.ok)
+    assert.match(bad.errors.join('\n'), /^DATA_API_MAX_TIME_MS: /m)
+    assert.match(bad.errors.join('\n'), /^DATA_API_MAX_RESPONSE_BYTES: /m)
   })
 })

@@ -15,10 +15,7 @@ describe('clientAddress', () => {
   it('with a list, skips trusted proxies from the right and stops at the first other address', () => {
     const trusted = parseAddressPattern('10.0.0.0/8')
     assert.ok(trusted)
-    assert.equal(
-      clientAddress('10.1.2.3', '6.6.6.6, 198.51.100.7, 10.9.9.9', { trusted }),
-      '198.51.100.7',
-    )
+    assert.equal(clientAddress('10.1.2.3', '6.6.6.6, 198.51.100.7, 10.9.9.9', { trusted }), '198.51.100.7')
     // A peer that is not a trusted proxy is the client, header or not.
     assert.equal(clientAddress('203.0.113.9', '6.6.6.6', { trusted }), '203.0.113.9')
   })
@@ -33,6 +30,7 @@ describe('parseAddressPattern', () => {
     assert.ok(parseAddressPattern('::1')?.('::1'))
   })
   it('refuses what is not an address', () => {
-    for (const bad of ['nginx', '10.0.0.0/33', '300.1.1.1', '10.0.0.0/x']) assert.equal(parseAddressPattern(bad), null)
+    for (const bad of ['nginx', '10.0.0.0/33', '300.1.1.1', '10.0.0.0/x'])
+      assert.equal(parseAddressPattern(bad), null)
   })
 })

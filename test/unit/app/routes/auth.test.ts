@@ -60,13 +60,23 @@ describe('POST /auth throttling', () => {
   it('counts the address TRUST_PROXY names, and ignores X-Forwarded-For without it', async () => {
     const trusted = await setup({ TRUST_PROXY: '1' })
     for (let i = 0; i < 3; i++) await trusted.login('user01', 'wrong', { 'X-Forwarded-For': '203.0.113.1' })
-    assert.equal((await trusted.login('user01', 'password01', { 'X-Forwarded-For': '203.0.113.1' })).status, 429)
-    assert.equal((await trusted.login('user01', 'password01', { 'X-Forwarded-For': '203.0.113.2' })).status, 200)
+    assert.equal(
+      (await trusted.login('user01', 'password01', { 'X-Forwarded-For': '203.0.113.1' })).status,
+      429,
+    )
+    assert.equal(
+      (await trusted.login('user01', 'password01', { 'X-Forwarded-For': '203.0.113.2' })).status,
+      200,
+    )
 
     const untrusted = await setup()
-    for (let i = 0; i < 3; i++) await untrusted.login('user01', 'wrong', { 'X-Forwarded-For': `203.0.113.${i}` })
+    for (let i = 0; i < 3; i++)
+      await untrusted.login('user01', 'wrong', { 'X-Forwarded-For': `203.0.113.${i}` })
     // A client cannot pick a new address by sending a header: it is still the peer.
-    assert.equal((await untrusted.login('user01', 'password01', { 'X-Forwarded-For': '203.0.113.9' })).status, 429)
+    assert.equal(
+      (await untrusted.login('user01', 'password01', { 'X-Forwarded-For': '203.0.113.9' })).status,
+      429,
+    )
   })
 
   it('never touches GET: a logged-in client keeps reading while its address is throttled', async () => {
