@@ -212,7 +212,14 @@ export class MongoStore implements Store {
       await this.users.createIndex({ username: 1 }, { name: 'username_1', unique: true })
       // rate-limiter-flexible's schema for the login counters (store/login-limiters.ts).
       const attempts = this.db.collection(LOGIN_ATTEMPTS)
-      await attempts.createIndex({ expire: -1 }, { name: 'expire_-1', expireAfterSeconds: 0 })
+      try {
+        await attempts.createIndex({ expire: -1 }, { name: 'expire_-1', expireAfterSeconds: 0 })
+      } catch (e) {
+        // FerretDB 1.x has no TTL indexes ("not implemented"). rate-limiter-flexible treats an
+        // expired record as absent, so counting stays right; only the clean-up is lost there.
+        if (!(e instanceof MongoServerError && /expireAfterSeconds/.test(e.message))) throw e
+        await attempts.createIndex({ expire: -1 }, { name: 'expire_-1' })
+      }
       await attempts.createIndex({ key: 1 }, { name: 'key_1', unique: true })
     })
   }

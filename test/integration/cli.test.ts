@@ -145,6 +145,8 @@ describe('holodule CLI against FerretDB', () => {
     try {
       const names = (await client.db(DB).collection('holodules').indexes()).map((i) => i.name)
       assert.ok(names.includes('key_1') && names.includes('datetime_1'), names.join(','))
+      const attempts = (await client.db(DB).collection('login_attempts').indexes()).map((i) => i.name)
+      assert.ok(attempts.includes('key_1') && attempts.includes('expire_-1'), attempts.join(','))
     } finally {
       await client.close()
     }
