@@ -3,14 +3,14 @@ import { HTTPException } from 'hono/http-exception'
 import { methodNotAllowed } from 'hono/method-not-allowed'
 import { requestId } from 'hono/request-id'
 import { secureHeaders } from 'hono/secure-headers'
-import { createLoginThrottle, type LoginLimiters, type ThrottlePolicy } from '../auth/login-throttle.js'
+import { createLoginThrottle, type ThrottlePolicy } from '../auth/login-throttle.js'
 import { createPasswordVerifier, type PasswordVerifier } from '../auth/password.js'
 import { createTokenVerifier, type JwtConfig } from '../auth/token.js'
 import type { TrustProxy } from '../lib/address.js'
 import { type Clock, systemClock } from '../lib/clock.js'
 import { type Logger, silentLogger } from '../lib/logger.js'
 import { createTtlCache } from '../lib/ttl-cache.js'
-import { memoryLoginLimiters } from '../store/login-limiters.js'
+import { type LoginLimitersFor, memoryLoginLimiters } from '../store/login-limiters.js'
 import { type Store, StoreUnavailableError, type UserRecord } from '../store/store.js'
 import type { AppEnv } from './env.js'
 import { accessLog } from './middleware/access-log.js'
@@ -66,8 +66,8 @@ export interface AppDeps {
   backgroundWork?: boolean
   /** The runtime's peer address of a request. Absent: unknown (every client counts as one). */
   peerAddress?: PeerAddress
-  /** Where failed logins are counted. Absent: in this process's memory. */
-  loginLimiters?: LoginLimiters
+  /** Where failed logins are counted, for the policy in config. Absent: in this process's memory. */
+  loginLimiters?: LoginLimitersFor
 }
 
 /** The whole API as one Web-standard app; entrypoints only adapt `app.fetch` to a runtime. */
@@ -79,11 +79,11 @@ export const createApp = ({
   passwords,
   backgroundWork = true,
   peerAddress = () => undefined,
-  loginLimiters,
+  loginLimiters = memoryLoginLimiters,
 }: AppDeps) => {
   const app = new Hono<AppEnv>()
   const policy = config.login ?? DEFAULT_THROTTLE_POLICY
-  const throttle = createLoginThrottle(loginLimiters ?? memoryLoginLimiters(policy), policy)
+  const throttle = createLoginThrottle(loginLimiters(policy), policy)
   const verifier = createTokenVerifier(config.jwt)
   // Only found users are kept: a deleted one stops working within USER_CACHE_TTL, a new one at once.
   const users = createTtlCache<string, UserRecord | null>({

@@ -61,19 +61,22 @@ const createHashQueue = (concurrency: number, timeoutMs: number) => {
   const waiting: Array<() => void> = []
   // Mean time of one check, so a wait can be predicted before it starts; PBKDF2 at policy is ~100 ms.
   let meanMs = 100
+  // A finished check hands its slot to the next waiter (active stays), so no new arrival can take
+  // it in between and run more than `concurrency` at once.
   const release = () => {
-    active--
-    waiting.shift()?.()
+    const next = waiting.shift()
+    if (next) next()
+    else active--
   }
   return {
-    /** Resolves with `check`'s result, or with null when the wait would pass the bound. */
+    /** Resolves with `check`'s result, or with the predicted wait when it would pass the bound. */
     async run<T>(check: () => Promise<T>): Promise<{ value: T } | { waitMs: number }> {
-      const waitMs = Math.ceil((waiting.length + 1) / concurrency) * meanMs
-      if (active >= concurrency) {
+      if (active < concurrency) active++
+      else {
+        const waitMs = Math.ceil((waiting.length + 1) / concurrency) * meanMs
         if (waitMs > timeoutMs) return { waitMs }
         await new Promise<void>((resolve) => waiting.push(resolve))
       }
-      active++
       const start = Date.now()
       try {
         return { value: await check() }

@@ -1,11 +1,10 @@
-import { createApp, DEFAULT_THROTTLE_POLICY } from '../app/create-app.js'
+import { createApp } from '../app/create-app.js'
 import type { PeerAddress } from '../app/middleware/client-address.js'
-import type { LoginLimiters } from '../auth/login-throttle.js'
 import { parseConfig, type ServerConfig } from '../config/config.js'
 import type { Env } from '../config/env.js'
 import { systemClock } from '../lib/clock.js'
 import { createJsonLogger, type Logger } from '../lib/logger.js'
-import { mongoLoginLimiters } from '../store/login-limiters.js'
+import { type LoginLimitersFor, mongoLoginLimiters } from '../store/login-limiters.js'
 import { MongoStore } from '../store/mongo-store.js'
 import type { Store } from '../store/store.js'
 import { demoBanner, demoStore } from './demo.js'
@@ -64,13 +63,13 @@ export const bootstrap = async (env: Env, peerAddress: PeerAddress): Promise<Ser
   for (const w of warnings) logger.warn(w)
 
   let store: Store
-  let loginLimiters: LoginLimiters | undefined
+  let loginLimiters: LoginLimitersFor | undefined
   let demoPassword: string | undefined
   if (config.mongodbUri) {
     const mongo = MongoStore.connect(config.mongodbUri, config.mongodbDb, {}, config.mongodbRequestTimeoutMs)
     store = mongo
     // Failed logins count across every process and server on the database.
-    loginLimiters = mongoLoginLimiters(mongo.db, config.app.login ?? DEFAULT_THROTTLE_POLICY)
+    loginLimiters = mongoLoginLimiters(mongo.db)
     await ensureIndexesOnceUp(mongo, logger)
   } else {
     const demo = await demoStore(config.app.passwordIterations, systemClock.now())

@@ -1,4 +1,4 @@
-import { createApp, DEFAULT_THROTTLE_POLICY } from '../app/create-app.js'
+import { createApp } from '../app/create-app.js'
 import { createPasswordVerifier } from '../auth/password.js'
 import { createConsoleLogger } from '../lib/console-logger.js'
 import { mongoLoginLimiters } from '../store/login-limiters.js'
@@ -34,7 +34,7 @@ export default perIsolate(
       backgroundWork: false,
       peerAddress: edgePeer,
       // Failed logins count in the database, across isolates and with the servers on it.
-      loginLimiters: mongoLoginLimiters(store.db, config.app.login ?? DEFAULT_THROTTLE_POLICY),
+      loginLimiters: mongoLoginLimiters(store.db),
     })
     try {
       return await app.fetch(request, env, ctx)

@@ -44,8 +44,13 @@ const limiters = (
   blocks: adapt(make({ keyPrefix: 'blocks', points: 1_000_000, duration: DAY_S })),
 })
 
+/** Builds the counters for a policy; createApp calls it with the one it enforces. */
+export type LoginLimitersFor = (
+  policy: Pick<ThrottlePolicy, 'maxConsecutiveFails' | 'maxFailsPerAddress'>,
+) => LoginLimiters
+
 /** In this process only: the embedded default, and a Worker's isolate when nothing shared is at hand. */
-export const memoryLoginLimiters = (policy: Parameters<typeof limiters>[0]): LoginLimiters =>
+export const memoryLoginLimiters: LoginLimitersFor = (policy) =>
   limiters(policy, (opts) => new RateLimiterMemory(opts))
 
 /**
@@ -53,14 +58,16 @@ export const memoryLoginLimiters = (policy: Parameters<typeof limiters>[0]): Log
  * index on `expire`, both created by MongoStore.ensureIndexes with the others (and retried there
  * until the database answers), so nothing is created per limiter or per request.
  */
-export const mongoLoginLimiters = (db: Db, policy: Parameters<typeof limiters>[0]): LoginLimiters =>
-  limiters(
-    policy,
-    (opts) =>
-      new RateLimiterMongo({
-        ...opts,
-        storeClient: db,
-        tableName: LOGIN_ATTEMPTS,
-        disableIndexesCreation: true,
-      }),
-  )
+export const mongoLoginLimiters =
+  (db: Db): LoginLimitersFor =>
+  (policy) =>
+    limiters(
+      policy,
+      (opts) =>
+        new RateLimiterMongo({
+          ...opts,
+          storeClient: db,
+          tableName: LOGIN_ATTEMPTS,
+          disableIndexesCreation: true,
+        }),
+    )

@@ -144,6 +144,31 @@ export const contractCases = (target: () => ContractTarget) => {
     })
   })
 
+  describe('login throttling', () => {
+    it('blocks a user name from an address after 10 failures in a row: 429 with Retry-After, no hint', async () => {
+      // A name of its own, so the block touches no other case; it does not exist, and that must not show.
+      const probe = `probe-${Math.random().toString(36).slice(2, 10)}`
+      for (let i = 0; i < 10; i++) {
+        const res = await login({ username: probe, password: 'wrong' })
+        assert.equal(res.status, 401)
+        await res.body?.cancel()
+      }
+      const res = await login({ username: probe, password: 'wrong' })
+      assert.equal(res.status, 429)
+      assert.match(res.headers.get('retry-after') ?? '', /^[1-9]\d*$/)
+      assert.deepEqual(await readJson(res), {
+        status_code: 429,
+        error: 'Too Many Requests',
+        description: 'Too many login attempts',
+      })
+      // Another name from the same address logs in: the block is per (user name, address).
+      assert.equal((await login(HASHED_USER)).status, 200)
+      // Reading is never throttled.
+      const t = ((await (await login(HASHED_USER)).json()) as { access_token: string }).access_token
+      assert.equal((await schedule(SEED_DAY, `JWT ${t}`)).status, 200)
+    })
+  })
+
   describe('protected routes: Authorization: JWT <token>', () => {
     it('without the header: Authorization Required and WWW-Authenticate', async () => {
       const res = await schedule(SEED_DAY)

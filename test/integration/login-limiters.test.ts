@@ -29,7 +29,7 @@ describe('login counters in MongoDB (FerretDB)', () => {
   })
 
   it('blocks after the failures of both servers add up, on both', async () => {
-    const [a, b] = stores.map((s) => createLoginThrottle(mongoLoginLimiters(s.db, policy), policy))
+    const [a, b] = stores.map((s) => createLoginThrottle(mongoLoginLimiters(s.db)(policy), policy))
     assert.ok(a && b)
     for (let i = 0; i < 2; i++) assert.equal((await a.attempt('user01', '127.0.0.9', wrong)).kind, 'done')
     for (let i = 0; i < 2; i++) assert.equal((await b.attempt('user01', '127.0.0.9', wrong)).kind, 'done')

@@ -1,6 +1,5 @@
 import { createMiddleware } from 'hono/factory'
-import type { JwtConfig } from '../../auth/token.js'
-import { InvalidTokenError, type TokenVerifier } from '../../auth/token.js'
+import { InvalidTokenError, type JwtConfig, type TokenVerifier } from '../../auth/token.js'
 import type { Clock } from '../../lib/clock.js'
 import type { Store } from '../../store/store.js'
 import type { AppEnv } from '../env.js'
