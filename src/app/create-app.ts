@@ -12,9 +12,9 @@ import { type Logger, silentLogger } from '../lib/logger.js'
 import { createTtlCache } from '../lib/ttl-cache.js'
 import { type LoginLimitersFor, memoryLoginLimiters } from '../store/login-limiters.js'
 import { type Store, StoreUnavailableError, type UserRecord } from '../store/store.js'
+import { clientAddressOf, type PeerAddress } from './client-address.js'
 import type { AppEnv } from './env.js'
 import { accessLog } from './middleware/access-log.js'
-import { type PeerAddress, resolveClientAddress } from './middleware/client-address.js'
 import { legacyCors } from './middleware/cors.js'
 import { jwtRequired } from './middleware/jwt-required.js'
 import { internalError, notFound, sendJson, serviceUnavailable } from './responses.js'
@@ -100,8 +100,8 @@ export const createApp = ({
   })
 
   app.use(requestId())
-  app.use(resolveClientAddress(peerAddress, config.trustProxy ?? null))
-  app.use(accessLog<AppEnv>(logger, clock, (c) => ({ address: c.var.clientAddress })))
+  const addressOf = clientAddressOf(peerAddress, config.trustProxy ?? null)
+  app.use(accessLog<AppEnv>(logger, clock, (c) => ({ address: addressOf(c) })))
   app.use(legacyCors(config.corsOrigins))
   app.use(secureHeaders({ crossOriginResourcePolicy: false, crossOriginOpenerPolicy: false }))
   app.use(
@@ -124,6 +124,7 @@ export const createApp = ({
         logger,
         passwords: passwords ?? createPasswordVerifier(config.passwordIterations),
         throttle,
+        clientAddress: addressOf,
       }),
     )
     .route(

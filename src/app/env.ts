@@ -5,7 +5,5 @@ import type { UserRecord } from '../store/store.js'
 export interface AppEnv {
   Variables: RequestIdVariables & {
     user: UserRecord
-    /** The client, as resolveClientAddress found it (TRUST_PROXY applied). */
-    clientAddress: string
   }
 }

@@ -1,5 +1,5 @@
+import type { PeerAddress } from '../app/client-address.js'
 import { createApp } from '../app/create-app.js'
-import type { PeerAddress } from '../app/middleware/client-address.js'
 import { parseConfig, type ServerConfig } from '../config/config.js'
 import type { Env } from '../config/env.js'
 import { systemClock } from '../lib/clock.js'

@@ -1,5 +1,5 @@
 import type { ExecutionContext } from 'hono'
-import type { PeerAddress } from '../app/middleware/client-address.js'
+import type { PeerAddress } from '../app/client-address.js'
 import { parseWorkerConfig, type WorkerConfig } from '../config/worker-config.js'
 
 export type Bindings = Record<string, unknown>

@@ -11,5 +11,6 @@ export const createConsoleLogger = (level: LogLevel): Logger => {
     info: via((l) => console.info(l)).info,
     warn: via((l) => console.warn(l)).warn,
     error: via((l) => console.error(l)).error,
+    enabled: via(() => {}).enabled,
   }
 }

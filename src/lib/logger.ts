@@ -6,6 +6,8 @@ export interface Logger {
   info(msg: string, fields?: LogFields): void
   warn(msg: string, fields?: LogFields): void
   error(msg: string, fields?: LogFields): void
+  /** Whether a line at this level is written: callers skip building fields that would be dropped. */
+  enabled(level: Exclude<LogLevel, 'silent'>): boolean
 }
 
 const rank: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 }
@@ -22,7 +24,13 @@ export const createJsonLogger = (
       if (rank[lvl] < rank[level]) return
       write(JSON.stringify({ time: new Date(now()).toISOString(), level: lvl, msg, ...fields }))
     }
-  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') }
+  return {
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
+    enabled: (lvl) => rank[lvl] >= rank[level],
+  }
 }
 
 export const silentLogger: Logger = createJsonLogger('silent')

@@ -112,7 +112,15 @@ for (const runtime of ['node', 'bun'] as const satisfies ProcessRuntime[]) {
         .split('\n')
         .filter((l) => l.startsWith('{'))
         .map((l) => JSON.parse(l) as Record<string, unknown>)
-      assert.ok(lines.some((l) => l.msg === 'request' && l.requestId === 'trace-me-123' && l.status === 404))
+      assert.ok(
+        lines.some(
+          (l) =>
+            l.msg === 'request' &&
+            l.requestId === 'trace-me-123' &&
+            l.status === 404 &&
+            l.address === '127.0.0.1',
+        ),
+      )
       assert.ok(!server.output().includes(HASHED_USER.password))
       assert.ok(!server.output().includes(SECRET))
     })

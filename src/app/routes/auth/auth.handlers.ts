@@ -18,6 +18,7 @@ export interface AuthDeps {
   logger: Logger
   passwords: PasswordVerifier
   throttle: LoginThrottle
+  clientAddress: (c: Context) => string
 }
 
 /** Exactly two keys, both non-empty strings; anything else is Flask-JWT's "Invalid credentials". */
@@ -33,7 +34,7 @@ const badRequest = (c: Context, description: string) => flaskJwtError(c, 400, 'B
 
 /** Flask-JWT's `POST /auth`: credentials in, `{"access_token"}` out. */
 export const login =
-  ({ jwt, passwordIterations, store, clock, logger, passwords, throttle }: AuthDeps) =>
+  ({ jwt, passwordIterations, store, clock, logger, passwords, throttle, clientAddress }: AuthDeps) =>
   async (c: Context<AppEnv>) => {
     if (!JSON_TYPE.test(c.req.header('Content-Type') ?? '')) {
       return badRequest(c, 'Content-Type must be application/json')
@@ -51,7 +52,7 @@ export const login =
     if (!credentials.success) return invalidCredentials(c)
     const { username, password } = credentials.data
 
-    const attempt = await throttle.attempt(username, c.var.clientAddress, async () => {
+    const attempt = await throttle.attempt(username, clientAddress(c), async () => {
       const user = await store.findUserByUsername(username)
       const verdict = await passwords.verify(password, user?.password ?? null)
       return user && verdict.ok ? { ok: true, user, rehash: verdict.rehash } : { ok: false }
