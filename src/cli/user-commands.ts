@@ -50,9 +50,9 @@ export const userPasswd: Command = {
     const noSuchUser = () => new CliError(`user ${JSON.stringify(username)} does not exist`)
     if (!(await store.findUserByUsername(username))) throw noSuchUser()
     const password = await readNewPassword(ctx.io, username)
-    if (!(await store.setPassword(username, await hashPassword(password, passwordIterations))))
-      throw noSuchUser()
-    ctx.io.stdout.write(`password changed for ${username}\n`)
+    const hash = await hashPassword(password, passwordIterations)
+    if (!(await store.setPassword(username, hash, Date.now()))) throw noSuchUser()
+    ctx.io.stdout.write(`password changed for ${username}; tokens issued before now are refused\n`)
   },
 }
 

@@ -9,7 +9,7 @@ import {
   type UpsertReport,
   type UserRecord,
 } from './store.js'
-import { nextUserId, toUserRecord, USER_PROJECTION } from './users.js'
+import { nextUserId, passwordChange, toUserRecord, USER_PROJECTION } from './users.js'
 
 export interface DataApiStoreOptions {
   /** The endpoint base, e.g. `https://gateway.example/app/data/v1`; actions are `{url}/action/<name>`. */
@@ -202,10 +202,10 @@ export class DataApiStore implements Store {
     return user
   }
 
-  async setPassword(username: string, passwordHash: string): Promise<boolean> {
+  async setPassword(username: string, passwordHash: string, changedAtMs: number): Promise<boolean> {
     const r = await this.action<{ matchedCount?: unknown }>('updateOne', USERS, {
       filter: { username },
-      update: { $set: { password: passwordHash } },
+      update: { $set: passwordChange(passwordHash, changedAtMs) },
     })
     return r.matchedCount === 1
   }

@@ -8,7 +8,7 @@ import {
   type UpsertReport,
   type UserRecord,
 } from './store.js'
-import { nextUserId } from './users.js'
+import { nextUserId, passwordChange, toUserRecord } from './users.js'
 
 /** Same ordering as the MongoDB query: datetime, then key, both descending. */
 const newestFirst = (a: Holodule, b: Holodule): number =>
@@ -55,10 +55,12 @@ export class MemoryStore implements Store {
     return { ...user }
   }
 
-  async setPassword(username: string, passwordHash: string) {
+  async setPassword(username: string, passwordHash: string, changedAtMs: number) {
     const u = this.users.get(username)
     if (!u) return false
-    u.password = passwordHash
+    // Through the same conversion as a stored document, so the three stores answer alike.
+    const changed = toUserRecord({ ...u, ...passwordChange(passwordHash, changedAtMs) })
+    if (changed) this.users.set(username, changed)
     return true
   }
 

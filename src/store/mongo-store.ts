@@ -18,7 +18,7 @@ import {
   type UpsertReport,
   type UserRecord,
 } from './store.js'
-import { nextUserId, toUserRecord, USER_PROJECTION } from './users.js'
+import { nextUserId, passwordChange, toUserRecord, USER_PROJECTION } from './users.js'
 
 /** Bounded waits: a dead database answers 503 in about two seconds instead of hanging a request. */
 export const MONGO_CLIENT_OPTIONS: MongoClientOptions = {
@@ -165,9 +165,9 @@ export class MongoStore implements Store {
     })
   }
 
-  setPassword(username: string, passwordHash: string) {
+  setPassword(username: string, passwordHash: string, changedAtMs: number) {
     return this.run(async () => {
-      const r = await this.users.updateOne({ username }, { $set: { password: passwordHash } })
+      const r = await this.users.updateOne({ username }, { $set: passwordChange(passwordHash, changedAtMs) })
       return r.matchedCount === 1
     })
   }

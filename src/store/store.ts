@@ -19,6 +19,11 @@ export interface UserRecord {
   username: string
   /** A PHC hash string, or the plain text a legacy record still holds. */
   password: string
+  /**
+   * Seconds since the epoch when the password was last set (`password_changed_at`); tokens issued
+   * before that second are refused. Absent on records the old service wrote and never changed.
+   */
+  passwordChangedAt?: number
 }
 
 /** A MongoDB database name as the server, the gateway and its keys accept it. */
@@ -42,7 +47,8 @@ export interface Store {
   ping(): Promise<void>
 
   addUser(username: string, passwordHash: string): Promise<UserRecord>
-  setPassword(username: string, passwordHash: string): Promise<boolean>
+  /** Sets the password and the second it changed (`changedAtMs`), so older tokens stop working. */
+  setPassword(username: string, passwordHash: string, changedAtMs: number): Promise<boolean>
   removeUser(username: string): Promise<boolean>
   listUsers(): Promise<Array<Pick<UserRecord, 'id' | 'username'>>>
   upsertHolodules(records: HoloduleRecord[]): Promise<UpsertReport>

@@ -1,12 +1,21 @@
 import type { UserRecord } from './store.js'
 
 /** The fields of a user document the port returns; both MongoDB adapters ask for exactly these. */
-export const USER_PROJECTION = { _id: 0, id: 1, username: 1, password: 1 } as const
+export const USER_PROJECTION = { _id: 0, id: 1, username: 1, password: 1, password_changed_at: 1 } as const
+
+/** The stored field for a password change at `changedAtMs`: whole seconds, as a token's `iat`. */
+export const passwordChange = (passwordHash: string, changedAtMs: number) => ({
+  password: passwordHash,
+  password_changed_at: Math.floor(changedAtMs / 1000),
+})
 
 /** A stored user document as the port returns it, or null when it holds no usable password. */
 export const toUserRecord = (doc: Record<string, unknown> | null | undefined): UserRecord | null => {
   if (!doc || typeof doc.password !== 'string' || typeof doc.username !== 'string') return null
-  return { id: String(doc.id ?? ''), username: doc.username, password: doc.password }
+  const user: UserRecord = { id: String(doc.id ?? ''), username: doc.username, password: doc.password }
+  const changed = doc.password_changed_at
+  if (typeof changed === 'number' && Number.isFinite(changed)) user.passwordChangedAt = changed
+  return user
 }
 
 /** One past the largest numeric `id` (ids are strings; anything that is not a number is skipped). */

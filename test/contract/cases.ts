@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import {
+  CHANGED_AT,
+  CHANGED_USER,
   EMPTY_DAY,
   HASHED_USER,
   LEGACY_USER,
@@ -278,6 +280,22 @@ export const contractCases = (target: () => ContractTarget) => {
     it('accepts a token in the form PyJWT signs (sorted header, seconds claims)', async () => {
       const pyjwt = craftToken(claims(HASHED_USER.username), SECRET, { header: { alg: 'HS256', typ: 'JWT' } })
       assert.equal((await schedule(SEED_DAY, `JWT ${pyjwt}`)).status, 200)
+    })
+  })
+
+  describe('tokens after a password change', () => {
+    const forChanged = (iat: number) =>
+      `JWT ${craftToken(claims(CHANGED_USER.username, { iat, nbf: iat, exp: nowSeconds() + 300 }), SECRET)}`
+    it('refuses a token issued before the second the password changed', async () => {
+      await expectAuthError(
+        await schedule(SEED_DAY, forChanged(CHANGED_AT - 1)),
+        'Invalid token',
+        'Token was issued before the password changed',
+      )
+    })
+    it('accepts a token issued in that second or later', async () => {
+      assert.equal((await schedule(SEED_DAY, forChanged(CHANGED_AT))).status, 200)
+      assert.equal((await schedule(SEED_DAY, forChanged(nowSeconds()))).status, 200)
     })
   })
 

@@ -3,6 +3,7 @@ import { createApp } from '../../src/app/create-app.js'
 import { parseConfig } from '../../src/config/config.js'
 import { MemoryStore } from '../../src/store/memory-store.js'
 import type { HoloduleRecord } from '../../src/store/store.js'
+import { toUserRecord } from '../../src/store/users.js'
 import { contractCases } from './cases.js'
 import { HOLODULES, KEYLESS_HOLODULE, SECRET, seedUsers } from './fixtures.js'
 
@@ -14,7 +15,8 @@ describe('contract on the in-memory store', () => {
     const parsed = parseConfig({ JWT_SECRET_KEY: SECRET })
     if (!parsed.ok) throw new Error(parsed.errors.join('; '))
     store = new MemoryStore({
-      users: await seedUsers(parsed.config.app.passwordIterations),
+      // The seed is written as MongoDB holds it; the memory store takes the port's records.
+      users: (await seedUsers(parsed.config.app.passwordIterations)).flatMap((d) => toUserRecord(d) ?? []),
       holodules: [...HOLODULES, KEYLESS_HOLODULE as unknown as HoloduleRecord],
     })
     app = createApp({ config: parsed.config.app, store })

@@ -12,6 +12,10 @@ export const LEGACY_USER = { username: 'user02', password: 'password02' }
 /** A second plain-text user, for targets whose suite logs in more than once. */
 export const LEGACY_USER_2 = { username: 'user03', password: 'pass word 03' }
 
+/** Its password changed at CHANGED_AT (seconds): tokens issued before that second are refused. */
+export const CHANGED_USER = { username: 'user04', password: 'password04' }
+export const CHANGED_AT = 1_700_000_000
+
 export const SEED_DAY = '20201209'
 export const EMPTY_DAY = '20201207'
 
@@ -68,6 +72,12 @@ export const seedUsers = async (iterations: number) => [
   { id: '1', username: HASHED_USER.username, password: await hashPassword(HASHED_USER.password, iterations) },
   { id: '2', username: LEGACY_USER.username, password: LEGACY_USER.password },
   { id: '3', username: LEGACY_USER_2.username, password: LEGACY_USER_2.password },
+  {
+    id: '4',
+    username: CHANGED_USER.username,
+    password: await hashPassword(CHANGED_USER.password, iterations),
+    password_changed_at: CHANGED_AT,
+  },
 ]
 
 /** Writes the fixture straight into MongoDB, as the old service's data would be. */

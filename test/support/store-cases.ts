@@ -194,20 +194,30 @@ export const storeCases = (makeStore: MakeStore, options: StoreCaseOptions) => {
   })
 
   describe('setPassword', () => {
-    it('sets the password of an existing user, even to the value it holds', async () => {
+    it('sets the password of an existing user, even to the value it holds, and the second it changed', async () => {
       const store = await seeded()
-      assert.equal(await store.setPassword('carol', '$pbkdf2-sha256$new'), true)
+      assert.equal(await store.setPassword('carol', '$pbkdf2-sha256$new', 1_700_000_000_999), true)
       assert.deepEqual(await store.findUserByUsername('carol'), {
         id: '2',
         username: 'carol',
         password: '$pbkdf2-sha256$new',
+        passwordChangedAt: 1_700_000_000,
       })
-      assert.equal(await store.setPassword('carol', '$pbkdf2-sha256$new'), true)
+      assert.equal(await store.setPassword('carol', '$pbkdf2-sha256$new', 1_700_000_100_000), true)
+      assert.equal((await store.findUserByUsername('carol'))?.passwordChangedAt, 1_700_000_100)
+    })
+
+    it('leaves the change time alone when a legacy password is rewritten as a hash', async () => {
+      const store = await seeded()
+      const before = await store.findUserByUsername('carol')
+      assert.ok(before)
+      assert.equal(await store.updatePasswordHash('carol', before.password, '$pbkdf2-sha256$rehash'), true)
+      assert.equal((await store.findUserByUsername('carol'))?.passwordChangedAt, undefined)
     })
 
     it('answers false for an unknown user and creates nobody', async () => {
       const store = await seeded()
-      assert.equal(await store.setPassword('ghost', HASH), false)
+      assert.equal(await store.setPassword('ghost', HASH, Date.now()), false)
       assert.equal(await store.findUserByUsername('ghost'), null)
     })
   })

@@ -43,6 +43,10 @@ export const jwtRequired = ({ jwt, verifier, store, clock }: JwtRequiredDeps) =>
     const user =
       typeof payload.identity === 'string' ? await store.findUserByUsername(payload.identity) : null
     if (!user) return flaskJwtError(c, 401, 'Invalid JWT', 'User does not exist')
+    // The payload stays Flask-JWT's; the stored change time is what retires older tokens.
+    if (user.passwordChangedAt !== undefined && (payload.iat as number) < user.passwordChangedAt) {
+      return flaskJwtError(c, 401, 'Invalid token', 'Token was issued before the password changed')
+    }
     c.set('user', user)
     await next()
   })

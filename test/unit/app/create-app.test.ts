@@ -6,6 +6,7 @@ import type { Env } from '../../../src/config/env.js'
 import { createJsonLogger } from '../../../src/lib/logger.js'
 import { MemoryStore } from '../../../src/store/memory-store.js'
 import { type Store, StoreUnavailableError } from '../../../src/store/store.js'
+import { toUserRecord } from '../../../src/store/users.js'
 import { HASHED_USER, HOLODULES, SECRET, SEED_DAY, seedUsers } from '../../contract/fixtures.js'
 import { claims, craftToken, nowSeconds } from '../../contract/tokens.js'
 
@@ -15,7 +16,11 @@ const appConfig = (env: Env = {}) => {
   return parsed.config.app
 }
 
-const seeded = async () => new MemoryStore({ users: await seedUsers(1000), holodules: HOLODULES })
+const seeded = async () =>
+  new MemoryStore({
+    users: (await seedUsers(1000)).flatMap((d) => toUserRecord(d) ?? []),
+    holodules: HOLODULES,
+  })
 
 /** A store whose every call fails the given way: for the 500 and 503 paths. */
 const failingStore = (error: () => Error): Store =>

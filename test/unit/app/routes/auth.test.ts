@@ -88,3 +88,33 @@ describe('POST /auth throttling', () => {
     assert.ok(res.status === 200 || res.status === 404, String(res.status))
   })
 })
+
+describe('tokens after a password change', () => {
+  it('refuses a token issued before the second the password changed, accepts one issued after', async () => {
+    const parsed = parseConfig({ JWT_SECRET_KEY: SECRET, USER_CACHE_TTL: '0' })
+    if (!parsed.ok) throw new Error(parsed.errors.join('; '))
+    const store = new MemoryStore({
+      users: [{ id: '1', username: 'user01', password: 'password01' }],
+      holodules: sampleHolodules(Date.now()),
+    })
+    const app = createApp({ config: parsed.config.app, store })
+    const now = Date.now()
+    const day = new Date(now + 9 * 3600_000).toISOString().slice(0, 10).replace(/-/g, '')
+    const get = async (iatMs: number) =>
+      app.request(`/holodules/${day}`, {
+        headers: { Authorization: `JWT ${await issueToken(parsed.config.app.jwt, 'user01', iatMs)}` },
+      })
+    const old = now - 60_000
+    assert.ok([200, 404].includes((await get(old)).status))
+    await store.setPassword('user01', await hashPassword('new password', ITERATIONS), now - 10_000)
+    const refused = await get(old)
+    assert.equal(refused.status, 401)
+    assert.equal(
+      await refused.text(),
+      '{"status_code":401,"error":"Invalid token","description":"Token was issued before the password changed"}',
+    )
+    // Issued in the second of the change or later: accepted.
+    assert.ok([200, 404].includes((await get(now - 10_000)).status))
+    assert.ok([200, 404].includes((await get(now)).status))
+  })
+})
