@@ -142,7 +142,10 @@ export const createApp = ({
   app.notFound(notFound)
   app.onError((err, c) => {
     if (err instanceof StoreUnavailableError) {
-      logger.warn('database unavailable', { requestId: c.var.requestId, error: err.message })
+      // One line, no stack: what happened and, for a refused key, what to mend.
+      if (err.misconfigured)
+        logger.error('database refused our credentials', { requestId: c.var.requestId, error: err.message })
+      else logger.warn('database unavailable', { requestId: c.var.requestId, error: err.message })
       return serviceUnavailable(c)
     }
     if (err instanceof HTTPException && err.status < 500) {

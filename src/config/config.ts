@@ -10,7 +10,7 @@ import { JWT_ALGORITHMS, MIN_SECRET_BYTES } from '../auth/token.js'
 import { parseAddressPattern, type TrustProxy } from '../lib/address.js'
 import type { LogLevel } from '../lib/logger.js'
 import { DB_NAME_PATTERN } from '../store/store.js'
-import { type Env, issueLines, withoutEmpty } from './env.js'
+import { type Env, issueLines, secretProblem, withoutEmpty } from './env.js'
 import { DEFAULT_LIMITS, type NodeLimits } from './limits.js'
 
 export interface ServerConfig {
@@ -151,12 +151,12 @@ export const parseConfig = (env: Env): ConfigResult => {
   // Checks that span variables run on the raw values too, so one run names every problem.
   const dbConfigured = Boolean(cleaned.MONGODB_URI?.trim() || cleaned.MONGODB_HOST?.trim())
   let secret = cleaned.JWT_SECRET_KEY
-  const secretBytes = secret === undefined ? 0 : new TextEncoder().encode(secret).length
-  if (dbConfigured) {
+  const problem = secret === undefined ? null : secretProblem('JWT_SECRET_KEY', secret, MIN_SECRET_BYTES)
+  if (problem?.includes('placeholder')) errors.push(problem)
+  else if (dbConfigured) {
     if (secret === undefined) errors.push('JWT_SECRET_KEY: required when a database is configured')
-    else if (secretBytes < MIN_SECRET_BYTES)
-      errors.push(`JWT_SECRET_KEY: must be at least ${MIN_SECRET_BYTES} bytes (got ${secretBytes})`)
-  } else if (secret === undefined || secretBytes < MIN_SECRET_BYTES) {
+    else if (problem) errors.push(problem)
+  } else if (secret === undefined || problem) {
     secret = randomSecret()
     warnings.push(
       'JWT_SECRET_KEY is unset or short: using a random secret for this process (tokens die with it)',

@@ -7,6 +7,20 @@ export type Env = Record<string, string | undefined>
 export const withoutEmpty = (env: Env): Env =>
   Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''))
 
+/** Text copied from an example file instead of a secret: `<…>`, `replace-with-…`, `changeme`. */
+const PLACEHOLDER = /^<.*>$|replace-with|change-?me|^(secret|example|password)$/i
+
+/**
+ * What is wrong with a secret, or null: an example file's placeholder (anyone can read it, so anyone
+ * could forge tokens) or fewer than `minBytes` bytes. Names the variable, never the value.
+ */
+export const secretProblem = (name: string, value: string, minBytes: number): string | null => {
+  if (PLACEHOLDER.test(value.trim()))
+    return `${name}: is the placeholder from an example file, not a secret (make one: openssl rand -hex 32)`
+  const bytes = new TextEncoder().encode(value).length
+  return bytes < minBytes ? `${name}: must be at least ${minBytes} bytes (got ${bytes})` : null
+}
+
 /** One line per problem, `VARIABLE: message`, for start-up errors. */
 export const issueLines = (error: z.ZodError): string[] =>
   error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`)

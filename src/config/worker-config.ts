@@ -1,9 +1,10 @@
 import { z } from 'zod'
 import type { AppConfig } from '../app/create-app.js'
 import { MIN_SECRET_BYTES } from '../auth/token.js'
+import { KEY_PATTERN } from '../gateway/keys.js'
 import type { LogLevel } from '../lib/logger.js'
 import { parseConfig } from './config.js'
-import { type Env, issueLines } from './env.js'
+import { type Env, issueLines, secretProblem } from './env.js'
 
 export interface DataApiSettings {
   url: string
@@ -44,11 +45,12 @@ export const parseWorkerConfig = (bindings: Record<string, unknown>): WorkerConf
     Object.entries(bindings).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== ''),
   )
   const errors: string[] = []
-  const secretBytes = new TextEncoder().encode(env.JWT_SECRET_KEY ?? '').length
   if (env.JWT_SECRET_KEY === undefined)
     errors.push('JWT_SECRET_KEY: required (wrangler secret put JWT_SECRET_KEY)')
-  else if (secretBytes < MIN_SECRET_BYTES)
-    errors.push(`JWT_SECRET_KEY: must be at least ${MIN_SECRET_BYTES} bytes (got ${secretBytes})`)
+  else {
+    const problem = secretProblem('JWT_SECRET_KEY', env.JWT_SECRET_KEY, MIN_SECRET_BYTES)
+    if (problem) errors.push(problem)
+  }
 
   const shared = parseConfig(env)
   if (!shared.ok) errors.push(...shared.errors.filter((e) => !e.startsWith('JWT_SECRET_KEY')))
@@ -62,6 +64,9 @@ export const parseWorkerConfig = (bindings: Record<string, unknown>): WorkerConf
     errors.push('DATA_API_URL: required (or MONGODB_URI for the direct driver mode)')
   if (hasDataApi && env.DATA_API_KEY === undefined)
     errors.push('DATA_API_KEY: required with DATA_API_URL (wrangler secret put DATA_API_KEY)')
+  else if (hasDataApi && !KEY_PATTERN.test(env.DATA_API_KEY ?? ''))
+    // The gateway accepts no other key; saying so here beats a 401 on every request.
+    errors.push('DATA_API_KEY: must be a gateway key: 32-256 characters of A-Z a-z 0-9 _ . ~ -')
 
   if (errors.length > 0 || !shared.ok || !own.success) return { ok: false, errors }
   const { config } = shared

@@ -10,7 +10,7 @@ export default perIsolate(
       return 'this Worker reaches MongoDB through the Data API: set DATA_API_URL'
     }
     const logger = createConsoleLogger(config.logLevel)
-    const store = new DataApiStore({ ...config.backend.dataApi, database: config.database, logger })
+    const store = new DataApiStore({ ...config.backend.dataApi, database: config.database })
     // workerd cancels what a request leaves running, so caches refresh inline here.
     return createApp({ config: config.app, store, logger, backgroundWork: false, peerAddress: edgePeer })
   },

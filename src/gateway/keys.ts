@@ -36,7 +36,7 @@ export interface ApiKey {
   grants: Grant[]
 }
 
-const KEY_PATTERN = /^[A-Za-z0-9_.~-]{32,256}$/
+export const KEY_PATTERN = /^[A-Za-z0-9_.~-]{32,256}$/
 const NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/
 const COLLECTION_PATTERN = /^(\*|[A-Za-z0-9_-][A-Za-z0-9_.-]{0,119})$/
 

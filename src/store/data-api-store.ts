@@ -1,4 +1,3 @@
-import type { Logger } from '../lib/logger.js'
 import {
   DuplicateUserError,
   dayQuery,
@@ -20,7 +19,6 @@ export interface DataApiStoreOptions {
   database: string
   /** Per request. Longer than the gateway's own 2 s server selection, so its 503 wins the race. */
   timeoutMs?: number
-  logger?: Logger
   /** Injected for tests; defaults to the global fetch. */
   fetch?: FetchLike
 }
@@ -29,9 +27,13 @@ export type FetchLike = (url: string, init: RequestInit) => Promise<Response>
 
 export const DEFAULT_DATA_API_TIMEOUT_MS = 5000
 
-/** The gateway refused our key (401/403): a deployment mistake, answered 500 and logged, never retried. */
-export class DataApiConfigError extends Error {
+/**
+ * The gateway refused our key (401/403): to a client the data is unavailable (503), and the app's
+ * one log line for it is an error that says what to mend. Never retried.
+ */
+export class DataApiConfigError extends StoreUnavailableError {
   override name = 'DataApiConfigError'
+  override readonly misconfigured = true
 }
 
 /** The gateway rejected a request it should have accepted (a bug on one side), not an outage. */
@@ -127,15 +129,9 @@ export class DataApiStore implements Store {
     }
     if (res.status === 401 || res.status === 403) {
       // The message names the status only: the key must never reach a log line or a response.
-      this.options.logger?.error(
-        'Data API rejected the API key: check DATA_API_KEY and the gateway allowlist',
-        {
-          action: name,
-          collection,
-          status: res.status,
-        },
+      throw new DataApiConfigError(
+        `Data API rejected the API key (HTTP ${res.status} for ${name} on ${collection}): check DATA_API_KEY and the gateway's DATA_API_KEYS`,
       )
-      throw new DataApiConfigError(`Data API ${name} on ${collection}: HTTP ${res.status}`)
     }
     if (res.status >= 500 || res.status === 429) {
       throw new StoreUnavailableError(`Data API ${name}: HTTP ${res.status}`)

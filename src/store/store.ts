@@ -58,6 +58,11 @@ export interface Store {
 
 export class StoreUnavailableError extends Error {
   override name = 'StoreUnavailableError'
+  /**
+   * True when the database (or the gateway before it) refused our credentials: not an outage that
+   * passes but a deployment mistake an operator must mend, logged as an error rather than a warning.
+   */
+  readonly misconfigured: boolean = false
 }
 
 export class DuplicateUserError extends Error {

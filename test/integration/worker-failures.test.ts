@@ -47,19 +47,25 @@ describe('the Worker when the Data API gateway fails', () => {
       body: JSON.stringify(HASHED_USER),
     })
 
-  it('answers 500 when the gateway refuses the key, and logs a configuration error without the key', async () => {
+  it('answers 503 when the gateway refuses the key, and logs one error line that says so, without the key or a stack', async () => {
     mode = 'refuse'
     const res = await login()
-    assert.equal(res.status, 500)
+    assert.equal(res.status, 503)
     const text = await res.text()
-    assert.deepEqual(JSON.parse(text), { error: 'Internal Server Error' })
+    assert.deepEqual(JSON.parse(text), { error: 'Service Unavailable' })
     assert.ok(!text.includes(KEY))
     // workerd's console reaches wrangler's output asynchronously.
     const deadline = Date.now() + 5000
     while (!worker.output().includes('DATA_API_KEY') && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 100))
     }
-    assert.match(worker.output(), /Data API rejected the API key: check DATA_API_KEY/, worker.output())
+    assert.match(
+      worker.output(),
+      /Data API rejected the API key \(HTTP 401[^)]*\): check DATA_API_KEY/,
+      worker.output(),
+    )
+    assert.match(worker.output(), /"level":"error","msg":"database refused our credentials"/)
+    assert.ok(!/\n\s+at /.test(worker.output()), 'a stack trace reached the log')
     assert.ok(!worker.output().includes(KEY), 'the key reached the log')
   })
 

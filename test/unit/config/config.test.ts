@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
 import { describe, it } from 'node:test'
 import { parseConfig } from '../../../src/config/config.js'
 
@@ -85,5 +86,32 @@ describe('parseConfig', () => {
     const weak = parseConfig({ PASSWORD_PBKDF2_ITERATIONS: '1000' })
     assert.ok(!weak.ok)
     assert.match(weak.errors.join(), /PASSWORD_PBKDF2_ITERATIONS/)
+  })
+})
+
+describe('example secrets', () => {
+  const exampleValue = (file: string, name: string) => {
+    const line = readFileSync(new URL(`../../../${file}`, import.meta.url), 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith(`${name}=`))
+    assert.ok(line, `${file} has ${name}`)
+    return line.slice(name.length + 1)
+  }
+
+  it('refuses the secret of .env.example and of .dev.vars.example, naming the variable, never the value', () => {
+    for (const file of ['.env.example', '.dev.vars.example']) {
+      const secret = exampleValue(file, 'JWT_SECRET_KEY')
+      for (const env of [
+        { JWT_SECRET_KEY: secret },
+        { JWT_SECRET_KEY: secret, MONGODB_URI: 'mongodb://db/' },
+      ]) {
+        const parsed = parseConfig(env)
+        assert.equal(parsed.ok, false, `${file} accepted`)
+        if (!parsed.ok) {
+          assert.match(parsed.errors.join('\n'), /^JWT_SECRET_KEY: is the placeholder from an example file/m)
+          assert.ok(!parsed.errors.join('\n').includes(secret))
+        }
+      }
+    }
   })
 })

@@ -3,12 +3,13 @@ import { describe, it } from 'node:test'
 import { parseWorkerConfig } from '../../../src/config/worker-config.js'
 
 const SECRET = 'worker-config-secret-0123456789-abcdef'
+const WORKER_KEY = 'worker-key-0123456789-abcdefghijklmnop'
 
 describe('parseWorkerConfig', () => {
   it('builds the Data API settings from string bindings and ignores other bindings', () => {
     const r = parseWorkerConfig({
       DATA_API_URL: 'https://gw.example/app/data/v1',
-      DATA_API_KEY: 'k',
+      DATA_API_KEY: WORKER_KEY,
       JWT_SECRET_KEY: SECRET,
       JWT_EXPIRATION_DELTA: '600',
       MONGODB_DB: 'otherdb',
@@ -19,7 +20,7 @@ describe('parseWorkerConfig', () => {
       kind: 'data-api',
       dataApi: {
         url: 'https://gw.example/app/data/v1',
-        apiKey: 'k',
+        apiKey: WORKER_KEY,
         dataSource: 'mongodb-atlas',
         timeoutMs: 5000,
       },
@@ -47,7 +48,7 @@ describe('parseWorkerConfig', () => {
   it('refuses both backends at once and accepts MONGODB_URI alone (direct mode)', () => {
     const both = parseWorkerConfig({
       DATA_API_URL: 'https://gw.example',
-      DATA_API_KEY: 'k',
+      DATA_API_KEY: WORKER_KEY,
       MONGODB_URI: 'mongodb://127.0.0.1:27017/',
       JWT_SECRET_KEY: SECRET,
     })
@@ -56,5 +57,28 @@ describe('parseWorkerConfig', () => {
     const direct = parseWorkerConfig({ MONGODB_URI: 'mongodb://127.0.0.1:27017/', JWT_SECRET_KEY: SECRET })
     assert.ok(direct.ok)
     assert.deepEqual(direct.config.backend, { kind: 'mongodb', uri: 'mongodb://127.0.0.1:27017/' })
+  })
+})
+
+describe('parseWorkerConfig and example values', () => {
+  it('refuses a DATA_API_KEY the gateway could never accept (x, or a placeholder)', () => {
+    for (const key of ['x', '<the worker key from DATA_API_KEYS>']) {
+      const parsed = parseWorkerConfig({
+        JWT_SECRET_KEY: SECRET,
+        DATA_API_URL: 'http://127.0.0.1:8780',
+        DATA_API_KEY: key,
+      })
+      assert.equal(parsed.ok, false)
+      if (!parsed.ok) assert.match(parsed.errors.join('\n'), /^DATA_API_KEY: must be a gateway key/m)
+    }
+  })
+  it('refuses the placeholder secret of .dev.vars.example', () => {
+    const parsed = parseWorkerConfig({
+      JWT_SECRET_KEY: '<at least 32 bytes, the same secret as the Node and Bun servers>',
+      DATA_API_URL: 'http://127.0.0.1:8780',
+      DATA_API_KEY: 'k'.repeat(40),
+    })
+    assert.equal(parsed.ok, false)
+    if (!parsed.ok) assert.match(parsed.errors.join('\n'), /^JWT_SECRET_KEY: is the placeholder/m)
   })
 })

@@ -51,7 +51,6 @@ const json = (res: ServerResponse, status: number, body: unknown) => {
 describe('DataApiStore request shape and error mapping', () => {
   let reply: (s: Seen, res: ServerResponse) => void = () => {}
   let gw: Awaited<ReturnType<typeof scriptedGateway>>
-  const logLines: string[] = []
   // Generous by default: two test files share two cores. The timeout case passes its own.
   const store = (timeoutMs = 5000) =>
     new DataApiStore({
@@ -60,7 +59,6 @@ describe('DataApiStore request shape and error mapping', () => {
       dataSource: 'mongodb-atlas',
       database: 'holoduledb',
       timeoutMs,
-      logger: createJsonLogger('debug', (l) => logLines.push(l)),
     })
 
   before(async () => {
@@ -128,18 +126,22 @@ describe('DataApiStore request shape and error mapping', () => {
     await assert.rejects(dead.ping(), StoreUnavailableError)
   })
 
-  it('turns 401 and 403 into a logged configuration error that never shows the key', async () => {
+  it('turns 401 and 403 into a configuration error that says what to mend and never shows the key', async () => {
     for (const status of [401, 403]) {
-      logLines.length = 0
       reply = (_s, res) => json(res, status, { error: 'invalid api key', error_code: 'InvalidSession' })
-      await assert.rejects(store().findUserByUsername('user01'), DataApiConfigError)
-      assert.equal(logLines.length, 1)
-      assert.match(logLines[0] as string, /DATA_API_KEY/)
-      assert.ok(!(logLines[0] as string).includes(KEY))
+      const error = await store()
+        .findUserByUsername('user01')
+        .then(
+          () => null,
+          (e: unknown) => e,
+        )
+      assert.ok(error instanceof DataApiConfigError && error.misconfigured)
+      assert.match(error.message, new RegExp(`HTTP ${status}.*check DATA_API_KEY`))
+      assert.ok(!error.message.includes(KEY))
     }
   })
 
-  it('makes the app answer 503 when the gateway is down and 500 when the key is refused', async () => {
+  it('makes the app answer 503 when the gateway is down or refuses the key, with one error line for the key', async () => {
     const parsed = parseConfig({ JWT_SECRET_KEY: 'x'.repeat(40) })
     assert.ok(parsed.ok)
     const appLines: string[] = []
@@ -159,10 +161,14 @@ describe('DataApiStore request shape and error mapping', () => {
     assert.equal(down.status, 503)
     assert.deepEqual(await down.json(), { error: 'Service Unavailable' })
     reply = (_s, res) => json(res, 401, { error: 'invalid api key', error_code: 'InvalidSession' })
+    appLines.length = 0
     const refused = await login()
-    assert.equal(refused.status, 500)
+    assert.equal(refused.status, 503)
     const text = await refused.text()
-    assert.deepEqual(JSON.parse(text), { error: 'Internal Server Error' })
+    assert.deepEqual(JSON.parse(text), { error: 'Service Unavailable' })
+    const errors = appLines.filter((l) => l.includes('"level":"error"'))
+    assert.equal(errors.length, 1)
+    assert.match(errors[0] as string, /database refused our credentials.*check DATA_API_KEY/)
     assert.ok(!text.includes(KEY))
     assert.ok(!appLines.join('\n').includes(KEY))
   })
