@@ -137,7 +137,7 @@ export const createApp = ({
         backgroundWork,
       }),
     )
-    .route('/', healthRoutes(store))
+    .route('/', healthRoutes({ store, clock, backgroundWork }))
 
   app.notFound(notFound)
   app.onError((err, c) => {
