@@ -4,7 +4,7 @@ import { methodNotAllowed } from 'hono/method-not-allowed'
 import { requestId } from 'hono/request-id'
 import { secureHeaders } from 'hono/secure-headers'
 import { createLoginThrottle, type ThrottlePolicy } from '../auth/login-throttle.js'
-import { createPasswordVerifier, type PasswordVerifier } from '../auth/password.js'
+import { createPasswordVerifier, type LegacyPlaintext, type PasswordVerifier } from '../auth/password.js'
 import { createTokenVerifier, type JwtConfig } from '../auth/token.js'
 import type { TrustProxy } from '../lib/address.js'
 import { type Clock, systemClock } from '../lib/clock.js'
@@ -31,6 +31,8 @@ export interface AppConfig {
   authBodyLimit: number
   /** PBKDF2-SHA256 iterations for new hashes. */
   passwordIterations: number
+  /** LEGACY_PLAINTEXT_PASSWORDS. Absent: accept (a drop-in start; migrate, then reject). */
+  legacyPlaintext?: LegacyPlaintext
   /** Seconds a day's schedule response is reused; 0 disables. Absent: DEFAULT_HOLODULES_CACHE_TTL. */
   holodulesCacheTtl?: number
   /** Seconds the user behind a verified token is reused; 0 disables. Absent: DEFAULT_USER_CACHE_TTL. */
@@ -122,7 +124,7 @@ export const createApp = ({
         store,
         clock,
         logger,
-        passwords: passwords ?? createPasswordVerifier(config.passwordIterations),
+        passwords: passwords ?? createPasswordVerifier(config.passwordIterations, config.legacyPlaintext),
         throttle,
         clientAddress: addressOf,
       }),

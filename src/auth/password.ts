@@ -66,7 +66,13 @@ export interface PasswordVerifier {
  * Every path costs one PBKDF2 run at policy strength: an unknown user is checked against a dummy
  * hash and a plain-text record is compared after a dummy run, so timing tells a client nothing.
  */
-export const createPasswordVerifier = (iterations: number): PasswordVerifier => {
+/** What a record that still holds plain text gets: one login that rewrites it, or never a login. */
+export type LegacyPlaintext = 'accept' | 'reject'
+
+export const createPasswordVerifier = (
+  iterations: number,
+  legacy: LegacyPlaintext = 'accept',
+): PasswordVerifier => {
   let dummy: Promise<string> | undefined
   const dummyHash = () => {
     dummy ??= hashPassword(toBase64(crypto.getRandomValues(new Uint8Array(16))), iterations)
@@ -83,7 +89,8 @@ export const createPasswordVerifier = (iterations: number): PasswordVerifier => 
         return ok ? { ok: true, rehash: parsed.iterations < iterations } : { ok: false }
       }
       await checkAgainst(password, parseHash(await dummyHash()) as ParsedHash)
-      if (stored === null || !isLegacyPlaintext(stored)) return { ok: false }
+      // Rejected plain text still cost the dummy run above: timing does not tell it apart.
+      if (stored === null || !isLegacyPlaintext(stored) || legacy === 'reject') return { ok: false }
       const a = encoder.encode(password)
       const b = encoder.encode(stored)
       return timingSafeEqual(a, b) ? { ok: true, rehash: true } : { ok: false }

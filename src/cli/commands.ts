@@ -1,6 +1,6 @@
 import type { Command } from './context.js'
 import { holodulesImport } from './import-command.js'
-import { userAdd, userList, userPasswd, userRm } from './user-commands.js'
+import { userAdd, userList, userMigratePasswords, userPasswd, userRm } from './user-commands.js'
 
 const dbInit: Command = {
   args: [],
@@ -28,6 +28,7 @@ export const COMMANDS: Record<string, Command> = {
   'user passwd': userPasswd,
   'user rm': userRm,
   'user list': userList,
+  'user migrate-passwords': userMigratePasswords,
   'holodules import': holodulesImport,
   'db init': dbInit,
   'data-api': dataApi,

@@ -1,4 +1,4 @@
-import { hashPassword } from '../auth/password.js'
+import { hashPassword, isLegacyPlaintext } from '../auth/password.js'
 import { CliError, type Command } from './context.js'
 import { readNewPassword } from './password-input.js'
 
@@ -83,5 +83,35 @@ export const userList: Command = {
     const width = Math.max(2, ...users.map((u) => u.id.length))
     out.write(`${'ID'.padEnd(width)}  USERNAME\n`)
     for (const u of users) out.write(`${u.id.padEnd(width)}  ${u.username}\n`)
+  },
+}
+
+export const userMigratePasswords: Command = {
+  args: [],
+  summary: 'hash every password still stored in plain text (safe to run again)',
+  help: `The old service stored passwords as plain text. Each such record is rewritten in place with a
+PBKDF2-SHA256 hash of the text it holds, so the same password keeps working and nothing else about
+the record changes (tokens stay valid: this is not a password change). A record changed meanwhile
+(by a login that rehashed it, or user passwd) is left as it is. Then set LEGACY_PLAINTEXT_PASSWORDS=reject.`,
+  async run(_input, ctx) {
+    const { passwordIterations } = ctx.mongoConfig()
+    const store = await ctx.store()
+    let hashed = 0
+    let already = 0
+    for (const { username } of await store.listUsers()) {
+      const user = await store.findUserByUsername(username)
+      if (!user) continue
+      if (!isLegacyPlaintext(user.password)) {
+        already++
+        continue
+      }
+      const hash = await hashPassword(user.password, passwordIterations)
+      if (await store.updatePasswordHash(username, user.password, hash)) hashed++
+      else already++
+    }
+    ctx.io.stdout.write(
+      `hashed ${hashed} plain-text password${hashed === 1 ? '' : 's'}; ${already} already hashed\n` +
+        'every record holds a hash now: set LEGACY_PLAINTEXT_PASSWORDS=reject\n',
+    )
   },
 }

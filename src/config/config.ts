@@ -113,6 +113,7 @@ const envSchema = z.object({
     .max(64)
     .default(DEFAULT_THROTTLE_POLICY.hashConcurrency),
   TRUST_PROXY: optionalText,
+  LEGACY_PLAINTEXT_PASSWORDS: z.enum(['accept', 'reject']).default('accept'),
 })
 
 /** TRUST_PROXY: a hop count, or a comma-separated list of proxy addresses and IPv4 CIDRs. */
@@ -214,6 +215,7 @@ export const parseConfig = (env: Env): ConfigResult => {
         holodulesCacheTtl: e.HOLODULES_CACHE_TTL,
         userCacheTtl: e.USER_CACHE_TTL,
         trustProxy,
+        legacyPlaintext: e.LEGACY_PLAINTEXT_PASSWORDS,
         login: {
           maxConsecutiveFails: e.LOGIN_MAX_CONSECUTIVE_FAILS,
           maxFailsPerAddress: e.LOGIN_MAX_FAILS_PER_ADDRESS,

@@ -19,7 +19,7 @@ export default perIsolate(
       uri: config.backend.uri,
       logger: createConsoleLogger(config.logLevel),
       // Shared so the dummy hash for unknown users is computed once per isolate.
-      passwords: createPasswordVerifier(config.app.passwordIterations),
+      passwords: createPasswordVerifier(config.app.passwordIterations, config.app.legacyPlaintext),
     }
   },
   async ({ config, uri, logger, passwords }, request, env, ctx) => {

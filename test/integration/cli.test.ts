@@ -193,6 +193,53 @@ describe('holodule CLI against FerretDB', () => {
     assert.deepEqual(await store.listUsers(), [])
   })
 
+  test('user migrate-passwords hashes plain-text records in place, once; reject mode then refuses plain text', async () => {
+    const client = new MongoClient(mongo.uri)
+    const users = client.db(DB).collection('users')
+    try {
+      await users.insertMany([
+        { id: '7', username: 'legacy1', password: 'password07' },
+        { id: '8', username: 'legacy2', password: 'pass word 08' },
+      ])
+      // Before: a plain-text record is refused when the server rejects plain text.
+      const parsed = parseConfig({
+        ...env,
+        JWT_SECRET_KEY: 'cli-test-secret-0123456789-abcdefghij',
+        LEGACY_PLAINTEXT_PASSWORDS: 'reject',
+      })
+      assert.ok(parsed.ok)
+      const strict = createApp({ config: parsed.config.app, store })
+      const strictLogin = async (username: string, password: string) =>
+        (
+          await strict.request('/auth', {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json' },
+            body: JSON.stringify({ username, password }),
+          })
+        ).status
+      assert.equal(await strictLogin('legacy1', 'password07'), 401)
+
+      const first = await cli(['user', 'migrate-passwords'])
+      assert.equal(first.code, 0, first.stderr)
+      assert.match(first.stdout, /^hashed 2 plain-text passwords; \d+ already hashed\n/)
+      for (const doc of await users.find({ username: { $in: ['legacy1', 'legacy2'] } }).toArray()) {
+        assert.match(String(doc.password), /^\$pbkdf2-sha256\$i=600000\$/)
+        // Not a password change: tokens issued before stay valid.
+        assert.equal(doc.password_changed_at, undefined)
+      }
+      assert.ok(!first.stdout.includes('password07'))
+      assert.equal(await strictLogin('legacy1', 'password07'), 200)
+      assert.equal(await strictLogin('legacy2', 'pass word 08'), 200)
+
+      const again = await cli(['user', 'migrate-passwords'])
+      assert.equal(again.code, 0, again.stderr)
+      assert.match(again.stdout, /^hashed 0 plain-text passwords;/)
+    } finally {
+      await users.deleteMany({ username: { $in: ['legacy1', 'legacy2'] } })
+      await client.close()
+    }
+  })
+
   test('holodules import: JSON lines with a bad line, re-import, then a JSON array on stdin', async () => {
     const file = join(work, 'schedule.jsonl')
     writeFileSync(

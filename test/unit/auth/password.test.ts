@@ -38,6 +38,17 @@ describe('password hashes', () => {
     assert.deepEqual(await v.verify('', a), { ok: false })
   })
 
+  it('with LEGACY_PLAINTEXT_PASSWORDS=reject, never lets a plain-text record in, and still hashes once', async () => {
+    const accept = createPasswordVerifier(ITER)
+    const reject = createPasswordVerifier(ITER, 'reject')
+    assert.deepEqual(await accept.verify('password02', 'password02'), { ok: true, rehash: true })
+    assert.deepEqual(await reject.verify('password02', 'password02'), { ok: false })
+    assert.deepEqual(await reject.verify('password01', await hashPassword('password01', ITER)), {
+      ok: true,
+      rehash: false,
+    })
+  })
+
   it('verifies a known PBKDF2-SHA256 vector (interoperable with other PHC implementations)', async () => {
     // Python: hashlib.pbkdf2_hmac('sha256', b'password', b'saltsaltsaltsalt', 1000)
     const stored = '$pbkdf2-sha256$i=1000$c2FsdHNhbHRzYWx0c2FsdA$8nX7hwFEzIB8aPajJTYK8weHQc5Ngz0pFVAKvSu4jQA'
