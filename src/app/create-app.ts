@@ -68,6 +68,8 @@ export interface AppDeps {
   backgroundWork?: boolean
   /** The runtime's peer address of a request. Absent: unknown (every client counts as one). */
   peerAddress?: PeerAddress
+  /** Makes the id of a request that brings none. Absent: a random UUID. */
+  newRequestId?: () => string
   /** Where failed logins are counted, for the policy in config. Absent: in this process's memory. */
   loginLimiters?: LoginLimitersFor
 }
@@ -82,6 +84,7 @@ export const createApp = ({
   backgroundWork = true,
   peerAddress = () => undefined,
   loginLimiters = memoryLoginLimiters,
+  newRequestId = () => crypto.randomUUID(),
 }: AppDeps) => {
   const app = new Hono<AppEnv>()
   const policy = config.login ?? DEFAULT_THROTTLE_POLICY
@@ -101,7 +104,7 @@ export const createApp = ({
     clock,
   })
 
-  app.use(requestId())
+  app.use(requestId({ generator: newRequestId }))
   const addressOf = clientAddressOf(peerAddress, config.trustProxy ?? null)
   app.use(accessLog<AppEnv>(logger, clock, (c) => ({ address: addressOf(c) })))
   app.use(legacyCors(config.corsOrigins))

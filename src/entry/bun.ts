@@ -1,6 +1,7 @@
 import { getConnInfo } from 'hono/bun'
 import { bootstrap } from './bootstrap.js'
 import { isClusterMember, superviseCluster } from './cluster.js'
+import { closesConnection } from './connection.js'
 import { onShutdown } from './shutdown.js'
 
 // WORKERS=auto|N: this process only supervises; the members share the port through reusePort.
@@ -12,7 +13,7 @@ if (!superviseCluster(process.env)) {
   // Bun.serve closes a connection idle for 10 s (its default idleTimeout); nginx's upstream
   // keepalive_timeout in front of it should stay below that.
   const server = Bun.serve({
-    fetch: app.fetch,
+    fetch: async (request, bunServer) => closesConnection(await app.fetch(request, bunServer)),
     port: config.port,
     hostname: config.host,
     reusePort: isClusterMember(),

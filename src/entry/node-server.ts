@@ -3,13 +3,14 @@ import type { Socket } from 'node:net'
 import { type Http2Bindings, type HttpBindings, serve } from '@hono/node-server'
 import type { NodeLimits } from '../config/limits.js'
 import type { Logger } from '../lib/logger.js'
+import { closesConnection } from './connection.js'
 import { onShutdown } from './shutdown.js'
 
 /** What a client still sending a refused body may send before the socket closes (nginx's lingering close). */
 const LINGER_MS = 5000
 
 /**
- * After an answer with `Connection: close` to a request whose body was not read (413), half-close:
+ * After a 413 (answered `Connection: close`: its body was not read), half-close:
  * the answer and a FIN go out, and what the client still sends is read and dropped until it closes
  * its side or LINGER_MS pass. Closing at once would reset the connection while the client is still
  * writing, and the reset can destroy the 413 before the client reads it.
@@ -49,10 +50,8 @@ export const serveNode = async ({
   release: () => Promise<void>
 }): Promise<{ port: number; server: Server }> => {
   const lingering = async (request: Request, env: HttpBindings | Http2Bindings) => {
-    const response = await fetch(request, env)
-    if (response.headers.get('Connection')?.toLowerCase() === 'close' && 'socket' in env.incoming) {
-      lingerClose(env.incoming as IncomingMessage)
-    }
+    const response = closesConnection(await fetch(request, env))
+    if (response.status === 413 && 'socket' in env.incoming) lingerClose(env.incoming as IncomingMessage)
     return response
   }
   const { server, port: bound } = await new Promise<{ server: Server; port: number }>((resolve) => {

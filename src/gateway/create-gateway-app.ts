@@ -116,11 +116,9 @@ export const createGatewayApp = ({
 
   const limitBody = bodyLimit({
     maxSize: config.bodyLimit,
-    // The rest of the body is never read: the connection closes (lingering, see entry/node-server.ts).
-    onError: (c) => {
-      c.header('Connection', 'close')
-      return errorBody(c, 413, 'PayloadTooLarge', `request body must not exceed ${config.bodyLimit} bytes`)
-    },
+    // The connection it arrived on is closed by the server entry (entry/connection.ts).
+    onError: (c) =>
+      errorBody(c, 413, 'PayloadTooLarge', `request body must not exceed ${config.bodyLimit} bytes`),
   })
 
   /** Body, namespace, grant, fields, values, grants of upsert and joins; then the driver. */

@@ -19,6 +19,8 @@ export interface DataApiStoreOptions {
   database: string
   /** Per request. Longer than the gateway's own 2 s server selection, so its 503 wins the race. */
   timeoutMs?: number
+  /** The id of the request being served, sent as X-Request-Id so the gateway's log joins ours. */
+  requestId?: () => string | undefined
   /** Injected for tests; defaults to the global fetch. */
   fetch?: FetchLike
 }
@@ -93,6 +95,11 @@ export class DataApiStore implements Store {
     this.fetchImpl = options.fetch ?? ((url, init) => fetch(url, init))
   }
 
+  private requestIdHeader(): Record<string, string> {
+    const id = this.options.requestId?.()
+    return id === undefined ? {} : { 'X-Request-Id': id }
+  }
+
   private async action<T extends JsonObject>(name: string, collection: string, body: JsonObject): Promise<T> {
     let res: Response
     try {
@@ -102,6 +109,7 @@ export class DataApiStore implements Store {
           'Content-Type': 'application/json',
           Accept: 'application/json',
           'api-key': this.options.apiKey,
+          ...this.requestIdHeader(),
         },
         body: JSON.stringify({
           dataSource: this.options.dataSource,

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { promisify } from 'node:util'
+import { WORKER_FLAGS } from '../support/runtimes.js'
 import { REPO_ROOT } from '../support/server-process.js'
 
 const run = promisify(execFile)
@@ -25,6 +26,7 @@ describe('the Worker bundle', () => {
           'holodule-api',
           '--compatibility-date',
           '2026-04-26',
+          ...WORKER_FLAGS,
         ],
         { cwd: REPO_ROOT, env: { ...process.env, WRANGLER_SEND_METRICS: 'false' }, timeout: 120_000 },
       )

@@ -3,7 +3,7 @@ import { createServer, type ServerResponse } from 'node:http'
 import { after, before, describe, it } from 'node:test'
 import { HASHED_USER } from '../contract/fixtures.js'
 import { freePort } from '../support/ferretdb.js'
-import { curlFetch, type RunningTarget, wranglerDev } from '../support/runtimes.js'
+import { curlFetch, type RunningTarget, WORKER_FLAGS, wranglerDev } from '../support/runtimes.js'
 
 const KEY = 'worker-failures-key-0123456789abcdefghijklm'
 
@@ -14,8 +14,10 @@ const KEY = 'worker-failures-key-0123456789abcdefghijklm'
 describe('the Worker when the Data API gateway fails', () => {
   let mode: 'refuse' | 'hang' = 'refuse'
   const hanging: ServerResponse[] = []
+  const seenIds: Array<string | undefined> = []
   const gateway = createServer((req, res) => {
     req.resume()
+    seenIds.push(req.headers['x-request-id'] as string | undefined)
     if (mode === 'refuse') {
       res.writeHead(401, { 'Content-Type': 'application/json' })
       res.end(JSON.stringify({ error: 'invalid API key', error_code: 'InvalidSession' }))
@@ -26,7 +28,7 @@ describe('the Worker when the Data API gateway fails', () => {
   before(async () => {
     const port = await freePort()
     await new Promise<void>((r) => gateway.listen(port, '127.0.0.1', r))
-    worker = await wranglerDev('worker', 'src/entry/worker.ts', [], 'holoduledb', {
+    worker = await wranglerDev('worker', 'src/entry/worker.ts', WORKER_FLAGS, 'holoduledb', {
       DATA_API_URL: `http://127.0.0.1:${port}`,
       DATA_API_KEY: KEY,
       DATA_API_TIMEOUT_MS: '1000',
@@ -67,6 +69,23 @@ describe('the Worker when the Data API gateway fails', () => {
     assert.match(worker.output(), /"level":"error","msg":"database refused our credentials"/)
     assert.ok(!/\n\s+at /.test(worker.output()), 'a stack trace reached the log')
     assert.ok(!worker.output().includes(KEY), 'the key reached the log')
+  })
+
+  it("sends each request's id to the gateway: the client's, or the one it answers with", async () => {
+    mode = 'refuse'
+    seenIds.length = 0
+    const traced = await curlFetch(`${worker.baseUrl}/auth`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Request-Id': 'trace-worker-1' },
+      body: JSON.stringify(HASHED_USER),
+    })
+    assert.equal(traced.headers.get('x-request-id'), 'trace-worker-1')
+    assert.ok(seenIds.length > 0 && seenIds.every((id) => id === 'trace-worker-1'), JSON.stringify(seenIds))
+    seenIds.length = 0
+    const untraced = await login()
+    const id = untraced.headers.get('x-request-id')
+    assert.match(id ?? '', /^[0-9a-f-]{36}$/)
+    assert.ok(seenIds.length > 0 && seenIds.every((s) => s === id), JSON.stringify({ id, seenIds }))
   })
 
   it('answers 503 within the configured timeout when the gateway does not answer', async () => {

@@ -79,7 +79,7 @@ const workerTarget = async (mongoUri: string, database: string) => {
   )
   let worker: RunningTarget
   try {
-    worker = await wranglerDev('worker', 'src/entry/worker.ts', [], database, {
+    worker = await wranglerDev('worker', 'src/entry/worker.ts', WORKER_FLAGS, database, {
       DATA_API_URL: gateway.url,
       DATA_API_KEY: WORKER_KEY,
     })
@@ -142,6 +142,9 @@ export const wranglerDev = async (
   })
   return wrap(runtime, port, [proc])
 }
+
+/** The Data API Worker's flags: AsyncLocalStorage only (the request id it sends to the gateway). */
+export const WORKER_FLAGS = ['--compatibility-flags', 'nodejs_als']
 
 /** Direct mode: the driver inside workerd over TCP sockets (nodejs_compat), no gateway. */
 const workerDirectTarget = (mongoUri: string, database: string) =>

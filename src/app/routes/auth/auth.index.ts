@@ -9,12 +9,9 @@ export const authRoutes = (deps: AuthDeps & { bodyLimit: number }) =>
     '/auth',
     bodyLimit({
       maxSize: deps.bodyLimit,
-      // The rest of the body is never read, so the connection cannot carry another request: say so,
-      // and the Node entry closes it without a reset (see entry/node-server.ts).
+      // The connection it arrived on is closed by the Node and Bun entries (entry/connection.ts).
       onError: (c) =>
-        flaskJwtError(c, 413, 'Bad Request', `Request body must not exceed ${deps.bodyLimit} bytes`, {
-          Connection: 'close',
-        }),
+        flaskJwtError(c, 413, 'Bad Request', `Request body must not exceed ${deps.bodyLimit} bytes`),
     }),
     login(deps),
   )
