@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { createApp } from '../app/create-app.js'
 import { createConsoleLogger } from '../lib/console-logger.js'
+import { dataApiLoginLimiters } from '../store/data-api-limiters.js'
 import { DataApiStore } from '../store/data-api-store.js'
 import { edgePeer, perIsolate } from './isolate.js'
 
@@ -34,6 +35,8 @@ export default perIsolate(
       peerAddress: edgePeer,
       // The id chosen below for a request that brought none, so the app's and the gateway's match.
       newRequestId: () => requests.getStore() ?? crypto.randomUUID(),
+      // Failed logins count in the database's login_attempts, with the servers on it.
+      loginLimiters: dataApiLoginLimiters(store),
     })
   },
   async (app, request, env, ctx) => {

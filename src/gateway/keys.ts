@@ -134,7 +134,7 @@ const parseJson = (text: string): RawKey[] | string => {
 /**
  * DATA_API_KEYS, in either form (documented in .env.example):
  *   JSON:    [{"name": "worker", "key": "…", "allow": {"holoduledb.users": "findOne+updateOne"}}]
- *   compact: worker:<key>@holoduledb.holodules=find+findOne,holoduledb.users=findOne+updateOne;admin:<key>@holoduledb.*=readWrite
+ *   compact: worker:<key>@holoduledb.holodules=find+findOne,holoduledb.users=findOne+updateOne,holoduledb.login_attempts=findOne+updateOne+upsert+deleteOne;admin:<key>@holoduledb.*=readWrite
  * Access is `read` (findOne, find, aggregate), `readWrite` (every action and upsert), action names
  * and `upsert` joined by `+`. `findOne` alone cannot list a collection; `upsert` lets updateOne,
  * updateMany and replaceOne create documents.

@@ -100,7 +100,8 @@ export class DataApiStore implements Store {
     return id === undefined ? {} : { 'X-Request-Id': id }
   }
 
-  private async action<T extends JsonObject>(name: string, collection: string, body: JsonObject): Promise<T> {
+  /** One Data API action on a collection of the store's database; the login counters use it too. */
+  async action<T extends JsonObject>(name: string, collection: string, body: JsonObject): Promise<T> {
     let res: Response
     try {
       res = await this.fetchImpl(`${this.base}/action/${name}`, {
@@ -160,7 +161,7 @@ export class DataApiStore implements Store {
     return doc as T
   }
 
-  private async findOne(collection: string, filter: JsonObject, projection: JsonObject) {
+  async findOne(collection: string, filter: JsonObject, projection: JsonObject) {
     const r = await this.action<{ document?: unknown }>('findOne', collection, { filter, projection })
     return r.document && typeof r.document === 'object' ? (r.document as JsonObject) : null
   }

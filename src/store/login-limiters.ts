@@ -27,21 +27,26 @@ const adapt = (rl: RateLimiter): Limiter => ({
   block: (key, seconds) => mapped(rl.block(key, seconds)),
 })
 
+/** What a counter is made of (rate-limiter-flexible's options, as far as the policy uses them). */
+export type CounterOptions = Required<Pick<IRateLimiterOptions, 'keyPrefix' | 'points' | 'duration'>> &
+  Pick<IRateLimiterOptions, 'blockDuration'>
+
 /** The three counters of the login policy, built by `make` over one storage. */
-const limiters = (
+export const limiters = (
   policy: Pick<ThrottlePolicy, 'maxConsecutiveFails' | 'maxFailsPerAddress'>,
-  make: (opts: IRateLimiterOptions) => RateLimiter,
+  make: (opts: CounterOptions) => Limiter,
 ): LoginLimiters => ({
   // Consecutive failures are remembered for a week (a success resets them); rate-limiter-flexible's
   // login example keeps 90 days, but its memory store expires keys with setTimeout, which wraps
   // past 24.8 days and forgot them at once. The block itself is set by the policy, growing.
-  consecutive: adapt(
-    make({ keyPrefix: 'consecutive', points: policy.maxConsecutiveFails, duration: 7 * DAY_S }),
-  ),
-  perAddress: adapt(
-    make({ keyPrefix: 'address', points: policy.maxFailsPerAddress, duration: DAY_S, blockDuration: DAY_S }),
-  ),
-  blocks: adapt(make({ keyPrefix: 'blocks', points: 1_000_000, duration: DAY_S })),
+  consecutive: make({ keyPrefix: 'consecutive', points: policy.maxConsecutiveFails, duration: 7 * DAY_S }),
+  perAddress: make({
+    keyPrefix: 'address',
+    points: policy.maxFailsPerAddress,
+    duration: DAY_S,
+    blockDuration: DAY_S,
+  }),
+  blocks: make({ keyPrefix: 'blocks', points: 1_000_000, duration: DAY_S }),
 })
 
 /** Builds the counters for a policy; createApp calls it with the one it enforces. */
@@ -51,7 +56,7 @@ export type LoginLimitersFor = (
 
 /** In this process only: the embedded default, and a Worker's isolate when nothing shared is at hand. */
 export const memoryLoginLimiters: LoginLimitersFor = (policy) =>
-  limiters(policy, (opts) => new RateLimiterMemory(opts))
+  limiters(policy, (opts) => adapt(new RateLimiterMemory(opts)))
 
 /**
  * In MongoDB, shared by every process and server on the database: atomic upserts on `key` and a TTL

@@ -1,10 +1,19 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { createLoginThrottle, type ThrottlePolicy } from '../../src/auth/login-throttle.js'
+import {
+  createLoginThrottle,
+  type LoginThrottle,
+  type ThrottlePolicy,
+} from '../../src/auth/login-throttle.js'
+import { dataApiLoginLimiters } from '../../src/store/data-api-limiters.js'
+import { DataApiStore } from '../../src/store/data-api-store.js'
 import { mongoLoginLimiters } from '../../src/store/login-limiters.js'
 import { MongoStore } from '../../src/store/mongo-store.js'
 import { type MongoServer, startMongo } from '../support/ferretdb.js'
+import { startGateway, WORKER_KEY, workerGrants } from '../support/runtimes.js'
+import type { ServerProcess } from '../support/server-process.js'
 
+const DB = 'throttle_db'
 const policy: ThrottlePolicy = {
   maxConsecutiveFails: 4,
   maxFailsPerAddress: 100,
@@ -13,31 +22,62 @@ const policy: ThrottlePolicy = {
   hashConcurrency: 2,
 }
 const wrong = async () => ({ ok: false })
+const right = async () => ({ ok: true })
 
-/** Two servers on one database (two clients, two throttles) count failed logins together. */
-describe('login counters in MongoDB (FerretDB)', () => {
+/**
+ * Two servers on one database (two driver clients) and a Worker (through the gateway, with the
+ * documented least grant) count failed logins together, in rate-limiter-flexible's documents.
+ */
+describe('login counters shared in MongoDB (FerretDB)', () => {
   let mongo: MongoServer
+  let gateway: ServerProcess & { url: string }
   const stores: MongoStore[] = []
+  let servers: LoginThrottle[] = []
+  let worker: LoginThrottle
+
   before(async () => {
     mongo = await startMongo()
-    for (let i = 0; i < 2; i++) stores.push(MongoStore.connect(mongo.uri, 'throttle_db'))
+    for (let i = 0; i < 2; i++) stores.push(MongoStore.connect(mongo.uri, DB))
     await stores[0]?.ensureIndexes()
+    servers = stores.map((s) => createLoginThrottle(mongoLoginLimiters(s.db)(policy), policy))
+    gateway = await startGateway(mongo.uri, workerGrants(DB))
+    const viaGateway = new DataApiStore({
+      url: gateway.url,
+      apiKey: WORKER_KEY,
+      dataSource: 'mongodb-atlas',
+      database: DB,
+    })
+    worker = createLoginThrottle(dataApiLoginLimiters(viaGateway)(policy), policy)
   })
   after(async () => {
+    await gateway?.stop()
     await Promise.all(stores.map((s) => s.close()))
     await mongo?.dispose()
   })
 
-  it('blocks after the failures of both servers add up, on both', async () => {
-    const [a, b] = stores.map((s) => createLoginThrottle(mongoLoginLimiters(s.db)(policy), policy))
+  it('two servers and a Worker block a (user, address) together once their failures add up', async () => {
+    const [a, b] = servers
     assert.ok(a && b)
-    for (let i = 0; i < 2; i++) assert.equal((await a.attempt('user01', '127.0.0.9', wrong)).kind, 'done')
-    for (let i = 0; i < 2; i++) assert.equal((await b.attempt('user01', '127.0.0.9', wrong)).kind, 'done')
-    for (const t of [a, b]) {
-      const r = await t.attempt('user01', '127.0.0.9', async () => ({ ok: true }))
+    assert.equal((await a.attempt('user01', '127.0.0.9', wrong)).kind, 'done')
+    assert.equal((await worker.attempt('user01', '127.0.0.9', wrong)).kind, 'done')
+    assert.equal((await b.attempt('user01', '127.0.0.9', wrong)).kind, 'done')
+    assert.equal((await worker.attempt('user01', '127.0.0.9', wrong)).kind, 'done')
+    for (const t of [a, b, worker]) {
+      const r = await t.attempt('user01', '127.0.0.9', right)
       assert.equal(r.kind, 'throttled')
+      if (r.kind === 'throttled') assert.ok(r.retryAfter >= 1 && r.retryAfter <= 60, String(r.retryAfter))
     }
-    // Another address is untouched.
-    assert.equal((await b.attempt('user01', '127.0.0.10', async () => ({ ok: true }))).kind, 'done')
+    // Another address is untouched, on either side.
+    assert.equal((await worker.attempt('user01', '127.0.0.10', right)).kind, 'done')
+    assert.equal((await a.attempt('user01', '127.0.0.10', right)).kind, 'done')
+  })
+
+  it('a success through the Worker resets the count the servers see', async () => {
+    const [a] = servers
+    assert.ok(a)
+    for (let i = 0; i < 3; i++) await a.attempt('user02', '127.0.0.11', wrong)
+    assert.equal((await worker.attempt('user02', '127.0.0.11', right)).kind, 'done')
+    for (let i = 0; i < 3; i++) assert.equal((await a.attempt('user02', '127.0.0.11', wrong)).kind, 'done')
+    assert.equal((await worker.attempt('user02', '127.0.0.11', right)).kind, 'done')
   })
 })

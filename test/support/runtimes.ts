@@ -71,12 +71,14 @@ export const startGateway = async (mongoUri: string, keyGrants: string) => {
   return { ...proc, url: `http://127.0.0.1:${port}` }
 }
 
+/** The least a Worker's key needs, as README and docs/data-api.md document it. */
+export const workerGrants = (database: string) =>
+  `${database}.holodules=find+findOne,${database}.users=findOne+updateOne,` +
+  `${database}.login_attempts=findOne+updateOne+upsert+deleteOne`
+
 /** The Worker under `wrangler dev`, reaching FerretDB through our gateway (DataApiStore). */
 const workerTarget = async (mongoUri: string, database: string) => {
-  const gateway = await startGateway(
-    mongoUri,
-    `${database}.holodules=find+findOne,${database}.users=findOne+updateOne`,
-  )
+  const gateway = await startGateway(mongoUri, workerGrants(database))
   let worker: RunningTarget
   try {
     worker = await wranglerDev('worker', 'src/entry/worker.ts', WORKER_FLAGS, database, {
