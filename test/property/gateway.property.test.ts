@@ -655,6 +655,25 @@ describe('the Data API gateway, any request body, on FerretDB', () => {
     })
   }
 
+  it('keeps the counterexamples the properties found answered', async () => {
+    const json = { 'Content-Type': 'application/json' }
+    // A regular expression MongoDB takes and JavaScript does not: every read of its row answered 500.
+    const regex = { $regularExpression: { pattern: '(?i)a++(', options: 'imsx' } }
+    const inserted = await post('insertOne', { ...NAMESPACE, document: { a: 'regex', r: regex } }, json)
+    assert.equal(inserted.status, 200, inserted.text)
+    const read = await post('find', { ...NAMESPACE, filter: { a: 'regex' } }, json)
+    assert.equal(read.status, 200, read.text)
+    assert.deepEqual((JSON.parse(read.text) as { documents: Array<{ r: unknown }> }).documents[0]?.r, regex)
+    // An upsert matching on the empty field name: FerretDB dropped the connection.
+    const upsert = await post(
+      'updateOne',
+      { ...NAMESPACE, filter: { '': 1 }, update: { $set: { a: 1 } }, upsert: true },
+      json,
+    )
+    assert.equal(upsert.status, 400, upsert.text)
+    await assertDatabaseAnswers('the counterexamples')
+  })
+
   it('still answers a plain findOne after every run', async () => {
     await assertDatabaseAnswers('the whole run')
   })
