@@ -21,6 +21,13 @@ export const responseTooLarge = (maxBytes: number) =>
     `the result is larger than ${maxBytes} bytes: narrow the filter, project fewer fields or lower the limit`,
   )
 
+/**
+ * Read options of every find, findOne and aggregate: a stored regular expression comes back as the
+ * BSONRegExp it is, never compiled as a JavaScript RegExp. MongoDB's PCRE takes patterns JavaScript
+ * refuses (`(?i)a`, `a++`), and the driver's SyntaxError on such a row answered 500 to every read of it.
+ */
+const READ_BSON = { bsonRegExp: true } as const
+
 /** Reads a cursor to the end, or stops and closes it as soon as the documents pass the byte cap. */
 const collect = async (cursor: AbstractCursor<Document>, maxBytes: number): Promise<Document[]> => {
   const docs: Document[] = []
@@ -47,6 +54,10 @@ export const checkRequest = (req: ActionRequest): string[] => {
       throw invalid('update must be an update expression: operators such as $set only')
     checkOperators(req.update, 'update')
   }
+  // FerretDB 1.x drops the connection (failing every request that shares it) on an upsert whose
+  // filter names the empty field, whatever its condition.
+  if ('upsert' in req && req.upsert && req.filter && Object.hasOwn(req.filter, ''))
+    throw invalid('filter: an upsert cannot match on the empty field name')
   if ('replacement' in req && Object.keys(req.replacement).some((k) => k.startsWith('$')))
     throw invalid('replacement must be a document, not an update expression')
   return req.action === 'aggregate' ? checkPipeline(req.pipeline).reads : []
@@ -64,6 +75,7 @@ const find = async (
 ): Promise<Body> => {
   const limit = Math.min(req.limit || limits.maxDocuments, limits.maxDocuments)
   let cursor = coll.find(req.filter ?? {}, {
+    ...READ_BSON,
     maxTimeMS: limits.maxTimeMS,
     ...(req.projection ? { projection: req.projection } : {}),
   })
@@ -77,7 +89,11 @@ const findOne = async (
   coll: Collection<Document>,
   limits: ActionLimits,
 ): Promise<Body> => {
-  const options = { maxTimeMS: limits.maxTimeMS, ...(req.projection ? { projection: req.projection } : {}) }
+  const options = {
+    ...READ_BSON,
+    maxTimeMS: limits.maxTimeMS,
+    ...(req.projection ? { projection: req.projection } : {}),
+  }
   const document = await coll.findOne(req.filter ?? {}, options)
   if (document && BSON.calculateObjectSize(document) > limits.maxResponseBytes)
     throw responseTooLarge(limits.maxResponseBytes)
@@ -120,7 +136,12 @@ export const runAction = async (
       return { deletedCount: (await coll.deleteMany(req.filter ?? {}, { maxTimeMS })).deletedCount }
     case 'aggregate': {
       const pipeline = [...(req.pipeline as Document[]), { $limit: limits.maxDocuments }]
-      return { documents: await collect(coll.aggregate(pipeline, { maxTimeMS }), limits.maxResponseBytes) }
+      return {
+        documents: await collect(
+          coll.aggregate(pipeline, { ...READ_BSON, maxTimeMS }),
+          limits.maxResponseBytes,
+        ),
+      }
     }
   }
 }

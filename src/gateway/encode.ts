@@ -1,20 +1,42 @@
 import { BSON } from 'mongodb'
 
-/** Relaxed Extended JSON to the plain JSON the Data API gave: hex ObjectIds, ISO dates, numbers. */
-const flatten = (v: unknown): unknown => {
-  if (Array.isArray(v)) return v.map(flatten)
+/**
+ * A driver value as the plain JSON the Data API gave: hex ObjectIds, ISO dates, numbers; the other
+ * BSON types as relaxed Extended JSON. It walks the values themselves, not their Extended JSON, so a
+ * document's own sub-document `{"$date": "x"}` or `{"$oid": 1}` is written as it is stored, not
+ * taken for a wrapper (that threw on `{"$date": "x"}`: a 500 for every read that met such a row).
+ */
+const plain = (v: unknown): unknown => {
+  if (Array.isArray(v)) return v.map(plain)
+  if (typeof v === 'number') return Number.isFinite(v) ? v : { $numberDouble: String(v) }
+  // A stored date past JavaScript's range (±275760 years) arrives as an Invalid Date: null, as
+  // JSON.stringify writes one, rather than a RangeError.
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? null : v.toISOString()
   if (v === null || typeof v !== 'object') return v
-  const obj = v as Record<string, unknown>
-  const keys = Object.keys(obj)
-  if (keys.length === 1) {
-    const k = keys[0] as string
-    const inner = obj[k]
-    if (k === '$oid' || k === '$numberDecimal') return inner
-    if (k === '$numberLong' && typeof inner === 'string') return Number(inner)
-    if (k === '$date')
-      return new Date(typeof inner === 'string' ? inner : Number(flatten(inner))).toISOString()
+  const value = v as { _bsontype?: unknown }
+  switch (value._bsontype) {
+    case undefined:
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]))
+    case 'ObjectId':
+      return (v as BSON.ObjectId).toHexString()
+    case 'Decimal128':
+      return (v as BSON.Decimal128).toString()
+    case 'Long':
+      return (v as BSON.Long).toNumber()
+    case 'Int32':
+    case 'Double':
+      return plain((v as BSON.Int32 | BSON.Double).valueOf())
+    case 'DBRef': {
+      const { collection, oid, db, fields } = v as BSON.DBRef
+      return { $ref: collection, $id: plain(oid), ...(db ? { $db: db } : {}), ...(plain(fields) as object) }
+    }
+    case 'Code': {
+      const { code, scope } = v as BSON.Code
+      return scope ? { $code: code, $scope: plain(scope) } : { $code: code }
+    }
+    default:
+      return BSON.EJSON.serialize(v, { relaxed: true })
   }
-  return Object.fromEntries(keys.map((k) => [k, flatten(obj[k])]))
 }
 
 /**
@@ -24,8 +46,5 @@ const flatten = (v: unknown): unknown => {
 export const encode = (body: unknown, accept: string): { text: string; type: string } => {
   if (/application\/ejson/i.test(accept))
     return { text: BSON.EJSON.stringify(body, { relaxed: false }), type: 'application/ejson' }
-  return {
-    text: JSON.stringify(flatten(BSON.EJSON.serialize(body, { relaxed: true }))),
-    type: 'application/json',
-  }
+  return { text: JSON.stringify(plain(body)), type: 'application/json' }
 }
