@@ -36,6 +36,11 @@ export interface FloodRow {
   reads?: LatencySummary
   newToken?: LatencySummary
   flood?: FloodCounts
+  /** Cores the server's processes used during the flood (1.0: one core busy), and FerretDB. */
+  serverCpu?: number
+  dbCpu?: number
+  /** Cores used meanwhile by jobs that are not this run's (this machine is shared). */
+  othersCpu?: number
   /** Unanswered requests of the flood and of the measuring clients. */
   unanswered: number
   /** 5xx other than "Login is busy", from the flood and the measuring clients. */
@@ -52,6 +57,11 @@ interface Measured {
   fresh: LatencySummary
   /** Whether the server still answered HTTP after the flood. */
   alive: boolean
+  /** Cores the server's processes and FerretDB used during the flood. */
+  serverCpu: number
+  dbCpu: number
+  /** Cores other jobs on the machine used meanwhile. */
+  othersCpu: number
 }
 
 const floodCounts = (load: LoadResult): FloodCounts => {
@@ -102,6 +112,9 @@ export const floodRow = (
   ]
   const row: FloodRow = {
     ...base,
+    serverCpu: Number(m.serverCpu.toFixed(2)),
+    dbCpu: Number(m.dbCpu.toFixed(2)),
+    othersCpu: Number(Math.max(0, m.othersCpu).toFixed(2)),
     legit: m.legit,
     reads: m.reads,
     newToken: m.fresh,
@@ -127,6 +140,8 @@ const HEADER = [
   'other',
   'unanswered',
   'unexpected 5xx',
+  'server CPU',
+  'other jobs CPU',
   'targets',
 ]
 
@@ -153,6 +168,8 @@ const cells = (r: FloodRow): string[] => {
     String(flood.other),
     String(r.unanswered),
     String(r.unexpected5xx),
+    String(r.serverCpu),
+    String(r.othersCpu),
     r.problem ? `FAILED: ${r.problem}` : missed.length === 0 ? 'all met' : `MISS ${missed.join(', ')}`,
   ]
 }

@@ -24,7 +24,16 @@ import { type FloodRow, floodRow, reportFlood } from './flood-report.js'
 import { every, type HttpClient, httpClient, recorder } from './lib/clients.js'
 import { type FloodLoad, startFloodLoad } from './lib/flood-load.js'
 import { log } from './lib/log.js'
-import { hasTaskset, pin, type RunningServer, startBenchServer } from './lib/procs.js'
+import {
+  databaseCpuSeconds,
+  hasTaskset,
+  machineCpuSeconds,
+  ownTreeCpuSeconds,
+  pin,
+  type RunningServer,
+  serverCpuSeconds,
+  startBenchServer,
+} from './lib/procs.js'
 import { BENCH_USER, planSeed, seedDatabase } from './lib/seed.js'
 import { type BenchOptions, runCli } from './options.js'
 import { bunBinary, LOADGEN_CPUS, ROOT, SECRET, SERVER_CPUS } from './targets.js'
@@ -128,6 +137,23 @@ const floodSpec = (server: RunningServer, opts: BenchOptions) => ({
 const stillAnswers = async (client: HttpClient): Promise<boolean> =>
   (await client.send('GET', '/holodules/x')).status !== 0
 
+/** Starts counting CPU time; the function returned gives the cores used since, by whom. */
+const cpuMeter = (server: RunningServer) => {
+  const started = performance.now()
+  const server0 = serverCpuSeconds(server)
+  const db0 = databaseCpuSeconds()
+  const others0 = machineCpuSeconds() - ownTreeCpuSeconds()
+  return () => {
+    const seconds = (performance.now() - started) / 1000
+    return {
+      serverCpu: (serverCpuSeconds(server) - server0) / seconds,
+      dbCpu: (databaseCpuSeconds() - db0) / seconds,
+      // Other jobs on this machine (other sessions' tests) take CPU from the server and the clients.
+      othersCpu: (machineCpuSeconds() - ownTreeCpuSeconds() - others0) / seconds,
+    }
+  }
+}
+
 /** The flood and the measuring clients against one running server. */
 const measureFlood = async (target: FloodTarget, server: RunningServer, opts: BenchOptions, day: string) => {
   const legitClient = httpClient(server.url, LEGIT_FROM, CLIENT_TIMEOUT_MS)
@@ -157,6 +183,7 @@ const measureFlood = async (target: FloodTarget, server: RunningServer, opts: Be
     await new Promise((r) => setTimeout(r, WARMUP_MS))
     flood = await startFloodLoad(floodSpec(server, opts), opts.duration * 1000 + 30_000)
     phase = 'flood'
+    const cpuUsed = cpuMeter(server)
     const during = () => phase === 'flood'
     const loops = [
       every(LOGIN_INTERVAL_MS, during, async () =>
@@ -169,6 +196,7 @@ const measureFlood = async (target: FloodTarget, server: RunningServer, opts: Be
     const load = await flood.result.finally(() => {
       phase = 'done'
     })
+    const cpu = cpuUsed()
     await Promise.all([...readers, ...loops])
     const alive = await stillAnswers(readClient)
     return floodRow(target, {
@@ -177,6 +205,7 @@ const measureFlood = async (target: FloodTarget, server: RunningServer, opts: Be
       reads: reads.summary(),
       fresh: fresh.summary(),
       alive,
+      ...cpu,
     })
   } finally {
     flood?.kill()
