@@ -41,6 +41,8 @@ export interface FloodRow {
   dbCpu?: number
   /** Cores used meanwhile by jobs that are not this run's (this machine is shared). */
   othersCpu?: number
+  /** p99 of the measuring process's event-loop delay, ms. */
+  clientLagP99?: number
   /** Unanswered requests of the flood and of the measuring clients. */
   unanswered: number
   /** 5xx other than "Login is busy", from the flood and the measuring clients. */
@@ -62,6 +64,8 @@ interface Measured {
   dbCpu: number
   /** Cores other jobs on the machine used meanwhile. */
   othersCpu: number
+  /** p99 of this process's event-loop delay in ms: how much of a client's latency may be its own. */
+  clientLagP99: number
 }
 
 const floodCounts = (load: LoadResult): FloodCounts => {
@@ -115,6 +119,7 @@ export const floodRow = (
     serverCpu: Number(m.serverCpu.toFixed(2)),
     dbCpu: Number(m.dbCpu.toFixed(2)),
     othersCpu: Number(Math.max(0, m.othersCpu).toFixed(2)),
+    clientLagP99: m.clientLagP99,
     legit: m.legit,
     reads: m.reads,
     newToken: m.fresh,
@@ -131,8 +136,8 @@ const HEADER = [
   'target',
   'legit login p50/p99/max ms',
   'legit statuses',
-  'reads p99 ms',
-  'new token p99 ms',
+  'reads p50/p99/max ms',
+  'new token p50/p99 ms',
   'flood req (req/s)',
   '401',
   '429',
@@ -142,6 +147,7 @@ const HEADER = [
   'unexpected 5xx',
   'server CPU',
   'other jobs CPU',
+  'client lag p99 ms',
   'targets',
 ]
 
@@ -159,8 +165,8 @@ const cells = (r: FloodRow): string[] => {
     r.target,
     `${legit.p50} / ${legit.p99} / ${legit.max}`,
     statusList(legit.statuses),
-    String(reads.p99),
-    String(newToken.p99),
+    `${reads.p50} / ${reads.p99} / ${reads.max}`,
+    `${newToken.p50} / ${newToken.p99}`,
     `${flood.requests} (${flood.rps})`,
     String(flood.hashed401),
     String(flood.throttled429),
@@ -170,6 +176,7 @@ const cells = (r: FloodRow): string[] => {
     String(r.unexpected5xx),
     String(r.serverCpu),
     String(r.othersCpu),
+    String(r.clientLagP99),
     r.problem ? `FAILED: ${r.problem}` : missed.length === 0 ? 'all met' : `MISS ${missed.join(', ')}`,
   ]
 }

@@ -15,6 +15,7 @@
  */
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { pathToFileURL } from 'node:url'
 import { DEFAULT_PASSWORD_ITERATIONS } from '../src/auth/password.js'
 import { issueToken, type JwtConfig } from '../src/auth/token.js'
@@ -137,15 +138,20 @@ const floodSpec = (server: RunningServer, opts: BenchOptions) => ({
 const stillAnswers = async (client: HttpClient): Promise<boolean> =>
   (await client.send('GET', '/holodules/x')).status !== 0
 
-/** Starts counting CPU time; the function returned gives the cores used since, by whom. */
+/** Starts counting CPU time and this process's event-loop delay; the function returned gives them since. */
 const cpuMeter = (server: RunningServer) => {
   const started = performance.now()
+  // How late this process's own timers and sockets were served: what the clients' numbers include.
+  const lag = monitorEventLoopDelay({ resolution: 5 })
+  lag.enable()
   const server0 = serverCpuSeconds(server)
   const db0 = databaseCpuSeconds()
   const others0 = machineCpuSeconds() - ownTreeCpuSeconds()
   return () => {
     const seconds = (performance.now() - started) / 1000
+    lag.disable()
     return {
+      clientLagP99: Math.round(lag.percentile(99) / 1e5) / 10,
       serverCpu: (serverCpuSeconds(server) - server0) / seconds,
       dbCpu: (databaseCpuSeconds() - db0) / seconds,
       // Other jobs on this machine (other sessions' tests) take CPU from the server and the clients.
