@@ -2,31 +2,43 @@ import { parseArgs } from 'node:util'
 
 export const HELP = `Usage: npm run bench -- [options]
        node --import tsx bench/run.ts [options]
+       node --import tsx bench/flood.ts [options]     (the same as --flood)
 
 The API on its Node and Bun entries against FerretDB, next to Hono's hello and a Fastify peer,
 under the same bounded autocannon load. Prints a table and writes JSON to bench/results/.
 
 Options:
+  --flood            only the login flood (bench/flood.ts), then exit: 64 connections sending wrong
+                     passwords to POST /auth from 127.0.0.1 while a legitimate user logs in from
+                     127.0.0.2 and logged-in clients read from 127.0.0.3; on Node, Bun, and Node and
+                     Bun with WORKERS=2 (smoke: Node and Bun single, 2.5 s each)
+  --flood-requests N at most N flood requests per target (200000; smoke 20000)
   --smoke            every scenario for about a second on 2,000 rows; exits non-zero when a
                      server fails or answers a wrong status (defaults below change with it)
   --rows N           rows seeded into FerretDB (50000; smoke 2000)
-  --duration S       seconds per measured run (5; smoke 1)
+  --duration S       seconds per measured run (5; smoke 1; --flood 10, smoke 2.5)
   --warmup S         seconds of warm-up before each run (2; smoke 0.3)
   --rounds N         rounds of the scenarios measured with every server up (3; smoke 1)
-  --connections N    autocannon connections (16)
+  --connections N    autocannon connections (16; --flood 64)
   --only REGEX       only the target/scenario pairs it matches, e.g. 'hello|app-node/hot$'
-  --entry dist|tsx   how the Node entry runs: the build or tsx (dist; smoke tsx)
+                     (--flood: the targets it matches, e.g. 'workers')
+  --entry dist|tsx   how the Node entry runs: the build or tsx (dist; smoke tsx); --flood runs
+                     the project's own dist/, so npm run build first
   --ttl S            HOLODULES_CACHE_TTL for the app (default: the app's own)
   --user-ttl S       USER_CACHE_TTL for the app (default: the app's own)
   --workers          also the WORKERS=auto scenarios
   --cpu-prof         profile the Node entry (V8 .cpuprofile in bench/results/)
-  --out FILE         where the JSON goes (bench/results/<date>[-smoke].json)
+  --out FILE         where the JSON goes (bench/results/<date>[-flood][-smoke].json)
   -h, --help         this text
 
 MONGODB_URI=... runs against that server instead of starting FerretDB.
 `
 
 export interface BenchOptions {
+  /** Only the login flood (bench/flood.ts). */
+  flood: boolean
+  /** The flood's bound on requests per target. */
+  floodRequests: number
   smoke: boolean
   rows: number
   duration: number
@@ -52,10 +64,12 @@ export const parseOptions = (args: string[]): BenchOptions | 'help' => {
     options: {
       help: { type: 'boolean', short: 'h', default: false },
       smoke: { type: 'boolean', default: false },
+      flood: { type: 'boolean', default: false },
+      'flood-requests': { type: 'string' },
       rows: { type: 'string' },
       duration: { type: 'string' },
       warmup: { type: 'string' },
-      connections: { type: 'string', default: '16' },
+      connections: { type: 'string' },
       rounds: { type: 'string' },
       only: { type: 'string' },
       entry: { type: 'string' },
@@ -67,15 +81,18 @@ export const parseOptions = (args: string[]): BenchOptions | 'help' => {
     },
   })
   if (flags.help) return 'help'
-  const smoke = flags.smoke
+  const { smoke, flood } = flags
   const rows = Number(flags.rows ?? (smoke ? 2000 : 50_000))
+  const duration = flood ? (smoke ? 2.5 : 10) : smoke ? 1 : 5
   return {
+    flood,
+    floodRequests: Number(flags['flood-requests'] ?? (smoke ? 20_000 : 200_000)),
     smoke,
     rows,
-    duration: Number(flags.duration ?? (smoke ? 1 : 5)),
+    duration: Number(flags.duration ?? duration),
     warmup: Number(flags.warmup ?? (smoke ? 0.3 : 2)),
     rounds: Number(flags.rounds ?? (smoke ? 1 : 3)),
-    connections: Number(flags.connections),
+    connections: Number(flags.connections ?? (flood ? 64 : 16)),
     entryMode: flags.entry ?? (smoke ? 'tsx' : 'dist'),
     only: flags.only ? new RegExp(flags.only) : null,
     ttl: flags.ttl,
@@ -86,4 +103,32 @@ export const parseOptions = (args: string[]): BenchOptions | 'help' => {
     // FerretDB scans the whole collection for a day, so the bound grows with it.
     requestTimeoutS: Math.max(30, Math.ceil(rows / 5000)),
   }
+}
+
+/**
+ * The command line of a bench entry: parses `args`, prints the usage or what is wrong, runs `main`
+ * and exits with its code (1 when it throws).
+ */
+export const runCli = async (
+  args: string[],
+  main: (opts: BenchOptions) => Promise<number>,
+): Promise<void> => {
+  let opts: BenchOptions | 'help'
+  try {
+    opts = parseOptions(args)
+  } catch (e) {
+    console.error(`bench: ${(e as Error).message}\nnpm run bench -- --help lists the options.`)
+    process.exitCode = 1
+    return
+  }
+  if (opts === 'help') {
+    process.stdout.write(HELP)
+    return
+  }
+  process.exitCode = await main(opts).catch((e: Error) => {
+    console.error(`bench: ${e.stack ?? e.message}`)
+    return 1
+  })
+  // autocannon and the driver may keep handles open; the run is over.
+  setTimeout(() => process.exit(process.exitCode ?? 0), 200).unref()
 }

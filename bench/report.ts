@@ -98,14 +98,16 @@ const cells = (r: Row): string[] => [
     : `FAIL: ${r.problem}`,
 ]
 
-export const formatTable = (rows: Row[]): string => {
-  const lines = rows.map(cells)
-  const widths = HEADER.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] as string).length)))
+/** A Markdown table of `lines` under `header`, each column as wide as its widest cell. */
+export const formatGrid = (header: string[], lines: string[][]): string => {
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] as string).length)))
   const line = (cs: string[]) => `| ${cs.map((c, i) => c.padEnd(widths[i] as number)).join(' | ')} |`
-  return [line(HEADER), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...lines.map(line)].join('\n')
+  return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...lines.map(line)].join('\n')
 }
 
-interface TargetResult {
+export const formatTable = (rows: Row[]): string => formatGrid(HEADER, rows.map(cells))
+
+export interface TargetResult {
   name: string
   met: boolean | null
   value: string
@@ -212,7 +214,8 @@ const version = (cmd: string, args: string[]): string => {
   }
 }
 
-const environmentOf = ({ startedAt, pinned }: RunInfo) => ({
+/** The machine, the versions and the pinning of a run. */
+export const environmentOf = ({ startedAt, pinned }: Pick<RunInfo, 'startedAt' | 'pinned'>) => ({
   date: startedAt.toISOString(),
   cpu: cpus()[0]?.model ?? 'unknown',
   cores: cpus().length,

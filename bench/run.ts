@@ -3,7 +3,7 @@
  * ceiling on each runtime) and a Fastify peer, under the same bounded autocannon load. Prints a
  * table and writes JSON to bench/results/. `--smoke` runs every scenario for about a second on a
  * small collection and exits non-zero when a server fails or answers a wrong status.
- * `--help` lists the options (bench/options.ts).
+ * `--flood` runs only the login flood (bench/flood.ts). `--help` lists the options (bench/options.ts).
  *
  * What servers: bench/targets.ts. What is measured: bench/scenarios.ts, in the order of
  * bench/measure.ts. What is printed: bench/report.ts.
@@ -12,12 +12,13 @@ import { rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startMongo } from '../test/support/ferretdb.js'
+import { runFlood } from './flood.js'
 import { explainSpreadQuery, resetDatabase, writeDayPayload } from './lib/database.js'
 import { log } from './lib/log.js'
 import { hasTaskset, pin, processTree } from './lib/procs.js'
 import { seedDatabase } from './lib/seed.js'
 import { measureAll } from './measure.js'
-import { type BenchOptions, HELP, parseOptions } from './options.js'
+import { type BenchOptions, runCli } from './options.js'
 import { addRatios, report } from './report.js'
 import { planWorkload, type Workload } from './scenarios.js'
 import { benchTargets, buildNodeEntry, DB_NAME, LOADGEN_CPUS, SECRET, serverPool } from './targets.js'
@@ -89,25 +90,4 @@ const main = async (opts: BenchOptions): Promise<number> => {
   }
 }
 
-const options = (): BenchOptions | 'help' | null => {
-  try {
-    return parseOptions(process.argv.slice(2))
-  } catch (e) {
-    console.error(`bench: ${(e as Error).message}\nnpm run bench -- --help lists the options.`)
-    return null
-  }
-}
-
-const opts = options()
-if (opts === 'help') {
-  process.stdout.write(HELP)
-} else if (opts === null) {
-  process.exitCode = 1
-} else {
-  process.exitCode = await main(opts).catch((e: Error) => {
-    console.error(`bench: ${e.stack ?? e.message}`)
-    return 1
-  })
-  // autocannon and the driver may keep handles open; the run is over.
-  setTimeout(() => process.exit(process.exitCode ?? 0), 200).unref()
-}
+await runCli(process.argv.slice(2), (opts) => (opts.flood ? runFlood(opts) : main(opts)))

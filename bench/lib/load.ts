@@ -10,8 +10,14 @@ export interface LoadSpec {
   body?: string
   /** When given, each request takes the next path in turn. */
   paths?: string[]
+  /** When given, each request takes the next body in turn. */
+  bodies?: string[]
   /** Seconds before a request counts as timed out. */
   timeout?: number
+  /** At most this many requests in all, even before `duration` is over. */
+  maxRequests?: number
+  /** Names a response from its status and body (null: not counted); the counts are in `classes`. */
+  classify?: (status: number, body: string) => string | null
 }
 
 export interface LoadResult {
@@ -24,12 +30,40 @@ export interface LoadResult {
   errors: number
   timeouts: number
   duration: number
+  /** How many responses `classify` put under each name. */
+  classes: Record<string, number>
+}
+
+/** autocannon's `requests`: each request takes the next path and body in turn; classified when asked. */
+const requestSequence = (spec: LoadSpec, classes: Record<string, number>) => {
+  const { paths, bodies, classify } = spec
+  if (!paths && !bodies && !classify) return {}
+  let next = 0
+  return {
+    requests: [
+      {
+        setupRequest: (req: autocannon.Request) => {
+          const i = next++
+          if (paths) req.path = paths[i % paths.length] as string
+          if (bodies) req.body = bodies[i % bodies.length] as string
+          return req
+        },
+        ...(classify
+          ? {
+              onResponse: (status: number, body: string) => {
+                const name = classify(status, body)
+                if (name !== null) classes[name] = (classes[name] ?? 0) + 1
+              },
+            }
+          : {}),
+      },
+    ],
+  }
 }
 
 /** One bounded autocannon run through its programmatic API. */
 export const runLoad = async (spec: LoadSpec): Promise<LoadResult> => {
-  let next = 0
-  const paths = spec.paths
+  const classes: Record<string, number> = {}
   const result = await autocannon({
     url: spec.url,
     connections: spec.connections,
@@ -38,18 +72,8 @@ export const runLoad = async (spec: LoadSpec): Promise<LoadResult> => {
     method: spec.method ?? 'GET',
     headers: spec.headers ?? {},
     ...(spec.body === undefined ? {} : { body: spec.body }),
-    ...(paths
-      ? {
-          requests: [
-            {
-              setupRequest: (req) => {
-                req.path = paths[next++ % paths.length] as string
-                return req
-              },
-            },
-          ],
-        }
-      : {}),
+    ...(spec.maxRequests === undefined ? {} : { maxOverallRequests: spec.maxRequests }),
+    ...requestSequence(spec, classes),
   })
   const statuses: Record<string, number> = {}
   for (const [code, stat] of Object.entries(result.statusCodeStats ?? {})) statuses[code] = stat.count ?? 0
@@ -64,5 +88,6 @@ export const runLoad = async (spec: LoadSpec): Promise<LoadResult> => {
     errors: result.errors - result.timeouts,
     timeouts: result.timeouts,
     duration: result.duration,
+    classes,
   }
 }

@@ -134,3 +134,20 @@ export const databaseCpuSeconds = (): number =>
       }
     })
     .reduce((sum, p) => sum + cpuSeconds(p), 0)
+
+/** CPU seconds the whole machine has spent busy (every process, this one included) since boot. */
+export const machineCpuSeconds = (): number => {
+  try {
+    const fields =
+      readFileSync('/proc/stat', 'utf8').split('\n')[0]?.trim().split(/\s+/).slice(1).map(Number) ?? []
+    // user nice system idle iowait irq softirq steal: all but idle and iowait.
+    const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = fields
+    return (user + nice + system + irq + softirq + steal) / 100
+  } catch {
+    return 0
+  }
+}
+
+/** CPU seconds of this process and everything it started (servers, FerretDB, load generators). */
+export const ownTreeCpuSeconds = (): number =>
+  processTree(process.pid).reduce((sum, p) => sum + cpuSeconds(p), 0)

@@ -1,0 +1,233 @@
+/**
+ * What the login flood (bench/flood.ts) prints and writes: a row per target, the targets met or
+ * missed, the machine and the settings; and the same as JSON in bench/results/.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import type { ProcessRuntime } from '../test/support/server-process.js'
+import { type LatencySummary, LOGIN_BUSY } from './lib/clients.js'
+import type { LoadResult } from './lib/load.js'
+import { log } from './lib/log.js'
+import type { BenchOptions } from './options.js'
+import { environmentOf, formatGrid, type TargetResult } from './report.js'
+import { LOADGEN_CPUS, ROOT, SERVER_CPUS } from './targets.js'
+
+export interface FloodCounts {
+  requests: number
+  rps: number
+  /** Responses by status. */
+  statuses: Record<string, number>
+  /** 401 (a password was hashed), 429, 503, and any other status. */
+  hashed401: number
+  throttled429: number
+  busy503: number
+  other: number
+  /** Connections closed or requests timed out without an answer. */
+  unanswered: number
+  /** 5xx by description ("503 Login is busy" is the deliberate one). */
+  serverErrors: Record<string, number>
+}
+
+export interface FloodRow {
+  target: string
+  runtime: ProcessRuntime
+  workers: number
+  legit?: LatencySummary
+  reads?: LatencySummary
+  newToken?: LatencySummary
+  flood?: FloodCounts
+  /** Cores the server's processes used during the flood (1.0: one core busy), and FerretDB. */
+  serverCpu?: number
+  dbCpu?: number
+  /** Cores used meanwhile by jobs that are not this run's (this machine is shared). */
+  othersCpu?: number
+  /** p99 of the measuring process's event-loop delay, ms. */
+  clientLagP99?: number
+  /** Unanswered requests of the flood and of the measuring clients. */
+  unanswered: number
+  /** 5xx other than "Login is busy", from the flood and the measuring clients. */
+  unexpected5xx: number
+  targets: TargetResult[]
+  /** The server did not start, died, or answered the check before the flood wrong. */
+  problem?: string
+}
+
+interface Measured {
+  load: LoadResult
+  legit: LatencySummary
+  reads: LatencySummary
+  fresh: LatencySummary
+  /** Whether the server still answered HTTP after the flood. */
+  alive: boolean
+  /** Cores the server's processes and FerretDB used during the flood. */
+  serverCpu: number
+  dbCpu: number
+  /** Cores other jobs on the machine used meanwhile. */
+  othersCpu: number
+  /** p99 of this process's event-loop delay in ms: how much of a client's latency may be its own. */
+  clientLagP99: number
+}
+
+const floodCounts = (load: LoadResult): FloodCounts => {
+  const s = (code: string) => load.statuses[code] ?? 0
+  return {
+    requests: load.requests,
+    rps: Math.round(load.rps),
+    statuses: load.statuses,
+    hashed401: s('401'),
+    throttled429: s('429'),
+    busy503: s('503'),
+    other: load.requests - s('401') - s('429') - s('503'),
+    unanswered: load.errors + load.timeouts,
+    serverErrors: load.classes,
+  }
+}
+
+const onlyStatus = (l: LatencySummary, status: string) =>
+  Object.keys(l.statuses).every((s) => s === status) && l.count > 0
+
+/** One latency target: its p99 within `limitMs`, every answer `status`. */
+const latencyTarget = (name: string, l: LatencySummary, limitMs: number, status = '200'): TargetResult => ({
+  name: `${name} p99 <= ${limitMs} ms, all ${status}`,
+  met: l.count > 0 && l.p99 <= limitMs && onlyStatus(l, status),
+  value: `p99 ${l.p99} ms over ${l.count} (${Object.entries(l.statuses)
+    .map(([c, n]) => `${c}x${n}`)
+    .join(' ')})`,
+})
+
+export const floodRow = (
+  target: { name: string; runtime: ProcessRuntime; workers: number },
+  m: Measured | { problem: string },
+): FloodRow => {
+  const base = { target: target.name, runtime: target.runtime, workers: target.workers }
+  if ('problem' in m) return { ...base, unanswered: 0, unexpected5xx: 0, targets: [], problem: m.problem }
+  const flood = floodCounts(m.load)
+  const clients = [m.legit, m.reads, m.fresh]
+  const unanswered = flood.unanswered + clients.reduce((n, c) => n + c.unanswered, 0)
+  const unexpected5xx =
+    Object.entries(flood.serverErrors).reduce((n, [k, v]) => n + (k === LOGIN_BUSY ? 0 : v), 0) +
+    clients.reduce((n, c) => n + c.unexpected5xx, 0)
+  const targets: TargetResult[] = [
+    latencyTarget('legit login', m.legit, 300),
+    latencyTarget('reads', m.reads, 10),
+    latencyTarget('new token first request', m.fresh, 20),
+    { name: 'unanswered = 0', met: unanswered === 0, value: String(unanswered) },
+    { name: 'unexpected 5xx = 0', met: unexpected5xx === 0, value: String(unexpected5xx) },
+  ]
+  const row: FloodRow = {
+    ...base,
+    serverCpu: Number(m.serverCpu.toFixed(2)),
+    dbCpu: Number(m.dbCpu.toFixed(2)),
+    othersCpu: Number(Math.max(0, m.othersCpu).toFixed(2)),
+    clientLagP99: m.clientLagP99,
+    legit: m.legit,
+    reads: m.reads,
+    newToken: m.fresh,
+    flood,
+    unanswered,
+    unexpected5xx,
+    targets,
+  }
+  if (!m.alive) row.problem = 'the server no longer answers after the flood'
+  return row
+}
+
+const HEADER = [
+  'target',
+  'legit login p50/p99/max ms',
+  'legit statuses',
+  'reads p50/p99/max ms',
+  'new token p50/p99 ms',
+  'flood req (req/s)',
+  '401',
+  '429',
+  '503',
+  'other',
+  'unanswered',
+  'unexpected 5xx',
+  'server CPU',
+  'other jobs CPU',
+  'client lag p99 ms',
+  'targets',
+]
+
+const statusList = (s: Record<string, number>) =>
+  Object.entries(s)
+    .map(([c, n]) => `${c}x${n}`)
+    .join(' ')
+
+const cells = (r: FloodRow): string[] => {
+  if (r.problem && !r.flood)
+    return [r.target, ...HEADER.slice(1, -1).map(() => '-'), `FAILED: ${r.problem.split('\n')[0]}`]
+  const { legit, reads, newToken, flood } = r as Required<FloodRow>
+  const missed = r.targets.filter((t) => !t.met).map((t) => t.name.split(' <=')[0]?.split(' =')[0])
+  return [
+    r.target,
+    `${legit.p50} / ${legit.p99} / ${legit.max}`,
+    statusList(legit.statuses),
+    `${reads.p50} / ${reads.p99} / ${reads.max}`,
+    `${newToken.p50} / ${newToken.p99}`,
+    `${flood.requests} (${flood.rps})`,
+    String(flood.hashed401),
+    String(flood.throttled429),
+    String(flood.busy503),
+    String(flood.other),
+    String(r.unanswered),
+    String(r.unexpected5xx),
+    String(r.serverCpu),
+    String(r.othersCpu),
+    String(r.clientLagP99),
+    r.problem ? `FAILED: ${r.problem}` : missed.length === 0 ? 'all met' : `MISS ${missed.join(', ')}`,
+  ]
+}
+
+export interface FloodRunInfo {
+  startedAt: Date
+  opts: BenchOptions
+  pinned: boolean
+}
+
+const settingsOf = ({ opts, pinned }: FloodRunInfo) => ({
+  duration: opts.duration,
+  connections: opts.connections,
+  floodRequests: opts.floodRequests,
+  nodeEntry: opts.entryMode === 'dist' ? 'dist/entry/node.js' : 'tsx src/entry/node.ts',
+  smoke: opts.smoke,
+  pinning: pinned
+    ? `single-process servers on CPU ${SERVER_CPUS}, WORKERS=2 on 0-1, flood and clients on CPU ${LOADGEN_CPUS}`
+    : 'none',
+  // Whatever LOGIN_* this process has reaches the servers; none set means the app's defaults.
+  loginEnv: Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('LOGIN_'))),
+})
+
+/** Prints the table and the targets, writes the JSON; 1 when a server failed, else 0. */
+export const reportFlood = (info: FloodRunInfo, rows: FloodRow[]): number => {
+  const environment = environmentOf(info)
+  const settings = settingsOf(info)
+  console.log(formatGrid(HEADER, rows.map(cells)))
+  console.log('')
+  for (const r of rows) {
+    console.log(`${r.target}:`)
+    for (const t of r.targets) console.log(`  ${t.met ? 'met ' : 'MISS'}  ${t.name}: ${t.value}`)
+    const errors = r.flood ? statusList(r.flood.serverErrors) : ''
+    if (errors) console.log(`  flood 5xx: ${errors}`)
+  }
+  console.log('')
+  console.log(
+    `${environment.date}  ${environment.cpu} x${environment.cores}  node ${environment.node}  bun ${environment.bun}  ` +
+      `${environment.ferretdb}  autocannon ${environment.autocannon}  load avg at start ${environment.loadavgAtStart.join(' ')}`,
+  )
+  console.log(
+    `flood: ${settings.connections} connections, ${settings.duration} s, at most ${settings.floodRequests} requests per target; ` +
+      `node entry: ${settings.nodeEntry}; pinning: ${settings.pinning}`,
+  )
+  const { opts, startedAt } = info
+  const stamp = `${startedAt.toISOString().replaceAll(':', '-').slice(0, 19)}-flood${opts.smoke ? '-smoke' : ''}`
+  const outFile = opts.out ?? join(ROOT, 'bench', 'results', `${stamp}.json`)
+  mkdirSync(dirname(outFile), { recursive: true })
+  writeFileSync(outFile, `${JSON.stringify({ environment, settings, results: rows }, null, 2)}\n`)
+  log(`results written to ${outFile}`)
+  const failed = rows.filter((r) => r.problem)
+  for (const f of failed) console.error(`FAILED ${f.target}: ${f.problem}`)
+  return failed.length > 0 ? 1 : 0
+}

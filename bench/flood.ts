@@ -1,0 +1,288 @@
+/**
+ * The login flood: `npm run bench -- --flood`, or `node --import tsx bench/flood.ts [options]`.
+ *
+ * For each target (the app on Node and on Bun, one process each, then with WORKERS=2), started
+ * fresh against FerretDB with a database of its own, so the login counters of one target do not
+ * reach the next:
+ * - the flood: 64 connections (autocannon, in a process of its own: bench/lib/flood-load.ts) send
+ *   wrong passwords for a few user names to POST /auth from 127.0.0.1, for --duration seconds and at
+ *   most --flood-requests requests;
+ * - meanwhile a legitimate user logs in with the right password from 127.0.0.2 every 250 ms;
+ * - logged-in clients read GET /holodules/{day} from 127.0.0.3 with a token the server has verified;
+ * - and a client sends each new token (minted with the server's secret) once, from 127.0.0.3.
+ * Prints a row per target (bench/flood-report.ts) and writes JSON to bench/results/. Exits 0 when a
+ * target is missed (that is a measurement), 1 when a server does not start, dies or answers wrong.
+ */
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
+import { pathToFileURL } from 'node:url'
+import { DEFAULT_PASSWORD_ITERATIONS } from '../src/auth/password.js'
+import { issueToken, type JwtConfig } from '../src/auth/token.js'
+import { startMongo } from '../test/support/ferretdb.js'
+import type { ProcessRuntime } from '../test/support/server-process.js'
+import { type FloodRow, floodRow, reportFlood } from './flood-report.js'
+import { every, type HttpClient, httpClient, recorder } from './lib/clients.js'
+import { type FloodLoad, startFloodLoad } from './lib/flood-load.js'
+import { log } from './lib/log.js'
+import {
+  databaseCpuSeconds,
+  hasTaskset,
+  machineCpuSeconds,
+  ownTreeCpuSeconds,
+  pin,
+  type RunningServer,
+  serverCpuSeconds,
+  startBenchServer,
+} from './lib/procs.js'
+import { BENCH_USER, planSeed, seedDatabase } from './lib/seed.js'
+import { type BenchOptions, runCli } from './options.js'
+import { bunBinary, LOADGEN_CPUS, ROOT, SECRET, SERVER_CPUS } from './targets.js'
+
+export const FLOOD_FROM = '127.0.0.1'
+export const LEGIT_FROM = '127.0.0.2'
+export const READERS_FROM = '127.0.0.3'
+/** The flood's user names, the legitimate one among them: its failures from 127.0.0.1 must not lock it out elsewhere. */
+export const FLOOD_USERS = [BENCH_USER.username, 'admin', 'root', 'user01']
+const LOGIN_INTERVAL_MS = 250
+const READERS = 2
+/** Each reader's pause between two reads: about 100 reads a second in all. */
+const READ_INTERVAL_MS = 20
+const WARMUP_MS = 500
+/** A measuring client's bound on one request; past it the request counts as unanswered. */
+const CLIENT_TIMEOUT_MS = 10_000
+const JSON_TYPE = { 'Content-Type': 'application/json' }
+
+export interface FloodTarget {
+  name: string
+  runtime: ProcessRuntime
+  workers: number
+  spec: { command: string; args: string[] }
+  /** taskset CPU list: one process on the servers' CPU, cluster members on both. */
+  cpus: string
+}
+
+const nodeEntry = (opts: BenchOptions) => {
+  if (opts.entryMode !== 'dist')
+    return { command: process.execPath, args: ['--import', 'tsx', 'src/entry/node.ts'] }
+  const built = join(ROOT, 'dist', 'entry', 'node.js')
+  if (!existsSync(built)) throw new Error(`${built} is missing: npm run build first (or --entry tsx)`)
+  return { command: process.execPath, args: [built] }
+}
+
+export const floodTargets = (opts: BenchOptions): FloodTarget[] => {
+  const node = nodeEntry(opts)
+  const bun = { command: bunBinary(), args: ['src/entry/bun.ts'] }
+  const all: FloodTarget[] = [
+    { name: 'app-node', runtime: 'node', workers: 1, spec: node, cpus: SERVER_CPUS },
+    { name: 'app-bun', runtime: 'bun', workers: 1, spec: bun, cpus: SERVER_CPUS },
+  ]
+  if (!opts.smoke) {
+    all.push(
+      { name: 'app-node-workers2', runtime: 'node', workers: 2, spec: node, cpus: '0-1' },
+      { name: 'app-bun-workers2', runtime: 'bun', workers: 2, spec: bun, cpus: '0-1' },
+    )
+  }
+  return all.filter((t) => !opts.only || opts.only.test(t.name))
+}
+
+/** The app's own login throttling settings: none is set here, so the defaults are what is measured. */
+const serverEnv = (mongoUri: string, dbName: string, workers: number): Record<string, string> => ({
+  MONGODB_URI: mongoUri,
+  MONGODB_DB: dbName,
+  JWT_SECRET_KEY: SECRET,
+  LOG_LEVEL: 'warn',
+  ...(workers > 1 ? { WORKERS: String(workers) } : {}),
+})
+
+/**
+ * Tokens for BENCH_USER signed with the server's secret, each new to the server: `iat` one second
+ * further back each time (a token is its text, and two minted in the same second would be equal).
+ */
+const tokenMint = () => {
+  const jwt: JwtConfig = {
+    secret: SECRET,
+    algorithm: 'HS256',
+    expirationDelta: 86_400,
+    notBeforeDelta: 0,
+    leeway: 0,
+    authHeaderPrefix: 'JWT',
+  }
+  const base = Date.now()
+  let issued = 0
+  return () => issueToken(jwt, BENCH_USER.username, base - 1000 * issued++)
+}
+
+/** The right answers before any load: a login from the readers' address, a read with a minted token. */
+const checkServer = async (client: HttpClient, dayPath: string, token: string): Promise<void> => {
+  const login = await client.send('POST', '/auth', JSON_TYPE, JSON.stringify(BENCH_USER))
+  if (login.status !== 200 || !login.body.includes('access_token'))
+    throw new Error(`login from ${READERS_FROM} answered ${login.status} ${login.body}`)
+  const read = await client.send('GET', dayPath, { Authorization: `JWT ${token}` })
+  if (read.status !== 200 || !read.body.startsWith('{'))
+    throw new Error(`GET ${dayPath} with a minted token answered ${read.status} ${read.body.slice(0, 200)}`)
+}
+
+const floodSpec = (server: RunningServer, opts: BenchOptions) => ({
+  url: `${server.url}/auth`,
+  connections: opts.connections,
+  duration: opts.duration,
+  method: 'POST' as const,
+  headers: JSON_TYPE,
+  bodies: FLOOD_USERS.map((username) => JSON.stringify({ username, password: 'not-the-password' })),
+  timeout: CLIENT_TIMEOUT_MS / 1000,
+  maxRequests: opts.floodRequests,
+})
+
+/** Whether the server still answers HTTP after the flood. */
+const stillAnswers = async (client: HttpClient): Promise<boolean> =>
+  (await client.send('GET', '/holodules/x')).status !== 0
+
+/** Starts counting CPU time and this process's event-loop delay; the function returned gives them since. */
+const cpuMeter = (server: RunningServer) => {
+  const started = performance.now()
+  // How late this process's own timers and sockets were served: what the clients' numbers include.
+  const lag = monitorEventLoopDelay({ resolution: 5 })
+  lag.enable()
+  const server0 = serverCpuSeconds(server)
+  const db0 = databaseCpuSeconds()
+  const others0 = machineCpuSeconds() - ownTreeCpuSeconds()
+  return () => {
+    const seconds = (performance.now() - started) / 1000
+    lag.disable()
+    return {
+      clientLagP99: Math.round(lag.percentile(99) / 1e5) / 10,
+      serverCpu: (serverCpuSeconds(server) - server0) / seconds,
+      dbCpu: (databaseCpuSeconds() - db0) / seconds,
+      // Other jobs on this machine (other sessions' tests) take CPU from the server and the clients.
+      othersCpu: (machineCpuSeconds() - ownTreeCpuSeconds() - others0) / seconds,
+    }
+  }
+}
+
+/** The flood and the measuring clients against one running server. */
+const measureFlood = async (target: FloodTarget, server: RunningServer, opts: BenchOptions, day: string) => {
+  const legitClient = httpClient(server.url, LEGIT_FROM, CLIENT_TIMEOUT_MS)
+  const readClient = httpClient(server.url, READERS_FROM, CLIENT_TIMEOUT_MS)
+  const freshClient = httpClient(server.url, READERS_FROM, CLIENT_TIMEOUT_MS)
+  const mint = tokenMint()
+  const dayPath = `/holodules/${day}`
+  const readAuth = { Authorization: `JWT ${await mint()}` }
+  let flood: FloodLoad | undefined
+  try {
+    await checkServer(freshClient, dayPath, readAuth.Authorization.slice(4))
+    const legit = recorder()
+    const reads = recorder()
+    const fresh = recorder()
+    let phase: 'warm-up' | 'flood' | 'done' = 'warm-up'
+    // The readers start first: every process and connection has seen their token before the flood.
+    const readers = Array.from({ length: READERS }, () =>
+      every(
+        READ_INTERVAL_MS,
+        () => phase !== 'done',
+        async () => {
+          const t = await readClient.send('GET', dayPath, readAuth)
+          if (phase === 'flood') reads.add(t)
+        },
+      ),
+    )
+    await new Promise((r) => setTimeout(r, WARMUP_MS))
+    flood = await startFloodLoad(floodSpec(server, opts), opts.duration * 1000 + 30_000)
+    phase = 'flood'
+    const cpuUsed = cpuMeter(server)
+    const during = () => phase === 'flood'
+    const loops = [
+      every(LOGIN_INTERVAL_MS, during, async () =>
+        legit.add(await legitClient.send('POST', '/auth', JSON_TYPE, JSON.stringify(BENCH_USER))),
+      ),
+      every(LOGIN_INTERVAL_MS, during, async () =>
+        fresh.add(await freshClient.send('GET', dayPath, { Authorization: `JWT ${await mint()}` })),
+      ),
+    ]
+    const load = await flood.result.finally(() => {
+      phase = 'done'
+    })
+    const cpu = cpuUsed()
+    await Promise.all([...readers, ...loops])
+    const alive = await stillAnswers(readClient)
+    return floodRow(target, {
+      load,
+      legit: legit.summary(),
+      reads: reads.summary(),
+      fresh: fresh.summary(),
+      alive,
+      ...cpu,
+    })
+  } finally {
+    flood?.kill()
+    for (const c of [legitClient, readClient, freshClient]) c.close()
+  }
+}
+
+/** One target, from a fresh database to a stopped server; a failure is in the row's `problem`. */
+const runTarget = async (
+  target: FloodTarget,
+  mongoUri: string,
+  opts: BenchOptions,
+  live: Set<RunningServer>,
+): Promise<FloodRow> => {
+  const dbName = `holodule_flood_${target.name.replaceAll('-', '_')}`
+  const plan = planSeed(300)
+  const day = plan.days.at(-1)?.date as string
+  await seedDatabase(mongoUri, dbName, plan, DEFAULT_PASSWORD_ITERATIONS)
+  log(`starting ${target.name}`)
+  let server: RunningServer | undefined
+  try {
+    server = await startBenchServer({
+      name: target.name,
+      ...target.spec,
+      env: serverEnv(mongoUri, dbName, target.workers),
+      cpus: target.cpus,
+      readyPath: '/holodules/x',
+    })
+    live.add(server)
+    log(`${target.name}: flooding for ${opts.duration} s`)
+    return await measureFlood(target, server, opts, day)
+  } catch (e) {
+    const output = server?.output().slice(-2000) ?? ''
+    return floodRow(target, { problem: `${(e as Error).message}${output ? `\n${output}` : ''}` })
+  } finally {
+    if (server) live.delete(server)
+    await server?.stop()
+  }
+}
+
+export const runFlood = async (opts: BenchOptions): Promise<number> => {
+  const startedAt = new Date()
+  const targets = floodTargets(opts)
+  const mongo = await startMongo()
+  // Servers run in process groups of their own: a signal to this one does not reach them.
+  const live = new Set<RunningServer>()
+  const onSignal = () => {
+    void Promise.allSettled([...live].map((s) => s.stop()))
+      .then(() => mongo.dispose())
+      .finally(() => process.exit(130))
+  }
+  process.once('SIGINT', onSignal)
+  process.once('SIGTERM', onSignal)
+  // FerretDB, started above, keeps both CPUs; this process and the flood keep CPU 0.
+  const pinned = hasTaskset()
+  if (pinned) pin(process.pid, LOADGEN_CPUS)
+  try {
+    const rows: FloodRow[] = []
+    for (const target of targets) {
+      const row = await runTarget(target, mongo.uri, opts, live)
+      log(`${target.name}: ${row.problem ? `FAILED: ${row.problem}` : 'done'}`)
+      rows.push(row)
+    }
+    return reportFlood({ startedAt, opts, pinned }, rows)
+  } finally {
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+    await mongo.dispose()
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  await runCli(['--flood', ...process.argv.slice(2)], runFlood)
+}
