@@ -4,7 +4,7 @@ import { parseConfig, type ServerConfig } from '../config/config.js'
 import type { Env } from '../config/env.js'
 import { systemClock } from '../lib/clock.js'
 import { createJsonLogger, type Logger } from '../lib/logger.js'
-import { type LoginLimitersFor, mongoLoginLimiters } from '../store/login-limiters.js'
+import type { LoginLimitersFor } from '../store/login-limiters.js'
 import { MongoStore } from '../store/mongo-store.js'
 import type { Store } from '../store/store.js'
 import { demoBanner, demoStore } from './demo.js'
@@ -69,7 +69,7 @@ export const bootstrap = async (env: Env, peerAddress: PeerAddress): Promise<Ser
     const mongo = MongoStore.connect(config.mongodbUri, config.mongodbDb, {}, config.mongodbRequestTimeoutMs)
     store = mongo
     // Failed logins count across every process and server on the database.
-    loginLimiters = mongoLoginLimiters(mongo.db)
+    loginLimiters = mongo.loginLimiters()
     await ensureIndexesOnceUp(mongo, logger)
   } else {
     const demo = await demoStore(config.app.passwordIterations, systemClock.now())

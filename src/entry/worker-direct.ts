@@ -1,7 +1,6 @@
 import { createApp } from '../app/create-app.js'
 import { createPasswordVerifier } from '../auth/password.js'
 import { createConsoleLogger } from '../lib/console-logger.js'
-import { mongoLoginLimiters } from '../store/login-limiters.js'
 import { MongoStore } from '../store/mongo-store.js'
 import { edgePeer, perIsolate } from './isolate.js'
 
@@ -34,7 +33,7 @@ export default perIsolate(
       backgroundWork: false,
       peerAddress: edgePeer,
       // Failed logins count in the database, across isolates and with the servers on it.
-      loginLimiters: mongoLoginLimiters(store.db),
+      loginLimiters: store.loginLimiters(),
     })
     try {
       return await app.fetch(request, env, ctx)

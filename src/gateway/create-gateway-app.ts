@@ -4,7 +4,7 @@ import { requestId } from 'hono/request-id'
 import { BSON, MongoAPIError, type MongoClient, MongoServerError } from 'mongodb'
 import { type Clock, systemClock } from '../lib/clock.js'
 import { type Logger, silentLogger } from '../lib/logger.js'
-import { DUPLICATE_KEY, isUnavailable } from '../store/mongo-errors.js'
+import { DUPLICATE_KEY, isUnavailable, reconnecting } from '../store/mongo-errors.js'
 import { type ActionLimits, checkRequest, responseTooLarge, runAction } from './actions.js'
 import { encode } from './encode.js'
 import type { GatewayEnv } from './env.js'
@@ -102,6 +102,8 @@ export const createGatewayApp = ({
   logger = silentLogger,
   clock = systemClock,
 }: GatewayDeps) => {
+  // A gateway started before its database recovers once the database is up (see mongo-errors.ts).
+  const driver = reconnecting(client)
   const app = new Hono<GatewayEnv>()
   const namespace = namespaceSchema(config.dataSource)
   const limits: ActionLimits = {
@@ -134,7 +136,9 @@ export const createGatewayApp = ({
       const req = parseRequest(action, body)
       checkValues(body)
       authorizeExtras(c.var.apiKey, req, database, collection)
-      const result = await runAction(req, client.db(database).collection(collection), limits)
+      const result = await driver.run(() =>
+        runAction(req, client.db(database).collection(collection), limits),
+      )
       const { text, type } = encode(result, c.req.header('Accept') ?? '')
       // Extended JSON is larger than BSON: the cap holds for what is sent, too.
       if (Buffer.byteLength(text) > limits.maxResponseBytes) throw responseTooLarge(limits.maxResponseBytes)

@@ -20,11 +20,14 @@ const mapped = <T>(p: Promise<T>): Promise<T> =>
     throw new StoreUnavailableError(`login counters: ${(e as Error)?.message ?? String(e)}`)
   })
 
-const adapt = (rl: RateLimiter): Limiter => ({
-  get: (key) => mapped(rl.get(key)),
-  consume: (key) => mapped(rl.consume(key)),
-  delete: (key) => mapped(rl.delete(key)),
-  block: (key, seconds) => mapped(rl.block(key, seconds)),
+/** How a store runs a storage operation (its deadline, reconnect and error mapping); default: as is. */
+export type RunOperation = <T>(op: () => Promise<T>) => Promise<T>
+
+const adapt = (rl: RateLimiter, run: RunOperation = (op) => op()): Limiter => ({
+  get: (key) => mapped(run(() => rl.get(key))),
+  consume: (key) => mapped(run(() => rl.consume(key))),
+  delete: (key) => mapped(run(() => rl.delete(key))),
+  block: (key, seconds) => mapped(run(() => rl.block(key, seconds))),
 })
 
 /** What a counter is made of (rate-limiter-flexible's options, as far as the policy uses them). */
@@ -64,15 +67,16 @@ export const memoryLoginLimiters: LoginLimitersFor = (policy) =>
  * until the database answers), so nothing is created per limiter or per request.
  */
 export const mongoLoginLimiters =
-  (db: Db): LoginLimitersFor =>
+  (db: Db, run?: RunOperation): LoginLimitersFor =>
   (policy) =>
-    limiters(
-      policy,
-      (opts) =>
+    limiters(policy, (opts) =>
+      adapt(
         new RateLimiterMongo({
           ...opts,
           storeClient: db,
           tableName: LOGIN_ATTEMPTS,
           disableIndexesCreation: true,
         }),
+        run,
+      ),
     )

@@ -1,4 +1,5 @@
 import {
+  type MongoClient,
   MongoNetworkError,
   MongoNotConnectedError,
   MongoOperationTimeoutError,
@@ -20,3 +21,36 @@ export const isUnavailable = (e: unknown): boolean =>
 
 /** The server error code of a unique index refusing a write. */
 export const DUPLICATE_KEY = 11000
+
+/**
+ * Runs driver operations so that a client whose first connection failed recovers. The driver
+ * connects on first use; when that fails (the database was not up yet) it closes its topology for
+ * good, and every later operation fails with "Topology is closed" even after the database is back.
+ * An explicit connect() opens a new one: one at a time, and the operation that saw the closed
+ * topology runs again once it succeeds. A client closed on purpose (`closing()`) stays closed.
+ */
+export const reconnecting = (client: MongoClient) => {
+  let closed = false
+  let reopening: Promise<unknown> | undefined
+  const reopen = () => {
+    reopening ??= client.connect().finally(() => {
+      reopening = undefined
+    })
+    return reopening
+  }
+  return {
+    async run<T>(op: () => Promise<T>): Promise<T> {
+      try {
+        return await op()
+      } catch (e) {
+        if (!(e instanceof MongoTopologyClosedError) || closed) throw e
+        await reopen()
+        return op()
+      }
+    },
+    close(): Promise<void> {
+      closed = true
+      return client.close()
+    },
+  }
+}

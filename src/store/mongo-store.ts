@@ -1,13 +1,6 @@
-import {
-  type Collection,
-  type Db,
-  MongoClient,
-  type MongoClientOptions,
-  MongoServerError,
-  MongoTopologyClosedError,
-} from 'mongodb'
-import { LOGIN_ATTEMPTS } from './login-limiters.js'
-import { DUPLICATE_KEY, isUnavailable } from './mongo-errors.js'
+import { type Collection, type Db, MongoClient, type MongoClientOptions, MongoServerError } from 'mongodb'
+import { LOGIN_ATTEMPTS, type LoginLimitersFor, mongoLoginLimiters } from './login-limiters.js'
+import { DUPLICATE_KEY, isUnavailable, reconnecting } from './mongo-errors.js'
 import {
   DuplicateUserError,
   dayQuery,
@@ -49,8 +42,7 @@ interface UserDoc {
 export class MongoStore implements Store {
   private readonly users: Collection<UserDoc>
   private readonly holodules: Collection<HoloduleRecord>
-  private closed = false
-  private reconnecting: Promise<unknown> | undefined
+  private readonly driver: ReturnType<typeof reconnecting>
 
   constructor(
     private readonly client: MongoClient,
@@ -61,29 +53,8 @@ export class MongoStore implements Store {
   ) {
     this.users = db.collection<UserDoc>('users')
     this.holodules = db.collection<HoloduleRecord>('holodules')
-  }
-
-  /**
-   * The driver's first connection happens on first use; when that fails (the database was not up
-   * yet) it closes its topology for good, and every later operation fails with "Topology is
-   * closed" even after the database is back. An explicit connect() opens a new one: one at a time,
-   * and the operation that saw the closed topology runs again once it succeeds.
-   */
-  private reopen(): Promise<unknown> {
-    this.reconnecting ??= this.client.connect().finally(() => {
-      this.reconnecting = undefined
-    })
-    return this.reconnecting
-  }
-
-  private async attempt<T>(op: () => Promise<T>): Promise<T> {
-    try {
-      return await op()
-    } catch (e) {
-      if (!(e instanceof MongoTopologyClosedError) || this.closed) throw e
-      await this.reopen()
-      return op()
-    }
+    // A server that started before its database recovers once the database is up.
+    this.driver = reconnecting(client)
   }
 
   static connect(
@@ -114,7 +85,7 @@ export class MongoStore implements Store {
             )
           })
     try {
-      return await (deadline ? Promise.race([this.attempt(op), deadline]) : this.attempt(op))
+      return await (deadline ? Promise.race([this.driver.run(op), deadline]) : this.driver.run(op))
     } catch (e) {
       if (isUnavailable(e)) throw new StoreUnavailableError((e as Error).message)
       throw e
@@ -224,8 +195,15 @@ export class MongoStore implements Store {
     })
   }
 
+  /**
+   * The login counters in this database (rate-limiter-flexible on this client), each operation
+   * under the same deadline, reconnect and error mapping as the store's own.
+   */
+  loginLimiters(): LoginLimitersFor {
+    return mongoLoginLimiters(this.db, (op) => this.run(op, this.requestDeadlineMs))
+  }
+
   close() {
-    this.closed = true
-    return this.client.close()
+    return this.driver.close()
   }
 }

@@ -7,7 +7,6 @@ import {
 } from '../../src/auth/login-throttle.js'
 import { dataApiLoginLimiters } from '../../src/store/data-api-limiters.js'
 import { DataApiStore } from '../../src/store/data-api-store.js'
-import { mongoLoginLimiters } from '../../src/store/login-limiters.js'
 import { MongoStore } from '../../src/store/mongo-store.js'
 import { type MongoServer, startMongo } from '../support/ferretdb.js'
 import { startGateway, WORKER_KEY, workerGrants } from '../support/runtimes.js'
@@ -39,7 +38,7 @@ describe('login counters shared in MongoDB (FerretDB)', () => {
     mongo = await startMongo()
     for (let i = 0; i < 2; i++) stores.push(MongoStore.connect(mongo.uri, DB))
     await stores[0]?.ensureIndexes()
-    servers = stores.map((s) => createLoginThrottle(mongoLoginLimiters(s.db)(policy), policy))
+    servers = stores.map((s) => createLoginThrottle(s.loginLimiters()(policy), policy))
     gateway = await startGateway(mongo.uri, workerGrants(DB))
     const viaGateway = new DataApiStore({
       url: gateway.url,
