@@ -107,6 +107,7 @@ const tokenMint = () => {
     notBeforeDelta: 0,
     leeway: 0,
     authHeaderPrefix: 'JWT',
+    accessTokenExpires: 900,
   }
   const base = Date.now()
   let issued = 0

@@ -69,6 +69,7 @@ export const planWorkload = async (rows: number, secret: string): Promise<Worklo
     notBeforeDelta: 0,
     leeway: 0,
     authHeaderPrefix: 'JWT',
+    accessTokenExpires: 900,
   }
   const token = await issueToken(jwt, BENCH_USER.username, Date.now())
   return {

@@ -37,10 +37,20 @@ export interface AppConfig {
   holodulesCacheTtl?: number
   /** Seconds the user behind a verified token is reused; 0 disables. Absent: DEFAULT_USER_CACHE_TTL. */
   userCacheTtl?: number
+  /**
+   * Which generations of the old service's clients are served (AUTH_GENERATIONS): Flask-JWT's
+   * `/auth` and `JWT` scheme, Flask-JWT-Extended's `/login` and `Bearer`. Absent: both.
+   */
+  generations?: Generations
   /** Who may name the client in X-Forwarded-For. Absent: nobody. */
   trustProxy?: TrustProxy
   /** Login throttling. Absent: DEFAULT_THROTTLE_POLICY. */
   login?: ThrottlePolicy
+}
+
+export interface Generations {
+  first: boolean
+  second: boolean
 }
 
 /** The contract's defaults (LOGIN_* variables). */
@@ -87,6 +97,7 @@ export const createApp = ({
   newRequestId = () => crypto.randomUUID(),
 }: AppDeps) => {
   const app = new Hono<AppEnv>()
+  const generations = config.generations ?? { first: true, second: true }
   const policy = config.login ?? DEFAULT_THROTTLE_POLICY
   const throttle = createLoginThrottle(loginLimiters(policy), policy)
   const verifier = createTokenVerifier(config.jwt)
@@ -102,6 +113,7 @@ export const createApp = ({
     verifier,
     store: { findUserByUsername: (name) => users.get(name, () => store.findUserByUsername(name)) },
     clock,
+    generations,
   })
 
   app.use(requestId({ generator: newRequestId }))
@@ -109,6 +121,11 @@ export const createApp = ({
   app.use(accessLog<AppEnv>(logger, clock, (c) => ({ address: addressOf(c) })))
   app.use(legacyCors(config.corsOrigins))
   app.use(secureHeaders({ crossOriginResourcePolicy: false, crossOriginOpenerPolicy: false }))
+  // A generation turned off (AUTH_GENERATIONS) answers its login route as if it did not exist.
+  const offLogin = [!generations.first && '/auth', !generations.second && '/login'].filter(Boolean)
+  if (offLogin.length > 0) {
+    app.use(async (c, next) => (offLogin.includes(c.req.path) ? notFound(c) : next()))
+  }
   app.use(
     methodNotAllowed({
       app,

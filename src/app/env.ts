@@ -1,9 +1,14 @@
 import type { RequestIdVariables } from 'hono/request-id'
 import type { UserRecord } from '../store/store.js'
 
+/** Which generation of the old service's clients a request belongs to: 1 Flask-JWT, 2 Flask-JWT-Extended. */
+export type Dialect = 1 | 2
+
 /** What middleware hand to handlers through `c.var`. */
 export interface AppEnv {
   Variables: RequestIdVariables & {
     user: UserRecord
+    /** Set by jwtRequired from the scheme word; the handler answers in that generation's shape. */
+    dialect: Dialect
   }
 }

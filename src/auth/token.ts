@@ -17,6 +17,8 @@ export interface JwtConfig {
   leeway: number
   /** The scheme word of the Authorization header, matched case-insensitively. */
   authHeaderPrefix: string
+  /** Seconds from iat to exp of a second-generation (Flask-JWT-Extended) token. */
+  accessTokenExpires: number
 }
 
 /** Flask-JWT's payload, in its key order. */
@@ -39,6 +41,32 @@ export const issueToken = (jwt: JwtConfig, identity: string, nowMs: number): Pro
     iat,
     nbf: iat + jwt.notBeforeDelta,
     identity,
+  }
+  return sign({ ...payload }, jwt.secret, jwt.algorithm)
+}
+
+/** Flask-JWT-Extended's access-token payload, in its key order. */
+export interface AccessTokenPayload {
+  fresh: false
+  iat: number
+  jti: string
+  type: 'access'
+  sub: string
+  nbf: number
+  exp: number
+}
+
+/** A second-generation token, as Flask-JWT-Extended's `create_access_token(identity)` wrote it. */
+export const issueAccessToken = (jwt: JwtConfig, sub: string, nowMs: number): Promise<string> => {
+  const iat = Math.floor(nowMs / 1000)
+  const payload: AccessTokenPayload = {
+    fresh: false,
+    iat,
+    jti: crypto.randomUUID(),
+    type: 'access',
+    sub,
+    nbf: iat,
+    exp: iat + jwt.accessTokenExpires,
   }
   return sign({ ...payload }, jwt.secret, jwt.algorithm)
 }

@@ -72,6 +72,13 @@ const envSchema = z.object({
   JWT_NOT_BEFORE_DELTA: seconds(0),
   JWT_LEEWAY: seconds(0),
   JWT_AUTH_HEADER_PREFIX: z.string().trim().regex(/^\S+$/, 'must be one word').default('JWT'),
+  // Flask-JWT-Extended's default: 15 minutes.
+  JWT_ACCESS_TOKEN_EXPIRES: seconds(900).refine((v) => v > 0, 'must be at least 1'),
+  AUTH_GENERATIONS: z
+    .string()
+    .trim()
+    .regex(/^(1|2|1,2|2,1)$/, 'must be 1, 2 or 1,2 (the generations of clients served)')
+    .default('1,2'),
   CORS_ORIGINS: z.string().default('*'),
   AUTH_BODY_LIMIT: z.coerce.number().int().min(256).max(1_048_576).default(8192),
   PASSWORD_PBKDF2_ITERATIONS: z.coerce
@@ -208,12 +215,17 @@ export const parseConfig = (env: Env): ConfigResult => {
           notBeforeDelta: e.JWT_NOT_BEFORE_DELTA,
           leeway: e.JWT_LEEWAY,
           authHeaderPrefix: e.JWT_AUTH_HEADER_PREFIX,
+          accessTokenExpires: e.JWT_ACCESS_TOKEN_EXPIRES,
         },
         corsOrigins,
         authBodyLimit: e.AUTH_BODY_LIMIT,
         passwordIterations: e.PASSWORD_PBKDF2_ITERATIONS,
         holodulesCacheTtl: e.HOLODULES_CACHE_TTL,
         userCacheTtl: e.USER_CACHE_TTL,
+        generations: {
+          first: e.AUTH_GENERATIONS.includes('1'),
+          second: e.AUTH_GENERATIONS.includes('2'),
+        },
         trustProxy,
         legacyPlaintext: e.LEGACY_PLAINTEXT_PASSWORDS,
         login: {

@@ -39,7 +39,7 @@ export class MemoryStore implements Store {
 
   async findHolodulesByDate(date: string) {
     const end = nextDay(date)
-    const out: Holodule[] = []
+    const out: HoloduleRecord[] = []
     for (const h of this.holodules.values()) {
       if (h.datetime >= date && h.datetime < end) out.push(toHolodule(h))
     }

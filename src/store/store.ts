@@ -42,8 +42,8 @@ export interface Store {
   findUserByUsername(username: string): Promise<UserRecord | null>
   /** Swaps `expected` for `hash` only if the record still holds `expected` (no lost update). */
   updatePasswordHash(username: string, expected: string, hash: string): Promise<boolean>
-  /** Streams whose `datetime` starts with `date` (YYYYMMDD), newest first. */
-  findHolodulesByDate(date: string): Promise<Holodule[]>
+  /** Streams whose `datetime` starts with `date` (YYYYMMDD), newest first, `code` included. */
+  findHolodulesByDate(date: string): Promise<HoloduleRecord[]>
   ping(): Promise<void>
 
   addUser(username: string, passwordHash: string): Promise<UserRecord>
@@ -117,12 +117,17 @@ export const dayQuery = (date: string) => ({
   sort: { datetime: -1, key: -1 } as { datetime: -1; key: -1 },
 })
 
-/** Turns whatever a document holds into the wire shape; legacy rows may lack `key`. */
-export const toHolodule = (doc: Partial<Record<keyof HoloduleRecord, unknown>>): Holodule => {
+/**
+ * Turns whatever a document holds into a record, in the second generation's wire order (the first
+ * generation's drops `code`); legacy rows may lack `key`.
+ */
+export const toHolodule = (doc: Partial<Record<keyof HoloduleRecord, unknown>>): HoloduleRecord => {
   const str = (v: unknown): string => (typeof v === 'string' ? v : v == null ? '' : String(v))
   const datetime = str(doc.datetime)
+  const code = str(doc.code)
   return {
-    key: typeof doc.key === 'string' && doc.key !== '' ? doc.key : deriveKey(str(doc.code), datetime),
+    key: typeof doc.key === 'string' && doc.key !== '' ? doc.key : deriveKey(code, datetime),
+    code,
     video_id: str(doc.video_id),
     datetime,
     name: str(doc.name),

@@ -178,7 +178,8 @@ export const contractCases = (target: () => ContractTarget) => {
       await expectAuthError(res, 'Authorization Required', 'Request does not contain an access token')
     })
 
-    for (const scheme of ['Bearer', 'Basic']) {
+    // Bearer is the second generation's scheme now (its own section below); other words are not.
+    for (const scheme of ['Basic', 'Token']) {
       it(`another scheme (${scheme}): Unsupported authorization type`, async () => {
         const res = await schedule(SEED_DAY, `${scheme} ${token()}`)
         assert.equal(res.headers.get('www-authenticate'), null)
@@ -280,6 +281,166 @@ export const contractCases = (target: () => ContractTarget) => {
     it('accepts a token in the form PyJWT signs (sorted header, seconds claims)', async () => {
       const pyjwt = craftToken(claims(HASHED_USER.username), SECRET, { header: { alg: 'HS256', typ: 'JWT' } })
       assert.equal((await schedule(SEED_DAY, `JWT ${pyjwt}`)).status, 200)
+    })
+  })
+
+  describe('the second generation: POST /login and Authorization: Bearer', () => {
+    const loginV2 = (
+      body: unknown,
+      headers: Record<string, string> = { 'Content-Type': 'application/json' },
+    ) =>
+      api('/login', { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) })
+    const bearer = async () => {
+      const res = await loginV2(HASHED_USER)
+      assert.equal(res.status, 200)
+      return ((await res.json()) as { access_token: string }).access_token
+    }
+    const v2Claims = (overrides: Record<string, unknown> = {}) => {
+      const iat = nowSeconds()
+      return {
+        fresh: false,
+        iat,
+        jti: '3f1b6a9e-1c1e-4c7e-9b5e-0f5a2c2d9e11',
+        type: 'access',
+        sub: HASHED_USER.username,
+        nbf: iat,
+        exp: iat + 900,
+        ...overrides,
+      }
+    }
+
+    it('logs in with a Flask-JWT-Extended token: fresh, iat, jti, type, sub, nbf, exp, 15 minutes', async () => {
+      const before = nowSeconds()
+      const t = await bearer()
+      assert.deepEqual(decodePart(t, 0), { alg: 'HS256', typ: 'JWT' })
+      const p = decodePart(t, 1)
+      assert.deepEqual(Object.keys(p), ['fresh', 'iat', 'jti', 'type', 'sub', 'nbf', 'exp'])
+      assert.equal(p.fresh, false)
+      assert.equal(p.type, 'access')
+      assert.equal(p.sub, HASHED_USER.username)
+      assert.match(String(p.jti), /^[0-9a-f-]{36}$/)
+      assert.ok((p.iat as number) >= before && (p.iat as number) <= nowSeconds())
+      assert.equal(p.nbf, p.iat)
+      assert.equal(p.exp, (p.iat as number) + 900)
+    })
+
+    it('answers a wrong password and an unknown user alike: 401 {"error": "Unauthorized"}', async () => {
+      for (const body of [
+        { ...HASHED_USER, password: 'wrong' },
+        { username: 'nobody', password: 'x' },
+      ]) {
+        const res = await loginV2(body)
+        assert.equal(res.status, 401)
+        assert.deepEqual(await readJson(res), { error: 'Unauthorized' })
+      }
+    })
+
+    for (const [what, body, headers] of [
+      ['a body that is not JSON', 'username=user01', undefined],
+      ['a JSON array', [], undefined],
+      ['an extra key', { ...HASHED_USER, admin: true }, undefined],
+      ['a missing password (the old service: 500)', { username: 'user01' }, undefined],
+      ['an empty username', { username: '', password: 'x' }, undefined],
+      ['a password that is not a string', { username: 'user01', password: 1 }, undefined],
+      ['a form Content-Type', HASHED_USER, { 'Content-Type': 'application/x-www-form-urlencoded' }],
+    ] as const) {
+      it(`answers 400 {"error": "Bad request"} for ${what}`, async () => {
+        const res = await loginV2(body, headers)
+        assert.equal(res.status, 400)
+        assert.deepEqual(await readJson(res), { error: 'Bad request' })
+      })
+    }
+
+    it('serves a day under Bearer as a bare array, code included, newest first; [] when empty', async () => {
+      const t = await bearer()
+      const res = await schedule(SEED_DAY, `Bearer ${t}`)
+      assert.equal(res.status, 200)
+      const rows = (await readJson(res)) as Array<Record<string, unknown>>
+      assert.ok(Array.isArray(rows))
+      assert.deepEqual(
+        rows.map((r) => r.key),
+        SEED_DAY_KEYS,
+      )
+      for (const r of rows) {
+        assert.deepEqual(Object.keys(r), [
+          'key',
+          'code',
+          'video_id',
+          'datetime',
+          'name',
+          'title',
+          'url',
+          'description',
+        ])
+      }
+      const empty = await schedule(EMPTY_DAY, `Bearer ${t}`)
+      assert.equal(empty.status, 200)
+      assert.deepEqual(await readJson(empty), [])
+      // A trailing slash after the date, under either scheme.
+      assert.equal((await schedule(`${SEED_DAY}/`, `Bearer ${t}`)).status, 200)
+      assert.equal((await schedule(`${SEED_DAY}/`, `JWT ${token()}`)).status, 200)
+    })
+
+    it('answers a date that is not a real YYYYMMDD with 400 {"error": "Bad request"}', async () => {
+      const t = await bearer()
+      for (const date of ['........', '2020120', '20210230']) {
+        const res = await schedule(date, `Bearer ${t}`)
+        assert.equal(res.status, 400, date)
+        assert.deepEqual(await readJson(res), { error: 'Bad request' })
+      }
+    })
+
+    it('answers token faults as Flask-JWT-Extended does', async () => {
+      const expired = craftToken(
+        v2Claims({ iat: nowSeconds() - 1000, nbf: nowSeconds() - 1000, exp: nowSeconds() - 10 }),
+        SECRET,
+      )
+      const cases: Array<[string, number, unknown]> = [
+        [expired, 401, { msg: 'Token has expired' }],
+        [
+          craftToken(v2Claims(), 'another-secret-0123456789-abcdefghijklmnop'),
+          422,
+          { msg: 'Signature verification failed' },
+        ],
+        ['aaaa.bbbb', 422, { msg: 'Not enough segments' }],
+        // A first-generation token under Bearer.
+        [token(), 422, { msg: 'Missing claim: sub' }],
+      ]
+      for (const [t, status, body] of cases) {
+        const res = await schedule(SEED_DAY, `Bearer ${t}`)
+        assert.equal(res.status, status, JSON.stringify(body))
+        assert.deepEqual(await readJson(res), body)
+      }
+    })
+
+    it('accepts a token PyJWT would sign with these claims; refuses one whose user no longer exists', async () => {
+      assert.equal((await schedule(SEED_DAY, `Bearer ${craftToken(v2Claims(), SECRET)}`)).status, 200)
+      const gone = await schedule(SEED_DAY, `Bearer ${craftToken(v2Claims({ sub: 'ghost' }), SECRET)}`)
+      assert.equal(gone.status, 401)
+      assert.deepEqual(await readJson(gone), { error: 'Unauthorized' })
+      // A second-generation token under JWT is the first generation's "User does not exist".
+      await expectAuthError(
+        await schedule(SEED_DAY, `JWT ${craftToken(v2Claims(), SECRET)}`),
+        'Invalid JWT',
+        'User does not exist',
+      )
+    })
+
+    it('refuses a second-generation token issued before a password change: 401 {"error": "Unauthorized"}', async () => {
+      const res = await schedule(
+        SEED_DAY,
+        `Bearer ${craftToken(v2Claims({ sub: CHANGED_USER.username, iat: CHANGED_AT - 1, nbf: CHANGED_AT - 1 }), SECRET)}`,
+      )
+      assert.equal(res.status, 401)
+      assert.deepEqual(await readJson(res), { error: 'Unauthorized' })
+    })
+
+    it("answers a request without Authorization with the first generation's 401", async () => {
+      await expectAuthError(
+        await schedule(SEED_DAY),
+        'Authorization Required',
+        'Request does not contain an access token',
+      )
     })
   })
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import { before, describe, it } from 'node:test'
 import type { JwtAlgorithm } from '../../src/auth/token.js'
-import { createTokenVerifier, InvalidTokenError, issueToken } from '../../src/auth/token.js'
+import { createTokenVerifier, InvalidTokenError, issueAccessToken, issueToken } from '../../src/auth/token.js'
 import { parseConfig } from '../../src/config/config.js'
 import { SECRET } from '../contract/fixtures.js'
 import { claims, craftToken, nowSeconds } from '../contract/tokens.js'
@@ -66,6 +66,34 @@ describe('PyJWT interoperability', () => {
       assert.deepEqual(await createTokenVerifier(jwt).verify(theirs, Date.now()), payload)
     })
   }
+
+  it("the second generation: PyJWT decodes our /login tokens as Flask-JWT-Extended does, and we accept PyJWT's", async () => {
+    const jwt = jwtConfig('HS256')
+    const ours = await issueAccessToken(jwt, 'user01', Date.now())
+    // Flask-JWT-Extended decodes with PyJWT, the secret and the algorithm, and reads sub, type, jti.
+    const [decoded] = python(PY_DECODE, { tokens: [ours], secret: SECRET, alg: 'HS256' }) as Array<{
+      ok?: Record<string, unknown>
+    }>
+    assert.equal(decoded?.ok?.sub, 'user01')
+    assert.equal(decoded?.ok?.type, 'access')
+    assert.equal(decoded?.ok?.fresh, false)
+    assert.equal((decoded?.ok?.exp as number) - (decoded?.ok?.iat as number), 900)
+
+    const iat = nowSeconds()
+    const payload = {
+      fresh: false,
+      iat,
+      jti: 'a-jti',
+      type: 'access',
+      sub: 'user01',
+      nbf: iat,
+      exp: iat + 900,
+    }
+    const theirs = python(PY_ENCODE, { payload, secret: SECRET, alg: 'HS256' }) as string
+    const verified = await createTokenVerifier(jwt).verify(theirs, Date.now())
+    assert.equal(verified.sub, 'user01')
+    assert.equal(verified.type, 'access')
+  })
 
   it('rejects bad tokens with the very words PyJWT uses', async () => {
     const now = nowSeconds()

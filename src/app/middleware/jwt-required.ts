@@ -1,38 +1,42 @@
+import type { Context } from 'hono'
 import { createMiddleware } from 'hono/factory'
 import { InvalidTokenError, type JwtConfig, type TokenVerifier } from '../../auth/token.js'
 import type { Clock } from '../../lib/clock.js'
-import type { Store } from '../../store/store.js'
-import type { AppEnv } from '../env.js'
-import { flaskJwtError } from '../responses.js'
+import type { Store, UserRecord } from '../../store/store.js'
+import type { AppEnv, Dialect } from '../env.js'
+import { flaskJwtError, sendJson } from '../responses.js'
 
 export interface JwtRequiredDeps {
   jwt: JwtConfig
   verifier: TokenVerifier
   store: Pick<Store, 'findUserByUsername'>
   clock: Clock
+  generations: { first: boolean; second: boolean }
 }
 
+/** Flask-JWT-Extended's bodies: `{"msg"}` for token faults, `{"error"}` where the old service added its own. */
+const fjeMsg = (c: Context, status: 401 | 422, msg: string) => sendJson(c, { msg }, status)
+const fjeUnauthorized = (c: Context) => sendJson(c, { error: 'Unauthorized' }, 401)
+const BAD_HEADER = "Bad Authorization header. Expected 'Authorization: Bearer <JWT>'"
+
+/** The token is older than the second its user's password changed. The payload stays as issued. */
+const predates = (user: UserRecord, payload: Record<string, unknown>) =>
+  user.passwordChangedAt !== undefined && (payload.iat as number) < user.passwordChangedAt
+
 /**
- * Flask-JWT's `@jwt_required()`: the `JWT <token>` scheme, its error bodies word for word, and
- * the user named by `identity` loaded for the handler.
+ * The protected routes' guard for both generations of the old service's clients, told apart by
+ * the scheme word: `JWT` is Flask-JWT's `@jwt_required()` (its error bodies word for word, the user
+ * named by `identity`), `Bearer` is Flask-JWT-Extended's (`{"msg"}` bodies, 422 for a bad token,
+ * the user named by `sub`). Everything below the words is shared: one verifier, one user lookup.
  */
-export const jwtRequired = ({ jwt, verifier, store, clock }: JwtRequiredDeps) => {
+export const jwtRequired = ({ jwt, verifier, store, clock, generations }: JwtRequiredDeps) => {
   const prefix = jwt.authHeaderPrefix.toLowerCase()
   // Flask-JWT writes the word JWT here whatever the configured prefix.
   const realm = 'JWT realm="Login Required"'
-  return createMiddleware<AppEnv>(async (c, next) => {
-    const parts = (c.req.header('Authorization') ?? '').trim().split(/\s+/).filter(Boolean)
-    if (parts.length === 0) {
-      return flaskJwtError(c, 401, 'Authorization Required', 'Request does not contain an access token', {
-        'WWW-Authenticate': realm,
-      })
-    }
-    if ((parts[0] as string).toLowerCase() !== prefix) {
-      return flaskJwtError(c, 401, 'Invalid JWT header', 'Unsupported authorization type')
-    }
+
+  const first = async (c: Context<AppEnv>, parts: string[]) => {
     if (parts.length === 1) return flaskJwtError(c, 401, 'Invalid JWT header', 'Token missing')
     if (parts.length > 2) return flaskJwtError(c, 401, 'Invalid JWT header', 'Token contains spaces')
-
     let payload: Record<string, unknown>
     try {
       payload = await verifier.verify(parts[1] as string, clock.now())
@@ -43,10 +47,61 @@ export const jwtRequired = ({ jwt, verifier, store, clock }: JwtRequiredDeps) =>
     const user =
       typeof payload.identity === 'string' ? await store.findUserByUsername(payload.identity) : null
     if (!user) return flaskJwtError(c, 401, 'Invalid JWT', 'User does not exist')
-    // The payload stays Flask-JWT's; the stored change time is what retires older tokens.
-    if (user.passwordChangedAt !== undefined && (payload.iat as number) < user.passwordChangedAt) {
+    if (predates(user, payload)) {
       return flaskJwtError(c, 401, 'Invalid token', 'Token was issued before the password changed')
     }
+    return user
+  }
+
+  const second = async (c: Context<AppEnv>, parts: string[]) => {
+    if (parts.length !== 2) return fjeMsg(c, 422, BAD_HEADER)
+    let payload: Record<string, unknown>
+    try {
+      payload = await verifier.verify(parts[1] as string, clock.now())
+    } catch (e) {
+      if (!(e instanceof InvalidTokenError)) throw e
+      // Flask-JWT-Extended: 401 for an expired token, 422 with PyJWT's words for anything else.
+      return e.message === 'Signature has expired'
+        ? fjeMsg(c, 401, 'Token has expired')
+        : fjeMsg(c, 422, e.message)
+    }
+    if (typeof payload.sub !== 'string') return fjeMsg(c, 422, 'Missing claim: sub')
+    if (payload.type !== 'access') return fjeMsg(c, 422, 'Only non-refresh tokens are allowed')
+    // The old service never looked the user up (improved): a removed user's token stops working.
+    const user = await store.findUserByUsername(payload.sub)
+    if (!user || predates(user, payload)) return fjeUnauthorized(c)
+    return user
+  }
+
+  return createMiddleware<AppEnv>(async (c, next) => {
+    const parts = (c.req.header('Authorization') ?? '').trim().split(/\s+/).filter(Boolean)
+    const word = parts[0]?.toLowerCase()
+    let dialect: Dialect
+    if (generations.first && (word === undefined || word === prefix)) dialect = 1
+    else if (generations.second && word === 'bearer') dialect = 2
+    else if (generations.first) dialect = 1
+    else {
+      // Only the second generation is served: its answers for a missing or other header.
+      c.set('dialect', 2)
+      return word === undefined
+        ? fjeMsg(c, 401, 'Missing Authorization Header')
+        : fjeMsg(
+            c,
+            401,
+            "Missing 'Bearer' type in 'Authorization' header. Expected 'Authorization: Bearer <JWT>'",
+          )
+    }
+    c.set('dialect', dialect)
+    if (dialect === 1 && parts.length === 0) {
+      return flaskJwtError(c, 401, 'Authorization Required', 'Request does not contain an access token', {
+        'WWW-Authenticate': realm,
+      })
+    }
+    if (dialect === 1 && word !== prefix) {
+      return flaskJwtError(c, 401, 'Invalid JWT header', 'Unsupported authorization type')
+    }
+    const user = dialect === 1 ? await first(c, parts) : await second(c, parts)
+    if (user instanceof Response) return user
     c.set('user', user)
     await next()
   })

@@ -10,6 +10,7 @@ const jwt: JwtConfig = {
   notBeforeDelta: 0,
   leeway: 0,
   authHeaderPrefix: 'JWT',
+  accessTokenExpires: 900,
 }
 const NOW = Date.UTC(2020, 11, 9, 12)
 

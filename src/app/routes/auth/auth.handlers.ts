@@ -2,7 +2,7 @@ import type { Context } from 'hono'
 import { z } from 'zod'
 import type { LoginThrottle } from '../../../auth/login-throttle.js'
 import { hashPassword, type PasswordVerifier } from '../../../auth/password.js'
-import { issueToken, type JwtConfig } from '../../../auth/token.js'
+import { issueAccessToken, issueToken, type JwtConfig } from '../../../auth/token.js'
 import type { Clock } from '../../../lib/clock.js'
 import type { Logger } from '../../../lib/logger.js'
 import type { Store } from '../../../store/store.js'
@@ -29,48 +29,53 @@ const credentialsSchema = z.strictObject({
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i
 
-const invalidCredentials = (c: Context) => flaskJwtError(c, 401, 'Bad Request', 'Invalid credentials')
-const badRequest = (c: Context, description: string) => flaskJwtError(c, 400, 'Bad Request', description)
+/** What a login body was, before any password is looked at. */
+type Parsed =
+  | { kind: 'credentials'; username: string; password: string }
+  /** Not JSON, not an object, or the wrong Content-Type: `why` says which. */
+  | { kind: 'malformed'; why: string }
+  /** An object, but not exactly two non-empty strings `username` and `password`. */
+  | { kind: 'invalid' }
 
-/** Flask-JWT's `POST /auth`: credentials in, `{"access_token"}` out. */
-export const login =
-  ({ jwt, passwordIterations, store, clock, logger, passwords, throttle, clientAddress }: AuthDeps) =>
-  async (c: Context<AppEnv>) => {
-    if (!JSON_TYPE.test(c.req.header('Content-Type') ?? '')) {
-      return badRequest(c, 'Content-Type must be application/json')
-    }
-    let body: unknown
-    try {
-      body = JSON.parse(await c.req.text())
-    } catch {
-      return badRequest(c, 'Request body is not valid JSON')
-    }
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-      return badRequest(c, 'Request body must be a JSON object')
-    }
-    const credentials = credentialsSchema.safeParse(body)
-    if (!credentials.success) return invalidCredentials(c)
-    const { username, password } = credentials.data
+const parseBody = async (c: Context): Promise<Parsed> => {
+  if (!JSON_TYPE.test(c.req.header('Content-Type') ?? '')) {
+    return { kind: 'malformed', why: 'Content-Type must be application/json' }
+  }
+  let body: unknown
+  try {
+    body = JSON.parse(await c.req.text())
+  } catch {
+    return { kind: 'malformed', why: 'Request body is not valid JSON' }
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    return { kind: 'malformed', why: 'Request body must be a JSON object' }
+  }
+  const credentials = credentialsSchema.safeParse(body)
+  if (credentials.success) return { kind: 'credentials', ...credentials.data }
+  return { kind: 'invalid' }
+}
 
+type Outcome =
+  | { kind: 'ok'; username: string }
+  | { kind: 'refused' }
+  | { kind: 'throttled' | 'busy'; retryAfter: number }
+
+/**
+ * The one login both generations share: throttling, the password check, the rewrite of a legacy
+ * or weaker hash. The dialects differ only in how they read the body and word the answers.
+ */
+const checkCredentials =
+  ({ passwordIterations, store, logger, passwords, throttle, clientAddress }: AuthDeps) =>
+  async (c: Context<AppEnv>, username: string, password: string): Promise<Outcome> => {
     const attempt = await throttle.attempt(username, clientAddress(c), async () => {
       const user = await store.findUserByUsername(username)
       const verdict = await passwords.verify(password, user?.password ?? null)
       return user && verdict.ok ? { ok: true, user, rehash: verdict.rehash } : { ok: false }
     })
-    if (attempt.kind === 'throttled') {
-      return flaskJwtError(c, 429, 'Too Many Requests', 'Too many login attempts', {
-        'Retry-After': String(attempt.retryAfter),
-      })
-    }
-    if (attempt.kind === 'busy') {
-      return flaskJwtError(c, 503, 'Service Unavailable', 'Login is busy', {
-        'Retry-After': String(attempt.retryAfter),
-      })
-    }
+    if (attempt.kind !== 'done') return attempt
     const login = attempt.value
-    if (!login.ok) return invalidCredentials(c)
+    if (!login.ok) return { kind: 'refused' }
     const { user } = login
-
     if (login.rehash) {
       const hash = await hashPassword(password, passwordIterations)
       try {
@@ -80,6 +85,57 @@ export const login =
         logger.warn('password rehash failed', { requestId: c.var.requestId, error: (e as Error).name })
       }
     }
-    const accessToken = await issueToken(jwt, user.username, clock.now())
+    return { kind: 'ok', username: user.username }
+  }
+
+const retryAfter = (seconds: number) => ({ 'Retry-After': String(seconds) })
+
+/** Flask-JWT's `POST /auth`: credentials in, `{"access_token"}` out, its bodies word for word. */
+export const login = (deps: AuthDeps) => {
+  const check = checkCredentials(deps)
+  return async (c: Context<AppEnv>) => {
+    const parsed = await parseBody(c)
+    if (parsed.kind === 'malformed') return flaskJwtError(c, 400, 'Bad Request', parsed.why)
+    if (parsed.kind === 'invalid') return flaskJwtError(c, 401, 'Bad Request', 'Invalid credentials')
+    const outcome = await check(c, parsed.username, parsed.password)
+    switch (outcome.kind) {
+      case 'throttled':
+        return flaskJwtError(
+          c,
+          429,
+          'Too Many Requests',
+          'Too many login attempts',
+          retryAfter(outcome.retryAfter),
+        )
+      case 'busy':
+        return flaskJwtError(c, 503, 'Service Unavailable', 'Login is busy', retryAfter(outcome.retryAfter))
+      case 'refused':
+        return flaskJwtError(c, 401, 'Bad Request', 'Invalid credentials')
+    }
+    const accessToken = await issueToken(deps.jwt, outcome.username, deps.clock.now())
     return sendJson(c, { access_token: accessToken }, 200)
   }
+}
+
+/**
+ * Flask-JWT-Extended's `POST /login` (the 2023 generation): its bodies, and 400 where the old
+ * service answered 500 (a key missing or empty, or not a string).
+ */
+export const loginV2 = (deps: AuthDeps) => {
+  const check = checkCredentials(deps)
+  return async (c: Context<AppEnv>) => {
+    const parsed = await parseBody(c)
+    if (parsed.kind !== 'credentials') return sendJson(c, { error: 'Bad request' }, 400)
+    const outcome = await check(c, parsed.username, parsed.password)
+    switch (outcome.kind) {
+      case 'throttled':
+        return sendJson(c, { error: 'Too Many Requests' }, 429, retryAfter(outcome.retryAfter))
+      case 'busy':
+        return sendJson(c, { error: 'Service Unavailable' }, 503, retryAfter(outcome.retryAfter))
+      case 'refused':
+        return sendJson(c, { error: 'Unauthorized' }, 401)
+    }
+    const accessToken = await issueAccessToken(deps.jwt, outcome.username, deps.clock.now())
+    return sendJson(c, { access_token: accessToken }, 200)
+  }
+}

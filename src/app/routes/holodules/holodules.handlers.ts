@@ -3,8 +3,8 @@ import { z } from 'zod'
 import { toBase64Url } from '../../../lib/base64.js'
 import type { Clock } from '../../../lib/clock.js'
 import { createTtlCache } from '../../../lib/ttl-cache.js'
-import { type Holodule, isCalendarDate, type Store } from '../../../store/store.js'
-import type { AppEnv } from '../../env.js'
+import { type Holodule, type HoloduleRecord, isCalendarDate, type Store } from '../../../store/store.js'
+import type { AppEnv, Dialect } from '../../env.js'
 import { JSON_CONTENT_TYPE, notFound, sendJson } from '../../responses.js'
 
 export interface HoloduleDeps {
@@ -18,15 +18,15 @@ export interface HoloduleDeps {
 
 export const paramsSchema = z.object({ date: z.string().refine(isCalendarDate) })
 
-/** The first generation's 200 body. */
+/** The first generation's 200 body: no `code` in its rows. */
 export interface ScheduleBody {
   result: number
   holodules: Holodule[]
 }
 
 /**
- * A day's answer, serialised and UTF-8 encoded once: the runtimes write the bytes as they are,
- * where a string body is measured and encoded again on every response.
+ * An answer serialised and UTF-8 encoded once: the runtimes write the bytes as they are, where a
+ * string body is measured and encoded again on every response.
  */
 interface Encoded {
   body: Uint8Array<ArrayBuffer>
@@ -37,6 +37,26 @@ const encode = async (value: unknown): Promise<Encoded> => {
   const body = new TextEncoder().encode(JSON.stringify(value))
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', body))
   return { body, etag: `"${toBase64Url(digest.subarray(0, 18))}"` }
+}
+
+const firstGeneration = (rows: HoloduleRecord[]): ScheduleBody => ({
+  result: rows.length,
+  holodules: rows.map(({ code: _code, ...wire }) => wire),
+})
+
+/** A day's rows, fetched once, and each generation's answer encoded the first time it is asked. */
+class Day {
+  private readonly encoded = new Map<Dialect, Promise<Encoded>>()
+  constructor(readonly rows: HoloduleRecord[]) {}
+  answer(dialect: Dialect): Promise<Encoded> {
+    let e = this.encoded.get(dialect)
+    if (!e) {
+      // The second generation's body is the bare array, `code` included.
+      e = encode(dialect === 1 ? firstGeneration(this.rows) : this.rows)
+      this.encoded.set(dialect, e)
+    }
+    return e
+  }
 }
 
 /** If-None-Match per RFC 9110: `*` or a list, compared weakly (a W/ prefix does not matter). */
@@ -51,7 +71,7 @@ export const getDay = ({ store, cacheTtl, clock, backgroundWork }: HoloduleDeps)
   // Empty days are not kept, so a day that gets its first rows shows them at once. A day past
   // its TTL is still served for one more TTL while a refresh runs, so a slow query never holds
   // up the requests of a busy day.
-  const days = createTtlCache<string, Encoded | null>({
+  const days = createTtlCache<string, Day | null>({
     ttlMs: cacheTtl * 1000,
     staleMs: cacheTtl * 1000,
     clock,
@@ -63,20 +83,33 @@ export const getDay = ({ store, cacheTtl, clock, backgroundWork }: HoloduleDeps)
   return async (c: Context<AppEnv, '/holodules/:date', { out: { param: { date: string } } }>) => {
     const date = c.req.valid('param').date
     const day = await days.get(date, async () => {
-      const holodules = await store.findHolodulesByDate(date)
-      return holodules.length === 0 ? null : encode({ result: holodules.length, holodules })
+      const rows = await store.findHolodulesByDate(date)
+      return rows.length === 0 ? null : new Day(rows)
     })
-    if (!day) return notFound(c)
-    const headers = { ETag: day.etag, 'Cache-Control': cacheControl }
-    if (matches(c.req.header('If-None-Match'), day.etag)) return c.body(null, 304, headers)
-    // The bytes were encoded once from a ScheduleBody; the cast gives `hc` the type they carry.
-    return c.body(day.body, 200, {
+    const dialect = c.var.dialect
+    // No stream that day: the first generation's 404, the second's empty array.
+    if (!day) {
+      if (dialect === 1) return notFound(c)
+      return c.body('[]', 200, { 'Content-Type': JSON_CONTENT_TYPE }) as unknown as TypedResponse<
+        HoloduleRecord[],
+        200,
+        'json'
+      >
+    }
+    const answer = await day.answer(dialect)
+    const headers = { ETag: answer.etag, 'Cache-Control': cacheControl }
+    if (matches(c.req.header('If-None-Match'), answer.etag)) return c.body(null, 304, headers)
+    // The bytes were encoded once from a ScheduleBody (or the second generation's array); the cast
+    // gives `hc` the first generation's type, the one its clients call with.
+    return c.body(answer.body, 200, {
       ...headers,
       'Content-Type': JSON_CONTENT_TYPE,
     }) as unknown as TypedResponse<ScheduleBody, 200, 'json'>
   }
 }
 
-/** The contract's 400 for a date that is not a real `YYYYMMDD`. */
-export const badDate = (c: Context) =>
-  sendJson(c, { error: 'Bad Request', description: 'date must be YYYYMMDD' }, 400)
+/** The contract's 400 for a date that is not a real `YYYYMMDD`, in the request's generation. */
+export const badDate = (c: Context<AppEnv>) =>
+  c.var.dialect === 2
+    ? sendJson(c, { error: 'Bad request' }, 400)
+    : sendJson(c, { error: 'Bad Request', description: 'date must be YYYYMMDD' }, 400)
