@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import { before, describe, it } from 'node:test'
+import { createApp } from '../../src/app/create-app.js'
 import type { JwtAlgorithm } from '../../src/auth/token.js'
 import { createTokenVerifier, InvalidTokenError, issueAccessToken, issueToken } from '../../src/auth/token.js'
 import { parseConfig } from '../../src/config/config.js'
+import { MemoryStore } from '../../src/store/memory-store.js'
 import { SECRET } from '../contract/fixtures.js'
 import { claims, craftToken, nowSeconds } from '../contract/tokens.js'
 
@@ -93,6 +95,16 @@ describe('PyJWT interoperability', () => {
     const verified = await createTokenVerifier(jwt).verify(theirs, Date.now())
     assert.equal(verified.sub, 'user01')
     assert.equal(verified.type, 'access')
+    // And over the app's Bearer route, as a 2023 client sends it.
+    const parsed = parseConfig({ JWT_SECRET_KEY: SECRET })
+    assert.ok(parsed.ok)
+    const app = createApp({
+      config: parsed.config.app,
+      store: new MemoryStore({ users: [{ id: '1', username: 'user01', password: 'x' }] }),
+    })
+    const res = await app.request('/holodules/20201209', { headers: { Authorization: `Bearer ${theirs}` } })
+    assert.equal(res.status, 200)
+    assert.deepEqual(await res.json(), [])
   })
 
   it('rejects bad tokens with the very words PyJWT uses', async () => {
