@@ -118,3 +118,26 @@ describe('tokens after a password change', () => {
     assert.ok([200, 404].includes((await get(now)).status))
   })
 })
+
+describe('POST /login throttling (the second generation)', () => {
+  it('shares the counters with /auth and answers 429 {"error": "Too Many Requests"} with Retry-After', async () => {
+    const { app, login, hashes } = await setup()
+    const loginV2 = (username: string, password: string) =>
+      app.request('/login', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ username, password }),
+      })
+    // Failures through either generation count for the same (user name, address).
+    assert.equal((await login('user01', 'wrong')).status, 401)
+    assert.equal((await loginV2('user01', 'wrong')).status, 401)
+    assert.equal((await loginV2('user01', 'wrong')).status, 401)
+    const before = hashes()
+    const res = await loginV2('user01', 'password01')
+    assert.equal(hashes(), before)
+    assert.equal(res.status, 429)
+    assert.match(res.headers.get('retry-after') ?? '', /^[1-9]\d*$/)
+    assert.equal(await res.text(), '{"error":"Too Many Requests"}')
+    assert.equal((await login('user01', 'password01')).status, 429)
+  })
+})
