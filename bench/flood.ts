@@ -72,7 +72,7 @@ const nodeEntry = (opts: BenchOptions) => {
 
 export const floodTargets = (opts: BenchOptions): FloodTarget[] => {
   const node = nodeEntry(opts)
-  const bun = { command: bunBinary(), args: ['src/entry/bun.ts'] }
+  const bun = { command: bunBinary(), args: ['--no-env-file', 'src/entry/bun.ts'] }
   const all: FloodTarget[] = [
     { name: 'app-node', runtime: 'node', workers: 1, spec: node, cpus: SERVER_CPUS },
     { name: 'app-bun', runtime: 'bun', workers: 1, spec: bun, cpus: SERVER_CPUS },

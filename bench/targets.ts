@@ -74,7 +74,8 @@ const nodeEntry = (opts: BenchOptions) => ({
   ],
 })
 const tsxNode = (file: string) => ({ command: process.execPath, args: ['--import', 'tsx', file] })
-const bun = (file: string) => ({ command: bunBinary(), args: [file] })
+/** --no-env-file: Bun would load a .env of the checkout by itself; a run is what its options say. */
+const bun = (file: string) => ({ command: bunBinary(), args: ['--no-env-file', file] })
 
 /** Every server of the run, in the order they are measured; `payloadFile` holds the hot day's bytes. */
 export const benchTargets = (opts: BenchOptions, mongoUri: string, payloadFile: string): Target[] => {

@@ -293,7 +293,7 @@ describe('holodule CLI against FerretDB', () => {
   })
 
   test('a user added on Bun (running the TypeScript source) logs in and is listed', async () => {
-    const add = await exec(BUN, [MAIN_TS, 'user', 'add', 'carol'], env, 'carol pass\n')
+    const add = await exec(BUN, ['--no-env-file', MAIN_TS, 'user', 'add', 'carol'], env, 'carol pass\n')
     assert.equal(add.code, 0, add.stderr)
     assert.equal(await login('carol', 'carol pass'), 200)
 

@@ -5,7 +5,11 @@ import { type ProcessRuntime, REPO_ROOT, type ServerProcess, startServer } from 
 /** How each runtime starts its entry: Node runs the compiled build, as `npm start` does. */
 const COMMANDS: Record<ProcessRuntime, { command: string; args: string[] }> = {
   node: { command: process.execPath, args: ['dist/entry/node.js'] },
-  bun: { command: join(REPO_ROOT, 'node_modules', '.bin', 'bun'), args: ['src/entry/bun.ts'] },
+  // --no-env-file: Bun would load a .env of the checkout by itself; the test's environment is the whole one.
+  bun: {
+    command: join(REPO_ROOT, 'node_modules', '.bin', 'bun'),
+    args: ['--no-env-file', 'src/entry/bun.ts'],
+  },
 }
 
 export interface EntryProcess extends ServerProcess {

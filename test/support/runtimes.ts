@@ -1,4 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs'
 import { request as httpRequest } from 'node:http'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { MongoClient } from 'mongodb'
 import type { ContractTarget } from '../contract/cases.js'
@@ -40,7 +42,7 @@ const serverTarget = async (runtime: ProcessRuntime, mongoUri: string, database:
   const [command, args] =
     runtime === 'node'
       ? [process.execPath, ['--import', 'tsx', 'src/entry/node.ts']]
-      : [bin('bun'), ['src/entry/bun.ts']]
+      : [bin('bun'), ['--no-env-file', 'src/entry/bun.ts']]
   const proc = await startServer({
     what: `the ${runtime} entry`,
     command,
@@ -115,12 +117,17 @@ export const wranglerDev = async (
     LOG_LEVEL: 'warn',
     ...vars,
   }
+  // Outside the checkout: wrangler merges a .dev.vars (or .env) of its working directory into the
+  // Worker's bindings, and a developer's own file must not change what the tests run. Its state
+  // folder (.wrangler/) goes there too.
+  const cwd = mkdtempSync(join(tmpdir(), 'holodule-wrangler-'))
   const proc = await startServer({
     what: `${entry} under wrangler dev`,
     command: bin('wrangler'),
+    cwd,
     args: [
       'dev',
-      entry,
+      join(REPO_ROOT, entry),
       '--name',
       'holodule-api',
       '--compatibility-date',
@@ -141,8 +148,18 @@ export const wranglerDev = async (
     env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', CI: 'true' },
     port,
     timeoutMs: 60_000,
+  }).catch((e: unknown) => {
+    rmSync(cwd, { recursive: true, force: true })
+    throw e
   })
-  return wrap(runtime, port, [proc])
+  const target = wrap(runtime, port, [proc])
+  return {
+    ...target,
+    stop: async () => {
+      await target.stop()
+      rmSync(cwd, { recursive: true, force: true })
+    },
+  }
 }
 
 /** The Data API Worker's flags: AsyncLocalStorage only (the request id it sends to the gateway). */

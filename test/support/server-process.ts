@@ -29,6 +29,8 @@ export interface ServerSpec {
   readyPath?: string
   /** Called once the child exists, before the wait (the bench samples its memory from the start). */
   onSpawn?: (child: ChildProcess) => void
+  /** Where it runs; the checkout by default. */
+  cwd?: string
 }
 
 const collectOutput = (child: ChildProcess): (() => string) => {
@@ -62,7 +64,7 @@ const waitForHttp = async (url: string, timeoutMs: number): Promise<void> => {
  */
 export const startServer = async (spec: ServerSpec): Promise<ServerProcess> => {
   const child = spawn(spec.command, spec.args, {
-    cwd: REPO_ROOT,
+    cwd: spec.cwd ?? REPO_ROOT,
     env: spec.env,
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
