@@ -157,29 +157,44 @@ export const redactUri = (uri: string): string => {
   return c ? `${c.prefix}${c.user}:***${uri.slice(uri.lastIndexOf('@'))}` : uri
 }
 
-/** The password as written and decoded, so error messages never carry it. */
-const secretsOf = (uri: string): string[] => {
-  const raw = credentialsOf(uri)?.password ?? ''
-  let decoded = raw
-  try {
-    decoded = decodeURIComponent(raw)
-  } catch {}
-  return [...new Set([raw, decoded])].filter((s) => s.length > 0)
-}
-
-/** Driver messages are not ours: strip the password from them, in case one ever carries it. */
-const redactDetail = (detail: string, uri: string): string => {
+/**
+ * Driver messages are not ours: where one repeats the connection string's userinfo (`user:password@`,
+ * as written or decoded), the password becomes `***`. Nothing else is touched: replacing every
+ * occurrence of a short password's text mangled host names and showed where its letters were.
+ */
+export const redactDetail = (detail: string, uri: string): string => {
   let text = detail.split('\n')[0]?.trim() || 'unknown error'
-  for (const secret of secretsOf(uri)) text = text.split(secret).join('***')
+  const c = credentialsOf(uri)
+  if (!c) return text
+  const decode = (s: string) => {
+    try {
+      return decodeURIComponent(s)
+    } catch {
+      return s
+    }
+  }
+  for (const [user, password] of [
+    [c.user, c.password],
+    [decode(c.user), decode(c.password)],
+  ] as const) {
+    if (password !== '') text = text.split(`${user}:${password}@`).join(`${user}:***@`)
+  }
   return text
 }
+
+/** Errors of the name lookup or the connection, which the driver can let through unwrapped (SRV). */
+const UNREACHABLE_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ETIMEDOUT', 'ECONNRESET'])
+const isUnreachable = (e: unknown): boolean =>
+  e instanceof StoreUnavailableError ||
+  UNREACHABLE_CODES.has(String((e as { code?: unknown } | null)?.code)) ||
+  (e instanceof Error && /^query(Srv|Txt) /.test(e.message))
 
 const describe = (e: unknown, config: MongoConfig | undefined): string => {
   if (e instanceof CliError || e instanceof DuplicateUserError) return e.message
   const uri = config?.uri ?? ''
   const where = config ? `${config.source} (${redactUri(config.uri)})` : 'MONGODB_URI'
   const detail = redactDetail(e instanceof Error ? e.message : String(e), uri)
-  if (e instanceof StoreUnavailableError) return `cannot reach the database at ${where}: ${detail}`
+  if (isUnreachable(e)) return `cannot reach the database at ${where}: ${detail}`
   // By name: the driver is loaded only when a command needs the database.
   if (e instanceof Error && e.name.startsWith('Mongo')) return `database error at ${where}: ${detail}`
   return detail

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { redactUri } from '../../../src/cli/cli.js'
+import { redactDetail, redactUri, runCli } from '../../../src/cli/cli.js'
 import { CliError } from '../../../src/cli/context.js'
 import { parseHoloduleFile } from '../../../src/cli/holodule-file.js'
 import { parseMongoConfig } from '../../../src/config/config.js'
@@ -117,4 +117,43 @@ test('parseMongoConfig: the database settings alone, no JWT secret needed', () =
     bad.errors.map((e) => e.split(':')[0]),
     ['MONGODB_URI', 'MONGODB_DB', 'PASSWORD_PBKDF2_ITERATIONS'],
   )
+})
+
+test('driver messages lose the userinfo password only, never letters of host names', () => {
+  const uri = 'mongodb+srv://u:p@cluster0.example.invalid/'
+  assert.equal(
+    redactDetail('querySrv ENOTFOUND _mongodb._tcp.cluster0.example.invalid', uri),
+    'querySrv ENOTFOUND _mongodb._tcp.cluster0.example.invalid',
+  )
+  assert.equal(
+    redactDetail(
+      'failed to connect to mongodb://admin:s3cr%40t@db:27017/x (timeout)',
+      'mongodb://admin:s3cr%40t@db:27017/x',
+    ),
+    'failed to connect to mongodb://admin:***@db:27017/x (timeout)',
+  )
+  assert.equal(
+    redactDetail('auth failed for admin:s3cr@t@db', 'mongodb://admin:s3cr%40t@db:27017/x'),
+    'auth failed for admin:***@db',
+  )
+})
+
+test('an SRV lookup that fails is "cannot reach the database at …", the host intact', async () => {
+  const out: string[] = []
+  const io = {
+    stdin: process.stdin,
+    stdout: { write: (s: string) => out.push(s) } as unknown as NodeJS.WriteStream,
+    stderr: { write: (s: string) => out.push(s) } as unknown as NodeJS.WriteStream,
+  }
+  const code = await runCli(['user', 'list'], io, {
+    MONGODB_URI: 'mongodb+srv://u:p@cluster0.example.invalid/',
+  })
+  assert.equal(code, 1)
+  const text = out.join('')
+  assert.match(
+    text,
+    /^holodule: cannot reach the database at MONGODB_URI \(mongodb\+srv:\/\/u:\*\*\*@cluster0\.example\.invalid\/\): /,
+  )
+  assert.match(text, /cluster0\.example\.invalid/)
+  assert.ok(!text.includes('exam***le'))
 })
