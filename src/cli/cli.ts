@@ -10,14 +10,17 @@ import {
   type Command,
   type CommandInput,
   type CommandOption,
+  ENV_VARIABLES,
+  type EnvVariable,
   UsageError,
 } from './context.js'
 
-const ENVIRONMENT = `Environment:
-  MONGODB_URI                 mongodb://[user:password@]host[:port]/ (or the old service's
-                              MONGODB_HOST, MONGODB_USER, MONGODB_PASSWORD)
-  MONGODB_DB                  database name (default holoduledb)
-  PASSWORD_PBKDF2_ITERATIONS  PBKDF2-SHA256 iterations for new password hashes (default 600000)`
+/** The variables a command reads, one line each, as its --help shows them. */
+const environment = (names: readonly EnvVariable[]): string => {
+  const width = Math.max(...names.map((n) => n.length))
+  return ['Environment:', ...names.map((n) => `  ${n.padEnd(width)}  ${ENV_VARIABLES[n]}`)].join('\n')
+}
+const DATABASE_ENV: readonly EnvVariable[] = ['MONGODB_URI', 'MONGODB_DB']
 
 const commandList = (entries: Array<[string, Command]>): string => {
   const usages = entries.map(([name, c]) => [name, ...c.args.map((a) => `<${a}>`)].join(' '))
@@ -33,7 +36,7 @@ Manages the holodule-api database: users and the stream schedule.
 Commands:
 ${commandList(Object.entries(COMMANDS))}
 
-${ENVIRONMENT}
+${environment([...DATABASE_ENV, 'PASSWORD_PBKDF2_ITERATIONS'])}
 
 Run 'holodule <command> --help' for the details of one command.
 `
@@ -57,7 +60,7 @@ const commandHelp = (name: string, command: Command): string => {
     'Options:',
     ...flags.map(([f, h]) => `  ${(f as string).padEnd(width)}  ${h}`),
     '',
-    ENVIRONMENT,
+    environment(command.env ?? DATABASE_ENV),
     '',
   ].join('\n')
 }

@@ -18,7 +18,19 @@ const dbInit: Command = {
 const dataApi: Command = {
   args: [],
   summary: 'serve the Data API gateway the Worker reaches MongoDB through',
-  help: 'Reads MONGODB_URI, DATA_API_KEYS, DATA_API_PORT and the rest from the environment (see README, "At the edge"). Runs until SIGTERM or SIGINT.',
+  help: 'Runs until SIGTERM or SIGINT, then finishes the requests in flight. See README, "At the edge", and docs/data-api.md.',
+  env: [
+    'MONGODB_URI',
+    'DATA_API_KEYS',
+    'DATA_API_HOST',
+    'DATA_API_PORT',
+    'DATA_API_DATA_SOURCE',
+    'DATA_API_BODY_LIMIT',
+    'DATA_API_MAX_DOCUMENTS',
+    'DATA_API_MAX_TIME_MS',
+    'DATA_API_MAX_RESPONSE_BYTES',
+    'LOG_LEVEL',
+  ],
   run: (_input, ctx) => ctx.serveGateway(),
 }
 

@@ -30,6 +30,24 @@ export interface CommandInput {
   flags: Record<string, string | boolean | undefined>
 }
 
+/** Every variable a command may read, with the line its --help gives it. */
+export const ENV_VARIABLES = {
+  MONGODB_URI:
+    "mongodb://[user:password@]host[:port]/ (or the old service's MONGODB_HOST, MONGODB_USER, MONGODB_PASSWORD)",
+  MONGODB_DB: 'database name (default holoduledb)',
+  PASSWORD_PBKDF2_ITERATIONS: 'PBKDF2-SHA256 iterations for new password hashes (default 600000)',
+  DATA_API_KEYS: 'the API keys and what each may do (docs/data-api.md); required',
+  DATA_API_HOST: 'where it listens (default 127.0.0.1)',
+  DATA_API_PORT: 'its port (default 8780)',
+  DATA_API_DATA_SOURCE: 'the dataSource requests must name (default mongodb-atlas)',
+  DATA_API_BODY_LIMIT: 'bytes accepted in one request body (default 1048576)',
+  DATA_API_MAX_DOCUMENTS: 'most documents one find or aggregate returns (default 50000)',
+  DATA_API_MAX_TIME_MS: 'maxTimeMS of every operation (default 5000)',
+  DATA_API_MAX_RESPONSE_BYTES: 'most bytes one result may take (default 16777216)',
+  LOG_LEVEL: 'debug, info, warn, error or silent (default info)',
+} as const
+export type EnvVariable = keyof typeof ENV_VARIABLES
+
 export interface Command {
   /** Names of the positional arguments, all required. */
   args: string[]
@@ -39,6 +57,8 @@ export interface Command {
   options?: Record<string, CommandOption>
   /** Said when there are too many arguments (e.g. a password typed on the command line). */
   tooManyArgsHint?: string
+  /** The environment variables it reads, named in its --help. Absent: MONGODB_URI and MONGODB_DB. */
+  env?: readonly EnvVariable[]
   /** A number is the exit code; anything else means 0. */
   run(input: CommandInput, ctx: CliContext): Promise<unknown>
 }

@@ -9,6 +9,9 @@ const PASSWORD_HELP = `The password is asked for twice without echo when stdin i
 first line of stdin is the password (e.g. from a secrets manager), never a command-line argument.
 It is stored as a PBKDF2-SHA256 hash (PASSWORD_PBKDF2_ITERATIONS, default 600000).`
 
+/** The commands that write a hash read the iteration count too. */
+const HASHING_ENV = ['MONGODB_URI', 'MONGODB_DB', 'PASSWORD_PBKDF2_ITERATIONS'] as const
+
 const checkUsername = (name: string): string => {
   if (name === '') throw new CliError('the user name is empty')
   if (name.trim() !== name) throw new CliError('the user name starts or ends with a space')
@@ -23,6 +26,7 @@ export const userAdd: Command = {
   summary: 'add a user; the password is asked for or read from stdin',
   help: PASSWORD_HELP,
   tooManyArgsHint: PASSWORD_HINT,
+  env: HASHING_ENV,
   async run({ args }, ctx) {
     const username = checkUsername(args[0] as string)
     const { passwordIterations } = ctx.mongoConfig()
@@ -43,6 +47,7 @@ export const userPasswd: Command = {
   summary: "set a user's password",
   help: PASSWORD_HELP,
   tooManyArgsHint: PASSWORD_HINT,
+  env: HASHING_ENV,
   async run({ args }, ctx) {
     const username = args[0] as string
     const { passwordIterations } = ctx.mongoConfig()
@@ -58,7 +63,7 @@ export const userPasswd: Command = {
 
 export const userRm: Command = {
   args: ['name'],
-  summary: 'remove a user (its tokens stop working at once)',
+  summary: 'remove a user (its tokens stop working within USER_CACHE_TTL)',
   async run({ args }, ctx) {
     const username = args[0] as string
     const store = await ctx.store()
@@ -89,6 +94,7 @@ export const userList: Command = {
 export const userMigratePasswords: Command = {
   args: [],
   summary: 'hash every password still stored in plain text (safe to run again)',
+  env: HASHING_ENV,
   help: `The old service stored passwords as plain text. Each such record is rewritten in place with a
 PBKDF2-SHA256 hash of the text it holds, so the same password keeps working and nothing else about
 the record changes (tokens stay valid: this is not a password change). A record changed meanwhile

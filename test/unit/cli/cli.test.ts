@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
 import { test } from 'node:test'
 import { redactDetail, redactUri, runCli } from '../../../src/cli/cli.js'
 import { CliError } from '../../../src/cli/context.js'
@@ -156,4 +157,39 @@ test('an SRV lookup that fails is "cannot reach the database at …", the host i
   )
   assert.match(text, /cluster0\.example\.invalid/)
   assert.ok(!text.includes('exam***le'))
+})
+
+test('each --help names the variables its command reads, and no others', async () => {
+  const help = async (...argv: string[]) => {
+    const out: string[] = []
+    const sink = { write: (s: string) => out.push(s) } as unknown as NodeJS.WriteStream
+    await runCli([...argv, '--help'], { stdin: process.stdin, stdout: sink, stderr: sink }, {})
+    return out.join('')
+  }
+  const named = (text: string) =>
+    new Set(
+      text
+        .split('Environment:')[1]
+        ?.match(/^ {2}[A-Z][A-Z0-9_]+/gm)
+        ?.map((s) => s.trim()),
+    )
+  // The gateway reads what its config schema reads.
+  const schema = readFileSync(new URL('../../../src/config/gateway-config.ts', import.meta.url), 'utf8')
+  const gatewayReads = new Set(schema.match(/^ {2}([A-Z][A-Z0-9_]+):/gm)?.map((s) => s.trim().slice(0, -1)))
+  assert.deepEqual(named(await help('data-api')), gatewayReads)
+  for (const command of [
+    ['user', 'add'],
+    ['user', 'passwd'],
+    ['user', 'migrate-passwords'],
+  ]) {
+    assert.ok(named(await help(...command)).has('PASSWORD_PBKDF2_ITERATIONS'), command.join(' '))
+  }
+  for (const command of [
+    ['user', 'list'],
+    ['user', 'rm'],
+    ['db', 'init'],
+    ['holodules', 'import'],
+  ]) {
+    assert.deepEqual(named(await help(...command)), new Set(['MONGODB_URI', 'MONGODB_DB']), command.join(' '))
+  }
 })
