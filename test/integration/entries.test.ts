@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
 import { connect } from 'node:net'
 import { after, before, describe, it } from 'node:test'
 import { DB_NAME, HASHED_USER, SECRET, SEED_DAY, SEED_DAY_KEYS, seedMongo } from '../contract/fixtures.js'
@@ -163,6 +164,18 @@ describe('the embedded default (no database configured)', () => {
       assert.equal(sched.status, 200)
       assert.ok(((await sched.json()) as { result: number }).result >= 5)
       assert.match(server.output(), /JWT_SECRET_KEY is unset/)
+
+      // The banner's own curl session, pasted into a shell as a newcomer would.
+      const lines = server.output().split('\n')
+      const from = lines.findIndex((l) => l.trim() === 'try:')
+      const session = lines
+        .slice(from + 1, from + 4)
+        .map((l) => l.trim())
+        .join('\n')
+      assert.match(session, /^TOKEN=\$\(curl /)
+      const out = execFileSync('sh', ['-c', session], { encoding: 'utf8', timeout: 15_000 })
+      const pasted = JSON.parse(out) as { result: number; holodules: unknown[] }
+      assert.ok(pasted.result >= 5, out)
     } finally {
       await server.stop(500)
     }

@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { SECRET, SEED_DAY, seedMongo } from '../contract/fixtures.js'
+import { type EntryProcess, startEntry } from '../support/entry-process.js'
+import { type MongoServer, startMongo } from '../support/ferretdb.js'
+import { REPO_ROOT } from '../support/server-process.js'
+
+const DB = 'readme'
+
+/** The README's curl session, as commands (continuation lines joined), without its `# …` answers. */
+const readmeSession = (): string[] => {
+  const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8')
+  const section = readme.slice(readme.indexOf("## The old service's curl session"))
+  const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1] ?? ''
+  return block
+    .replace(/\\\n\s*/g, '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.startsWith('curl '))
+}
+
+/**
+ * The README's "old service's curl session", run as written against the server it describes: a
+ * Node entry on a database holding the old service's users and days (the contract fixtures:
+ * user01 / password01 and 2020-12-09).
+ */
+describe("the README's curl session", () => {
+  let mongo: MongoServer
+  let server: EntryProcess
+  before(async () => {
+    mongo = await startMongo()
+    await seedMongo(mongo.uri, DB)
+    server = await startEntry('node', {
+      MONGODB_URI: mongo.uri,
+      MONGODB_DB: DB,
+      JWT_SECRET_KEY: SECRET,
+      LOG_LEVEL: 'warn',
+    })
+  })
+  after(async () => {
+    await server?.stop(500)
+    await mongo?.dispose()
+  })
+
+  it('answers each command as the README says', () => {
+    const commands = readmeSession()
+    assert.equal(commands.length, 5, commands.join('\n'))
+    let token = ''
+    const run = (command: string) =>
+      execFileSync('sh', ['-c', command.replaceAll('http://127.0.0.1:5000', server.baseUrl)], {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH, TOKEN: token },
+        timeout: 15_000,
+      })
+    const [login, day, anonymous, loginV2, dayV2] = commands as [string, string, string, string, string]
+    token = (JSON.parse(run(login)) as { access_token: string }).access_token
+    assert.match(token, /^eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9\./)
+    const first = JSON.parse(run(day)) as { result: number; holodules: Array<{ key: string }> }
+    assert.ok(first.result > 0 && first.holodules.every((h) => h.key.includes(`_${SEED_DAY}_`)))
+    assert.equal(
+      run(anonymous),
+      '{"status_code":401,"error":"Authorization Required","description":"Request does not contain an access token"}',
+    )
+    token = (JSON.parse(run(loginV2)) as { access_token: string }).access_token
+    const second = JSON.parse(run(dayV2)) as Array<{ key: string; code: string }>
+    assert.ok(Array.isArray(second) && second.length === first.result && typeof second[0]?.code === 'string')
+  })
+})
