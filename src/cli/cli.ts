@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module'
 import { parseArgs } from 'node:util'
 import { type MongoConfig, parseMongoConfig } from '../config/config.js'
 import type { Env } from '../config/env.js'
@@ -14,6 +15,9 @@ import {
   type EnvVariable,
   UsageError,
 } from './context.js'
+
+/** The package's version: package.json sits two folders up from src/cli and from dist/cli alike. */
+const VERSION = (createRequire(import.meta.url)('../../package.json') as { version: string }).version
 
 /** The variables a command reads, one line each, as its --help shows them. */
 const environment = (names: readonly EnvVariable[]): string => {
@@ -38,7 +42,7 @@ ${commandList(Object.entries(COMMANDS))}
 
 ${environment([...DATABASE_ENV, 'PASSWORD_PBKDF2_ITERATIONS'])}
 
-Run 'holodule <command> --help' for the details of one command.
+Run 'holodule <command> --help' for the details of one command, 'holodule --version' for the version.
 `
 
 const commandHelp = (name: string, command: Command): string => {
@@ -86,8 +90,10 @@ const parseInput = (name: string, command: Command, rest: string[]): CommandInpu
       strict: true,
     })
   } catch (e) {
-    // Node's messages run on with advice about `--`; the first sentence is the useful part.
-    const first = (e as Error).message.split('. ')[0]
+    // Node's messages run on with advice about `--`; the first sentence is the useful part, in
+    // the tool's lowercase style ("Unknown option" → "unknown option").
+    const sentence = (e as Error).message.split('. ')[0] ?? ''
+    const first = sentence.charAt(0).toLowerCase() + sentence.slice(1)
     throw new UsageError(`${name}: ${first}; see 'holodule ${name} --help'`)
   }
   if (parsed.values.help) return 'help'
@@ -110,6 +116,10 @@ const dispatch = async (argv: string[], ctx: CliContext): Promise<number> => {
   if (first === undefined) throw new UsageError("no command given; see 'holodule --help'")
   if (first === '--help' || first === '-h' || first === 'help') {
     stdout.write(mainHelp())
+    return 0
+  }
+  if (first === '--version' || first === '-V' || first === 'version') {
+    stdout.write(`holodule ${VERSION}\n`)
     return 0
   }
   const match = findCommand(argv)

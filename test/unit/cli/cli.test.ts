@@ -193,3 +193,19 @@ test('each --help names the variables its command reads, and no others', async (
     assert.deepEqual(named(await help(...command)), new Set(['MONGODB_URI', 'MONGODB_DB']), command.join(' '))
   }
 })
+
+test('--version prints the package version; usage errors stay lowercase', async () => {
+  const run = async (...argv: string[]) => {
+    const out: string[] = []
+    const sink = { write: (s: string) => out.push(s) } as unknown as NodeJS.WriteStream
+    const code = await runCli(argv, { stdin: process.stdin, stdout: sink, stderr: sink }, {})
+    return { code, text: out.join('') }
+  }
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+    version: string
+  }
+  assert.deepEqual(await run('--version'), { code: 0, text: `holodule ${pkg.version}\n` })
+  const bad = await run('user', 'list', '--nope')
+  assert.equal(bad.code, 2)
+  assert.match(bad.text, /^holodule: user list: unknown option '--nope'/)
+})
