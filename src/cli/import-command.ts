@@ -3,9 +3,8 @@ import { CliError, type Command } from './context.js'
 import { parseHoloduleFile } from './holodule-file.js'
 import { createProgress } from './progress.js'
 
-/** MongoStore's write batch (UPSERT_BATCH; not imported, to keep the driver out of --help), so
- * the progress bar moves once per round trip. */
-const BATCH_SIZE = 50
+/** Said whenever an import stops early. */
+const SAFE_AGAIN = 're-running the same file is safe (records are upserted by key)'
 /** Exit code when the import ran but some records were rejected. */
 export const EXIT_REJECTED = 3
 
@@ -32,7 +31,9 @@ export const holodulesImport: Command = {
   summary: 'upsert streams by key from a JSON array or JSON-lines file (- reads stdin)',
   help: `Each record needs code, video_id, datetime ("YYYYMMDD HHMMSS", Japan time), name, title, url and
 description, all strings. key is optional: it is derived as code_YYYYMMDD_HHMMSS, and must equal that
-when given. Other fields are ignored. Records are upserted by key in batches of ${BATCH_SIZE}.
+when given. Other fields are ignored. Records are upserted by key: new keys inserted, changed rows
+replaced, rows stored exactly as given left alone (re-running a file is safe). Progress goes to
+stderr: a bar on a terminal, a line every few seconds otherwise.
 Every rejected record is listed with its line (JSON lines) or its position (array), then the counts.
 Exit code 0 when every record was imported, ${EXIT_REJECTED} when some were rejected, 1 on an error.`,
   options: { 'dry-run': { type: 'boolean', help: 'validate and report only; write nothing' } },
@@ -44,30 +45,39 @@ Exit code 0 when every record was imported, ${EXIT_REJECTED} when some were reje
     const out = ctx.io.stdout
     for (const r of rejected) out.write(`${r.at}: ${r.reason}\n`)
 
-    let inserted = 0
-    let updated = 0
     if (flags['dry-run']) {
       out.write(`dry run: ${records.length} valid, ${rejected.length} rejected; nothing written\n`)
       return rejected.length > 0 ? EXIT_REJECTED : 0
     }
+    if (records.length === 0 && rejected.length === 0)
+      throw new CliError(`no records in ${file}: nothing imported`)
     const store = await ctx.store()
     const progress = createProgress(ctx.io.stderr, records.length, 'importing')
+    let done = 0
+    // Ctrl-C: say how far it got; upserts by key make a re-run of the same file finish the job.
+    const interrupted = () => {
+      progress.done()
+      ctx.io.stderr.write(`holodule: interrupted after ${done} of ${records.length} records; ${SAFE_AGAIN}\n`)
+      process.exit(130)
+    }
+    process.once('SIGINT', interrupted)
     try {
-      for (let i = 0; i < records.length; i += BATCH_SIZE) {
-        const report = await store.upsertHolodules(records.slice(i, i + BATCH_SIZE))
-        inserted += report.inserted
-        updated += report.updated
-        progress.update(Math.min(i + BATCH_SIZE, records.length))
-      }
+      const report = await store.upsertHolodules(records, (n) => {
+        done = n
+        progress.update(n)
+      })
+      progress.done()
+      out.write(
+        `inserted ${report.inserted}, updated ${report.updated}, unchanged ${report.unchanged}, rejected ${rejected.length}\n`,
+      )
     } catch (e) {
       progress.done()
-      // Upserts are idempotent, so re-running the same file after the fix finishes the job.
-      if (inserted + updated > 0)
-        out.write(`stopped by an error after inserted ${inserted}, updated ${updated} of ${records.length}\n`)
+      if (done > 0)
+        out.write(`stopped by an error after ${done} of ${records.length} records; ${SAFE_AGAIN}\n`)
       throw e
+    } finally {
+      process.off('SIGINT', interrupted)
     }
-    progress.done()
-    out.write(`inserted ${inserted}, updated ${updated}, rejected ${rejected.length}\n`)
     return rejected.length > 0 ? EXIT_REJECTED : 0
   },
 }

@@ -4,6 +4,7 @@ import {
   type HoloduleRecord,
   type Store,
   StoreUnavailableError,
+  sameHolodule,
   toHolodule,
   type UpsertReport,
   type UserRecord,
@@ -230,17 +231,27 @@ export class DataApiStore implements Store {
   }
 
   /** No bulkWrite in the Data API: one upserting replaceOne per record, as the driver's bulk would do. */
-  async upsertHolodules(records: HoloduleRecord[]): Promise<UpsertReport> {
-    const report = { inserted: 0, updated: 0 }
+  async upsertHolodules(
+    records: HoloduleRecord[],
+    onProgress?: (done: number) => void,
+  ): Promise<UpsertReport> {
+    const report = { inserted: 0, updated: 0, unchanged: 0 }
+    let done = 0
     for (const doc of records) {
-      const r = await this.action<{ matchedCount?: unknown; upsertedId?: unknown }>('replaceOne', HOLODULES, {
-        filter: { key: doc.key },
-        replacement: { ...doc },
-        upsert: true,
-      })
-      if (r.upsertedId !== undefined && r.upsertedId !== null) report.inserted++
-      else if (r.matchedCount === 1) report.updated++
+      const stored = await this.findOne(HOLODULES, { key: doc.key }, { _id: 0 })
+      if (stored && sameHolodule(stored, doc)) report.unchanged++
+      else {
+        await this.action('replaceOne', HOLODULES, {
+          filter: { key: doc.key },
+          replacement: { ...doc },
+          upsert: true,
+        })
+        if (stored) report.updated++
+        else report.inserted++
+      }
+      if (++done % 50 === 0) onProgress?.(done)
     }
+    onProgress?.(done)
     return report
   }
 

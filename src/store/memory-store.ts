@@ -4,6 +4,7 @@ import {
   type HoloduleRecord,
   nextDay,
   type Store,
+  sameHolodule,
   toHolodule,
   type UpsertReport,
   type UserRecord,
@@ -75,13 +76,19 @@ export class MemoryStore implements Store {
       .sort((a, b) => (a.username < b.username ? -1 : a.username > b.username ? 1 : 0))
   }
 
-  async upsertHolodules(records: HoloduleRecord[]): Promise<UpsertReport> {
-    const report = { inserted: 0, updated: 0 }
+  async upsertHolodules(
+    records: HoloduleRecord[],
+    onProgress?: (done: number) => void,
+  ): Promise<UpsertReport> {
+    const report = { inserted: 0, updated: 0, unchanged: 0 }
     for (const r of records) {
-      if (this.holodules.has(r.key)) report.updated++
-      else report.inserted++
+      const stored = this.holodules.get(r.key)
+      if (!stored) report.inserted++
+      else if (sameHolodule(stored, r)) report.unchanged++
+      else report.updated++
       this.holodules.set(r.key, { ...r })
     }
+    onProgress?.(records.length)
     return report
   }
 

@@ -32,7 +32,15 @@ export const DB_NAME_PATTERN = /^[A-Za-z0-9_-]{1,63}$/
 export interface UpsertReport {
   inserted: number
   updated: number
+  /** Records that were stored already exactly as given: nothing written. */
+  unchanged: number
 }
+
+/** Whether a stored row already holds exactly these fields (a re-import writes nothing for it). */
+export const sameHolodule = (
+  stored: Partial<Record<keyof HoloduleRecord, unknown>>,
+  record: HoloduleRecord,
+) => (Object.keys(record) as Array<keyof HoloduleRecord>).every((k) => stored[k] === record[k])
 
 /**
  * The one port the app and the CLI talk to. Every adapter throws StoreUnavailableError when the
@@ -51,7 +59,11 @@ export interface Store {
   setPassword(username: string, passwordHash: string, changedAtMs: number): Promise<boolean>
   removeUser(username: string): Promise<boolean>
   listUsers(): Promise<Array<Pick<UserRecord, 'id' | 'username'>>>
-  upsertHolodules(records: HoloduleRecord[]): Promise<UpsertReport>
+  /**
+   * Inserts new keys and replaces changed rows, in one pass however many records (linear on
+   * FerretDB too, which scans for anything but `_id`); `onProgress` hears how many are done.
+   */
+  upsertHolodules(records: HoloduleRecord[], onProgress?: (done: number) => void): Promise<UpsertReport>
   ensureIndexes(): Promise<void>
   close(): Promise<void>
 }

@@ -261,7 +261,11 @@ export const storeCases = (makeStore: MakeStore, options: StoreCaseOptions) => {
       const store = await seeded()
       const changed = row('HL0503', '20201209 230000', 'a new title')
       const added = row('HL0700', '20201209 150000')
-      assert.deepEqual(await store.upsertHolodules([changed, added]), { inserted: 1, updated: 1 })
+      assert.deepEqual(await store.upsertHolodules([changed, added]), {
+        inserted: 1,
+        updated: 1,
+        unchanged: 0,
+      })
       const day = await store.findHolodulesByDate(DAY)
       assert.deepEqual(
         day.map((h) => h.key),
@@ -274,7 +278,7 @@ export const storeCases = (makeStore: MakeStore, options: StoreCaseOptions) => {
     })
 
     it('counts nothing for no records', async () => {
-      assert.deepEqual(await (await seeded()).upsertHolodules([]), { inserted: 0, updated: 0 })
+      assert.deepEqual(await (await seeded()).upsertHolodules([]), { inserted: 0, updated: 0, unchanged: 0 })
     })
 
     it('handles more records than one write batch', async () => {
@@ -282,9 +286,11 @@ export const storeCases = (makeStore: MakeStore, options: StoreCaseOptions) => {
       const rows = Array.from({ length: 60 }, (_, i) =>
         row(`HL${String(i).padStart(4, '0')}`, `20301010 10${String(i).padStart(2, '0')}00`),
       )
-      assert.deepEqual(await store.upsertHolodules(rows), { inserted: 60, updated: 0 })
+      assert.deepEqual(await store.upsertHolodules(rows), { inserted: 60, updated: 0, unchanged: 0 })
       const again = rows.map((r) => ({ ...r, title: `${r.title} (changed)` }))
-      assert.deepEqual(await store.upsertHolodules(again), { inserted: 0, updated: 60 })
+      assert.deepEqual(await store.upsertHolodules(again), { inserted: 0, updated: 60, unchanged: 0 })
+      // The same rows once more: stored exactly as given, nothing written.
+      assert.deepEqual(await store.upsertHolodules(again), { inserted: 0, updated: 0, unchanged: 60 })
       const day = await store.findHolodulesByDate('20301010')
       assert.equal(day.length, 60)
       assert.equal(day[0]?.key, 'HL0059_20301010_105900')
