@@ -32,11 +32,18 @@ const HOURS = ['000000', '120000', '180000', '200000', '210000', '220000', '2300
 /** A deterministic 11-character id of YouTube's alphabet, so sample rows look real and stay stable. */
 const videoId = (seed: string): string => {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+  // FNV-1a over the seed, then a 32-bit finaliser per character: the per-position FNV of before
+  // mixed too little and gave ids like 'rrrrrrrrrrq'.
+  let h = 2166136261
+  for (const ch of seed) h = Math.imul(h ^ ch.charCodeAt(0), 16777619)
   let out = ''
   for (let i = 0; i < 11; i++) {
-    let h = 2166136261 ^ i
-    for (const ch of `${i}:${seed}`) h = Math.imul(h ^ ch.charCodeAt(0), 16777619)
-    out += alphabet[(h >>> 0) % 64]
+    h = (h + 0x9e3779b9) | 0
+    let x = h
+    x = Math.imul(x ^ (x >>> 16), 0x7feb352d)
+    x = Math.imul(x ^ (x >>> 15), 0x846ca68b)
+    x ^= x >>> 16
+    out += alphabet[(x >>> 0) % 64]
   }
   return out
 }
