@@ -5,7 +5,7 @@ import { requestId } from 'hono/request-id'
 import { secureHeaders } from 'hono/secure-headers'
 import { createLoginThrottle, type ThrottlePolicy } from '../auth/login-throttle.js'
 import { createPasswordVerifier, type LegacyPlaintext, type PasswordVerifier } from '../auth/password.js'
-import { createTokenVerifier, type JwtConfig } from '../auth/token.js'
+import { createTokenVerifier, type JwtConfig, type SignatureCheckFor } from '../auth/token.js'
 import type { TrustProxy } from '../lib/address.js'
 import { type Clock, systemClock } from '../lib/clock.js'
 import { type Logger, silentLogger } from '../lib/logger.js'
@@ -82,6 +82,8 @@ export interface AppDeps {
   newRequestId?: () => string
   /** Where failed logins are counted, for the policy in config. Absent: in this process's memory. */
   loginLimiters?: LoginLimitersFor
+  /** How a token's HMAC is checked. Absent: WebCrypto's (Node and Bun pass node:crypto's). */
+  signatures?: SignatureCheckFor
 }
 
 /** The whole API as one Web-standard app; entrypoints only adapt `app.fetch` to a runtime. */
@@ -95,12 +97,13 @@ export const createApp = ({
   peerAddress = () => undefined,
   loginLimiters = memoryLoginLimiters,
   newRequestId = () => crypto.randomUUID(),
+  signatures,
 }: AppDeps) => {
   const app = new Hono<AppEnv>()
   const generations = config.generations ?? { first: true, second: true }
   const policy = config.login ?? DEFAULT_THROTTLE_POLICY
   const throttle = createLoginThrottle(loginLimiters(policy), policy)
-  const verifier = createTokenVerifier(config.jwt)
+  const verifier = createTokenVerifier(config.jwt, signatures)
   // Only found users are kept: a deleted one stops working within USER_CACHE_TTL, a new one at once.
   const users = createTtlCache<string, UserRecord | null>({
     ttlMs: (config.userCacheTtl ?? DEFAULT_USER_CACHE_TTL) * 1000,

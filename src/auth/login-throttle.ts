@@ -37,7 +37,10 @@ export interface ThrottlePolicy {
   maxInflightPerAddress: number
   /** The longest an attempt may wait for a hashing slot before it is answered 503 instead. */
   queueTimeoutMs: number
-  /** Password hashes run at once; below the thread pool's size so token HMACs never wait behind them. */
+  /**
+   * Password hashes run at once (one address gets all but one of them); below the thread pool's
+   * size, so what else uses the pool never waits behind them.
+   */
   hashConcurrency: number
 }
 
@@ -55,34 +58,53 @@ const isState = (v: unknown): v is LimiterState =>
 
 const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000))
 
-/** A FIFO of password checks, `concurrency` at a time, that refuses what would wait too long. */
+/**
+ * Password checks, `concurrency` at a time, shared between client addresses: one address runs at
+ * most `concurrency - 1` of them at once (1 at the default 2), so however many attempts a flooding
+ * address keeps in flight, a slot is free for another client the moment it arrives, and the flood
+ * takes at most half of the hashing CPU. Waiters start oldest first among the addresses under their
+ * share; an attempt that would wait past the bound is refused at once.
+ */
 const createHashQueue = (concurrency: number, timeoutMs: number) => {
+  const share = Math.max(1, concurrency - 1)
   let active = 0
-  const waiting: Array<() => void> = []
+  const running = new Map<string, number>()
+  const waiting: Array<{ address: string; start: () => void }> = []
   // Mean time of one check, so a wait can be predicted before it starts; PBKDF2 at policy is ~100 ms.
   let meanMs = 100
-  // A finished check hands its slot to the next waiter (active stays), so no new arrival can take
-  // it in between and run more than `concurrency` at once.
-  const release = () => {
-    const next = waiting.shift()
-    if (next) next()
-    else active--
+  const mayStart = (address: string) => active < concurrency && (running.get(address) ?? 0) < share
+  const take = (address: string) => {
+    active++
+    running.set(address, (running.get(address) ?? 0) + 1)
+  }
+  // A finished check hands its slot straight to a waiter, so no new arrival can take it in between.
+  const release = (address: string) => {
+    active--
+    const left = (running.get(address) ?? 1) - 1
+    if (left === 0) running.delete(address)
+    else running.set(address, left)
+    const i = waiting.findIndex((w) => mayStart(w.address))
+    if (i === -1) return
+    const [next] = waiting.splice(i, 1)
+    if (!next) return
+    take(next.address)
+    next.start()
   }
   return {
     /** Resolves with `check`'s result, or with the predicted wait when it would pass the bound. */
-    async run<T>(check: () => Promise<T>): Promise<{ value: T } | { waitMs: number }> {
-      if (active < concurrency) active++
+    async run<T>(address: string, check: () => Promise<T>): Promise<{ value: T } | { waitMs: number }> {
+      if (mayStart(address)) take(address)
       else {
         const waitMs = Math.ceil((waiting.length + 1) / concurrency) * meanMs
         if (waitMs > timeoutMs) return { waitMs }
-        await new Promise<void>((resolve) => waiting.push(resolve))
+        await new Promise<void>((start) => waiting.push({ address, start }))
       }
       const start = Date.now()
       try {
         return { value: await check() }
       } finally {
         meanMs = meanMs * 0.8 + (Date.now() - start) * 0.2
-        release()
+        release(address)
       }
     },
   }
@@ -149,7 +171,7 @@ export const createLoginThrottle = (limiters: LoginLimiters, policy: ThrottlePol
         const uk = userKey(username, address)
         const blocked = await blockedFor(uk, address)
         if (blocked.ms > 0) return { kind: 'throttled', retryAfter: seconds(blocked.ms) }
-        const outcome = await queue.run(check)
+        const outcome = await queue.run(address, check)
         if ('waitMs' in outcome) return { kind: 'busy', retryAfter: seconds(outcome.waitMs) }
         // A success resets the consecutive failures; nothing to write when there were none.
         if (!outcome.value.ok) await countFailure(uk, address)

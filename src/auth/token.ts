@@ -107,19 +107,39 @@ export interface TokenVerifier {
   verify(token: string, nowMs: number): Promise<Record<string, unknown>>
 }
 
+/** Whether `signature` is the HMAC of `signingInput`, compared in constant time. */
+export type SignatureCheck = (signingInput: string, signature: Uint8Array) => boolean | Promise<boolean>
+/** Makes the check for one secret and algorithm, once per app. */
+export type SignatureCheckFor = (secret: string, algorithm: JwtAlgorithm) => SignatureCheck
+
 /**
- * Verifies the way PyJWT does for Flask-JWT, in PyJWT's order and with its messages: structure,
- * then the pinned algorithm, then the signature, and only then the payload and its claims, so a
- * forged token learns nothing about its claims. The HMAC key is imported once.
+ * WebCrypto's HMAC, which every runtime has. On Node it runs in libuv's thread pool, where it waits
+ * behind password hashes during a login flood; the Node and Bun entries pass node:crypto's
+ * synchronous HMAC instead (entry/signatures.ts), which costs microseconds on the event loop.
  */
-export const createTokenVerifier = (jwt: JwtConfig): TokenVerifier => {
+export const webCryptoSignatures: SignatureCheckFor = (secret, algorithm) => {
+  // The key is imported once.
   const key = crypto.subtle.importKey(
     'raw',
-    encoder.encode(jwt.secret),
-    { name: 'HMAC', hash: HASH[jwt.algorithm] },
+    encoder.encode(secret),
+    { name: 'HMAC', hash: HASH[algorithm] },
     false,
     ['verify'],
   )
+  return async (signingInput, signature) =>
+    crypto.subtle.verify('HMAC', await key, signature as BufferSource, encoder.encode(signingInput))
+}
+
+/**
+ * Verifies the way PyJWT does for Flask-JWT, in PyJWT's order and with its messages: structure,
+ * then the pinned algorithm, then the signature, and only then the payload and its claims, so a
+ * forged token learns nothing about its claims.
+ */
+export const createTokenVerifier = (
+  jwt: JwtConfig,
+  signatures: SignatureCheckFor = webCryptoSignatures,
+): TokenVerifier => {
+  const signatureMatches = signatures(jwt.secret, jwt.algorithm)
   const checkTimes = (payload: Record<string, unknown>, nowMs: number) => {
     const now = Math.floor(nowMs / 1000)
     const leeway = jwt.leeway
@@ -161,13 +181,8 @@ export const createTokenVerifier = (jwt: JwtConfig): TokenVerifier => {
       if (!signature) throw new InvalidTokenError('Invalid crypto padding')
 
       if (header.alg !== jwt.algorithm) throw new InvalidTokenError('The specified alg value is not allowed')
-      const valid = await crypto.subtle.verify(
-        'HMAC',
-        await key,
-        signature as BufferSource,
-        encoder.encode(signingInput),
-      )
-      if (!valid) throw new InvalidTokenError('Signature verification failed')
+      if (!(await signatureMatches(signingInput, signature)))
+        throw new InvalidTokenError('Signature verification failed')
 
       const payload = parseJsonObject(payloadBytes, 'payload')
       for (const claim of ['exp', 'iat', 'nbf'] as const) {

@@ -1,5 +1,6 @@
 import type { PeerAddress } from '../app/client-address.js'
 import { createApp } from '../app/create-app.js'
+import type { SignatureCheckFor } from '../auth/token.js'
 import { parseConfig, type ServerConfig } from '../config/config.js'
 import type { Env } from '../config/env.js'
 import { systemClock } from '../lib/clock.js'
@@ -55,7 +56,11 @@ const ensureIndexesOnceUp = async (store: MongoStore, logger: Logger) => {
  * What the Node and Bun entrypoints share: config from the environment, the store, the app.
  * Nothing here imports a runtime.
  */
-export const bootstrap = async (env: Env, peerAddress: PeerAddress): Promise<Server> => {
+export const bootstrap = async (
+  env: Env,
+  peerAddress: PeerAddress,
+  signatures?: SignatureCheckFor,
+): Promise<Server> => {
   const parsed = parseConfig(env)
   if (!parsed.ok) return exitOnConfigErrors(parsed.errors)
   const { config, warnings } = parsed
@@ -76,7 +81,7 @@ export const bootstrap = async (env: Env, peerAddress: PeerAddress): Promise<Ser
     store = demo.store
     demoPassword = demo.password
   }
-  const app = createApp({ config: config.app, store, logger, peerAddress, loginLimiters })
+  const app = createApp({ config: config.app, store, logger, peerAddress, loginLimiters, signatures })
   const announce = (port: number) => {
     logger.info('listening', { host: config.host, port, store: config.mongodbUri ? 'mongodb' : 'embedded' })
     if (demoPassword !== undefined)

@@ -3,12 +3,14 @@ import { bootstrap } from './bootstrap.js'
 import { isClusterMember, superviseCluster } from './cluster.js'
 import { closesConnection } from './connection.js'
 import { onShutdown } from './shutdown.js'
+import { nodeSignatures } from './signatures.js'
 
 // WORKERS=auto|N: this process only supervises; the members share the port through reusePort.
 if (!superviseCluster(process.env)) {
   const { config, app, store, logger, announce } = await bootstrap(
     process.env,
     (c) => getConnInfo(c).remote.address,
+    nodeSignatures,
   )
   // Bun.serve closes a connection idle for 10 s (its default idleTimeout); nginx's upstream
   // keepalive_timeout in front of it should stay below that.

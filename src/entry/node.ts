@@ -2,12 +2,14 @@ import { getConnInfo } from '@hono/node-server/conninfo'
 import { bootstrap } from './bootstrap.js'
 import { superviseCluster } from './cluster.js'
 import { serveNode } from './node-server.js'
+import { nodeSignatures } from './signatures.js'
 
 // WORKERS=auto|N: this process only supervises (node:cluster); each member runs the rest.
 if (!superviseCluster(process.env)) {
   const { config, app, store, logger, announce } = await bootstrap(
     process.env,
     (c) => getConnInfo(c).remote.address,
+    nodeSignatures,
   )
   const { port } = await serveNode({
     fetch: app.fetch,
