@@ -331,7 +331,7 @@ export const report = (info: RunInfo, rows: Row[]): number => {
   if (opts.smoke) {
     console.log(
       failed.length === 0
-        ? `smoke: PASS: every server started and answered all ${rows.length} scenarios right`
+        ? `smoke: PASS: every server started and answered all ${rows.length} scenario${rows.length === 1 ? '' : 's'} right`
         : `smoke: FAIL: ${failed.length} of ${rows.length} scenarios failed (above)`,
     )
   }

@@ -121,7 +121,7 @@ const nodeTargets = (
     },
     { name: `app-node${node.suffix}`, ...common, spec: nodeEntry(opts, node.binary), ...appTarget(env) },
     {
-      name: `fastify-node${node.suffix}`,
+      name: `fastify-cached-node${node.suffix}`,
       ...common,
       spec: tsxNode('bench/peers/fastify.ts', node.binary),
       // The app's cache settings, so the peer keeps days and users exactly as long.

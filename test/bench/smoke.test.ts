@@ -63,12 +63,12 @@ test('npm run bench -- --smoke: every server starts and answers every scenario r
       'app-bun/spread',
       'app-bun/401',
       'app-bun/auth',
-      'fastify-node/hot',
-      'fastify-node/401',
+      'fastify-cached-node/hot',
+      'fastify-cached-node/401',
       // Node 24 next to the machine's Node, unless this is Node 24.
       ...(onNode24
         ? []
-        : ['hono-hello-node24/hello', 'app-node24/hot', 'app-node24/401', 'fastify-node24/hot']),
+        : ['hono-hello-node24/hello', 'app-node24/hot', 'app-node24/401', 'fastify-cached-node24/hot']),
     ]) {
       assert.ok(seen.includes(expected), `no result for ${expected}`)
     }
@@ -80,7 +80,10 @@ test('npm run bench -- --smoke: every server starts and answers every scenario r
     assert.ok((row('app-node', '401')?.statuses['401'] ?? 0) > 0)
     assert.deepEqual(Object.keys(row('app-node', 'hot-304')?.statuses ?? {}), ['304'])
     // The peer caches the hot day as the app does, so it answers it (uncached it answered nothing).
-    assert.ok((row('fastify-node', 'hot')?.statuses['200'] ?? 0) > 0, 'the Fastify peer answered no hot GET')
+    assert.ok(
+      (row('fastify-cached-node', 'hot')?.statuses['200'] ?? 0) > 0,
+      'the Fastify peer answered no hot GET',
+    )
     assert.match(run.stdout, /explain of the spread query/)
     // A smoke run checks answers, not speed: it says so, judges no target, and says it passed.
     assert.match(run.stdout, /^targets: not judged in a --smoke run/m)
