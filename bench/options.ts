@@ -4,8 +4,10 @@ export const HELP = `Usage: npm run bench -- [options]
        node --import tsx bench/run.ts [options]
        node --import tsx bench/flood.ts [options]     (the same as --flood)
 
-The API on its Node and Bun entries against FerretDB, next to Hono's hello and a Fastify peer,
-under the same bounded autocannon load. Prints a table and writes JSON to bench/results/.
+The API on its Node entry (this Node, and Node 24 when scripts/test-deps.sh installed it) and its
+Bun entry against FerretDB, next to Hono's hello and a Fastify peer with the app's caches, under
+the same bounded wrk load (autocannon where wrk is not installed; the table's load column says
+which). Prints a table and writes JSON to bench/results/.
 
 Options:
   --flood            only the login flood (bench/flood.ts), then exit: 64 connections sending wrong
@@ -14,12 +16,13 @@ Options:
                      Bun with WORKERS=2 (smoke: Node and Bun single, 2.5 s each)
   --flood-requests N at most N flood requests per target (200000; smoke 20000)
   --smoke            every scenario for about a second on 2,000 rows; exits non-zero when a
-                     server fails or answers a wrong status (defaults below change with it)
+                     server fails or answers a wrong status; targets are not judged (defaults
+                     below change with it)
   --rows N           rows seeded into FerretDB (50000; smoke 2000)
   --duration S       seconds per measured run (5; smoke 1; --flood 10, smoke 2.5)
   --warmup S         seconds of warm-up before each run (2; smoke 0.3)
   --rounds N         rounds of the scenarios measured with every server up (3; smoke 1)
-  --connections N    autocannon connections (16; --flood 64)
+  --connections N    connections of the load generator (16; --flood 64, always autocannon)
   --only REGEX       only the target/scenario pairs it matches, e.g. 'hello|app-node/hot$'
                      (--flood: the targets it matches, e.g. 'workers')
   --entry dist|tsx   how the Node entry runs: the build or tsx (dist; smoke tsx); --flood runs

@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: the API on its Node and Bun entries against FerretDB, next to Hono's hello (the
- * ceiling on each runtime) and a Fastify peer, under the same bounded autocannon load. Prints a
+ * ceiling on each runtime) and a Fastify peer, under the same bounded wrk load. Prints a
  * table and writes JSON to bench/results/. `--smoke` runs every scenario for about a second on a
  * small collection and exits non-zero when a server fails or answers a wrong status.
  * `--flood` runs only the login flood (bench/flood.ts). `--help` lists the options (bench/options.ts).

@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { NODE24_VERSION, node24Binary } from '../test/support/node24.js'
 import type { ProcessRuntime } from '../test/support/server-process.js'
 import { log } from './lib/log.js'
 import { type RunningServer, startBenchServer } from './lib/procs.js'
@@ -29,6 +30,8 @@ const DIST_DIR = 'node_modules/.cache/holodule-bench/dist'
 export interface Target {
   name: string
   runtime: ProcessRuntime
+  /** The runtime and its major version (node20, node24, bun): ratios compare within one engine. */
+  engine: string
   spec: { command: string; args: string[] }
   env: Record<string, string>
   scenarios: ScenarioName[]
@@ -63,8 +66,27 @@ const appEnv = (opts: BenchOptions, mongoUri: string): Record<string, string> =>
   ...(opts.userTtl === undefined ? {} : { USER_CACHE_TTL: opts.userTtl }),
 })
 
-const nodeEntry = (opts: BenchOptions) => ({
-  command: process.execPath,
+/** The machine's Node as an engine name, e.g. node20. */
+export const hostNodeEngine = `node${process.versions.node.split('.')[0]}`
+
+/**
+ * Node 24 from the npm package (scripts/test-deps.sh), measured next to the machine's Node unless
+ * that is already 24; null (with a note) when it is not installed.
+ */
+export const extraNode = (): { engine: string; binary: string } | null => {
+  if (hostNodeEngine === 'node24') return null
+  const binary = node24Binary()
+  if (!binary) {
+    log(
+      `Node ${NODE24_VERSION} not installed (bash scripts/test-deps.sh installs it): measuring ${hostNodeEngine} only`,
+    )
+    return null
+  }
+  return { engine: 'node24', binary }
+}
+
+const nodeEntry = (opts: BenchOptions, node = process.execPath) => ({
+  command: node,
   args: [
     // --cpu-prof: the Node entry writes a V8 profile to bench/results/ when it stops.
     ...(opts.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, 'bench', 'results')}`] : []),
@@ -73,48 +95,94 @@ const nodeEntry = (opts: BenchOptions) => ({
       : ['--import', 'tsx', 'src/entry/node.ts']),
   ],
 })
-const tsxNode = (file: string) => ({ command: process.execPath, args: ['--import', 'tsx', file] })
+const tsxNode = (file: string, node = process.execPath) => ({
+  command: node,
+  args: ['--import', 'tsx', file],
+})
 /** --no-env-file: Bun would load a .env of the checkout by itself; a run is what its options say. */
 const bun = (file: string) => ({ command: bunBinary(), args: ['--no-env-file', file] })
+
+/** The Hono hello, the app and the Fastify peer on one Node binary, named with `suffix`. */
+const nodeTargets = (
+  opts: BenchOptions,
+  env: Record<string, string>,
+  payloadFile: string,
+  node: { engine: string; binary: string; suffix: string },
+): Target[] => {
+  const common = { runtime: 'node' as const, engine: node.engine }
+  return [
+    {
+      name: `hono-hello-node${node.suffix}`,
+      ...common,
+      spec: tsxNode('bench/peers/hono-hello-node.ts', node.binary),
+      env: { PAYLOAD_FILE: payloadFile },
+      scenarios: ['hello', 'payload'],
+      usesDb: false,
+    },
+    { name: `app-node${node.suffix}`, ...common, spec: nodeEntry(opts, node.binary), ...appTarget(env) },
+    {
+      name: `fastify-cached-node${node.suffix}`,
+      ...common,
+      spec: tsxNode('bench/peers/fastify.ts', node.binary),
+      // The app's cache settings, so the peer keeps days and users exactly as long.
+      env: {
+        MONGODB_URI: env.MONGODB_URI as string,
+        MONGODB_DB: DB_NAME,
+        JWT_SECRET_KEY: SECRET,
+        ...(opts.ttl === undefined ? {} : { HOLODULES_CACHE_TTL: opts.ttl }),
+        ...(opts.userTtl === undefined ? {} : { USER_CACHE_TTL: opts.userTtl }),
+      },
+      scenarios: ['401', 'hot', 'spread'],
+      usesDb: true,
+    },
+  ]
+}
+
+// Cheap paths first; spread last, since FerretDB may still be scanning for it when the server stops.
+const appTarget = (env: Record<string, string>) => ({
+  env,
+  scenarios: ['401', 'hot', 'hot-304', 'auth', 'spread'] as ScenarioName[],
+  usesDb: true,
+})
 
 /** Every server of the run, in the order they are measured; `payloadFile` holds the hot day's bytes. */
 export const benchTargets = (opts: BenchOptions, mongoUri: string, payloadFile: string): Target[] => {
   const env = appEnv(opts, mongoUri)
-  const hello = { env: { PAYLOAD_FILE: payloadFile }, scenarios: ['hello', 'payload'] as ScenarioName[] }
-  // Cheap paths first; spread last, since FerretDB may still be scanning for it when the server stops.
-  const app = { env, scenarios: ['401', 'hot', 'hot-304', 'auth', 'spread'] as ScenarioName[], usesDb: true }
-  const targets: Target[] = [
-    {
-      name: 'hono-hello-node',
-      runtime: 'node',
-      spec: tsxNode('bench/peers/hono-hello-node.ts'),
-      ...hello,
-      usesDb: false,
-    },
+  const host = nodeTargets(opts, env, payloadFile, {
+    engine: hostNodeEngine,
+    binary: process.execPath,
+    suffix: '',
+  })
+  const extra = extraNode()
+  const bunTargets: Target[] = [
     {
       name: 'hono-hello-bun',
       runtime: 'bun',
+      engine: 'bun',
       spec: bun('bench/peers/hono-hello-bun.ts'),
-      ...hello,
+      env: { PAYLOAD_FILE: payloadFile },
+      scenarios: ['hello', 'payload'],
       usesDb: false,
     },
-    { name: 'app-node', runtime: 'node', spec: nodeEntry(opts), ...app },
-    { name: 'app-bun', runtime: 'bun', spec: bun('src/entry/bun.ts'), ...app },
-    {
-      name: 'fastify-node',
-      runtime: 'node',
-      spec: tsxNode('bench/peers/fastify.ts'),
-      env: { MONGODB_URI: mongoUri, MONGODB_DB: DB_NAME, JWT_SECRET_KEY: SECRET },
-      scenarios: ['401', 'hot', 'spread'],
-      usesDb: true,
-    },
+    { name: 'app-bun', runtime: 'bun', engine: 'bun', spec: bun('src/entry/bun.ts'), ...appTarget(env) },
+  ]
+  const targets: Target[] = [
+    ...host,
+    ...(extra ? nodeTargets(opts, env, payloadFile, { ...extra, suffix: '24' }) : []),
+    ...bunTargets,
   ]
   if (!opts.workers) return targets
   const workers = { env: { ...env, WORKERS: 'auto' }, scenarios: ['hot'] as ScenarioName[], usesDb: true }
   return [
     ...targets,
-    { name: 'app-node-workers', runtime: 'node', spec: nodeEntry(opts), ...workers },
-    { name: 'app-bun-workers', runtime: 'bun', spec: bun('src/entry/bun.ts'), ...workers },
+    {
+      name: 'app-node-workers',
+      runtime: 'node',
+      engine: hostNodeEngine,
+      spec: nodeEntry(opts),
+      ...workers,
+    },
+    { name: 'app-bun-workers', runtime: 'bun', engine: 'bun', spec: bun('src/entry/bun.ts'), ...workers },
   ]
 }
 

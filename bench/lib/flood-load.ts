@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { serverErrorClass } from './clients.js'
-import { type LoadResult, type LoadSpec, runLoad } from './load.js'
+import { type LoadResult, type LoadSpec, runAutocannon } from './load.js'
 
 const SELF = fileURLToPath(import.meta.url)
 
@@ -57,7 +57,7 @@ export const startFloodLoad = (spec: Omit<LoadSpec, 'classify'>, timeoutMs: numb
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const spec = JSON.parse(process.argv[2] ?? '{}') as LoadSpec
   process.stdout.write('ready\n')
-  const result = await runLoad({ ...spec, classify: serverErrorClass })
+  const result = await runAutocannon({ ...spec, classify: serverErrorClass })
   process.stdout.write(`${JSON.stringify(result)}\n`)
   // autocannon may keep a handle open; the run is over.
   process.exit(0)

@@ -1,4 +1,10 @@
+/**
+ * The load of a bench run: wrk (bench/lib/wrk.ts) when it is installed and the run needs nothing
+ * only autocannon does; autocannon otherwise. The login flood stays on autocannon: each of its clients
+ * binds a source address (`localAddress`) and classifies bodies, which wrk cannot do per request.
+ */
 import autocannon from 'autocannon'
+import { runWrk, wrkBinary } from './wrk.js'
 
 export interface LoadSpec {
   url: string
@@ -20,7 +26,11 @@ export interface LoadSpec {
   classify?: (status: number, body: string) => string | null
 }
 
+export type LoadTool = 'wrk' | 'autocannon'
+
 export interface LoadResult {
+  /** What drove the load. */
+  tool: LoadTool
   rps: number
   requests: number
   p50: number
@@ -62,7 +72,7 @@ const requestSequence = (spec: LoadSpec, classes: Record<string, number>) => {
 }
 
 /** One bounded autocannon run through its programmatic API. */
-export const runLoad = async (spec: LoadSpec): Promise<LoadResult> => {
+export const runAutocannon = async (spec: LoadSpec): Promise<LoadResult> => {
   const classes: Record<string, number> = {}
   const result = await autocannon({
     url: spec.url,
@@ -79,6 +89,7 @@ export const runLoad = async (spec: LoadSpec): Promise<LoadResult> => {
   for (const [code, stat] of Object.entries(result.statusCodeStats ?? {})) statuses[code] = stat.count ?? 0
   const responses = Object.values(statuses).reduce((a, b) => a + b, 0)
   return {
+    tool: 'autocannon',
     rps: responses / result.duration,
     requests: responses,
     p50: result.latency.p50,
@@ -90,4 +101,18 @@ export const runLoad = async (spec: LoadSpec): Promise<LoadResult> => {
     duration: result.duration,
     classes,
   }
+}
+
+/** Whether wrk can drive `spec`: a per-request body, a cap on requests or a classifier need autocannon. */
+const wrkCan = (spec: LoadSpec): boolean =>
+  spec.bodies === undefined && spec.maxRequests === undefined && spec.classify === undefined
+
+/** The tool `runLoad` uses for `spec` on this machine. */
+export const loadToolFor = (spec: LoadSpec): LoadTool =>
+  wrkCan(spec) && wrkBinary() !== null ? 'wrk' : 'autocannon'
+
+/** One bounded run, with wrk when it is installed and can drive `spec`, else autocannon. */
+export const runLoad = (spec: LoadSpec): Promise<LoadResult> => {
+  const wrk = wrkCan(spec) ? wrkBinary() : null
+  return wrk ? runWrk(wrk, spec) : runAutocannon(spec)
 }

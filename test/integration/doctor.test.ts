@@ -11,6 +11,7 @@ test('npm run doctor names every tool, what it is for and how to install it, and
   })
   for (const name of [
     'node',
+    'node24',
     'bun',
     'wrangler',
     'python3-jwt',

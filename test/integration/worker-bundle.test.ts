@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { promisify } from 'node:util'
+import { wranglerCommand } from '../support/node24.js'
 import { WORKER_FLAGS } from '../support/runtimes.js'
 import { REPO_ROOT } from '../support/server-process.js'
 
@@ -13,10 +14,13 @@ const run = promisify(execFile)
 describe('the Worker bundle', () => {
   it('builds with wrangler and does not contain the mongodb driver', async () => {
     const out = mkdtempSync(join(tmpdir(), 'holodule-worker-bundle-'))
+    // wrangler 4.x needs Node >= 22.12: Node 24 from the cache when this Node is older.
+    const wrangler = wranglerCommand()
     try {
       const { stdout } = await run(
-        join(REPO_ROOT, 'node_modules/.bin/wrangler'),
+        wrangler.command,
         [
+          ...wrangler.args,
           'deploy',
           '--dry-run',
           '--outdir',

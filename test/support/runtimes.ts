@@ -6,6 +6,7 @@ import type { MongoClient } from 'mongodb'
 import type { ContractTarget } from '../contract/cases.js'
 import { SECRET } from '../contract/fixtures.js'
 import { freePort } from './ferretdb.js'
+import { wranglerCommand } from './node24.js'
 import {
   type ProcessRuntime,
   REPO_ROOT,
@@ -120,12 +121,15 @@ export const wranglerDev = async (
   // Outside the checkout: wrangler merges a .dev.vars (or .env) of its working directory into the
   // Worker's bindings, and a developer's own file must not change what the tests run. Its state
   // folder (.wrangler/) goes there too.
+  // wrangler 4.x needs Node >= 22.12: this Node when it is, else Node 24 (test/support/node24.ts).
+  const wrangler = wranglerCommand()
   const cwd = mkdtempSync(join(tmpdir(), 'holodule-wrangler-'))
   const proc = await startServer({
     what: `${entry} under wrangler dev`,
-    command: bin('wrangler'),
+    command: wrangler.command,
     cwd,
     args: [
+      ...wrangler.args,
       'dev',
       join(REPO_ROOT, entry),
       '--name',
