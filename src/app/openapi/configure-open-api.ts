@@ -17,7 +17,8 @@ export const API_VERSION = '0.1.0'
 /**
  * Answers that belong to no operation, named so that a reader (and the contract suite's drift
  * check, test/contract/openapi-conformance.ts) finds them: any unknown path, a known path with
- * another method, and the CORS preflight every path answers.
+ * another method, and the CORS preflight every path answers. `x-status` says the status, which
+ * a components.responses entry cannot.
  */
 export const GLOBAL_RESPONSES = {
   notFound: 'NotFound',
@@ -79,10 +80,12 @@ export const configureOpenApi = <E extends Env, S extends Schema, B extends stri
   registry.register(GLOBAL_RESPONSES.methodNotAllowed, methodNotAllowedBody)
   registry.registerComponent('responses', GLOBAL_RESPONSES.notFound, {
     description: 'No such path (or a route of a generation turned off).',
+    'x-status': 404,
     content: { [JSON_MEDIA]: { schema: ref(GLOBAL_RESPONSES.notFound) } },
   })
   registry.registerComponent('responses', GLOBAL_RESPONSES.methodNotAllowed, {
     description: 'The path exists, the method does not.',
+    'x-status': 405,
     headers: {
       Allow: { required: true, description: 'The methods the path has.', schema: { type: 'string' } },
     },
@@ -90,6 +93,7 @@ export const configureOpenApi = <E extends Env, S extends Schema, B extends stri
   })
   registry.registerComponent('responses', GLOBAL_RESPONSES.preflight, {
     description: 'A CORS preflight (OPTIONS), on any path: no body.',
+    'x-status': 204,
     headers: {
       'Access-Control-Allow-Headers': {
         required: true,
