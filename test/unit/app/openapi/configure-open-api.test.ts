@@ -4,9 +4,11 @@ import { describe, it } from 'node:test'
 import { Validator } from '@seriousme/openapi-schema-validator'
 import { createApp } from '../../../../src/app/create-app.js'
 import { API_VERSION } from '../../../../src/app/openapi/configure-open-api.js'
+import { issueAccessToken, issueToken } from '../../../../src/auth/token.js'
 import { parseConfig } from '../../../../src/config/config.js'
 import type { Env } from '../../../../src/config/env.js'
 import { MemoryStore } from '../../../../src/store/memory-store.js'
+import { createConformance, type OpenApiDocument, observe } from '../../../contract/openapi-conformance.js'
 
 interface Doc {
   openapi: string
@@ -15,11 +17,16 @@ interface Doc {
   components: { securitySchemes?: Record<string, Record<string, string>> }
 }
 
-const appFor = (env: Env = {}) => {
+const configFor = (env: Env = {}) => {
   const parsed = parseConfig({ JWT_SECRET_KEY: 'unit-secret-0123456789-abcdefghijklmnop', ...env })
   if (!parsed.ok) throw new Error(parsed.errors.join('; '))
-  return createApp({ config: parsed.config.app, store: new MemoryStore() })
+  return parsed.config.app
 }
+const appFor = (env: Env = {}) =>
+  createApp({
+    config: configFor(env),
+    store: new MemoryStore({ users: [{ id: '1', username: 'user01', password: 'password01' }] }),
+  })
 
 const documentOf = async (app: ReturnType<typeof createApp>) => {
   const res = await app.request('/openapi.json')
@@ -61,6 +68,43 @@ describe('GET /openapi.json', () => {
 
       it('documents exactly the routes the app serves', async () => {
         assert.deepEqual([...documented(await documentOf(app))].sort(), [...routed(app)].sort())
+      })
+
+      it("answers as its own document says, whichever generation's request it gets", async () => {
+        // The contract suite runs with both generations; these are the answers only one gives.
+        const conformance = createConformance((await documentOf(app)) as unknown as OpenApiDocument)
+        const jwt = configFor().jwt
+        const credentials = JSON.stringify({ username: 'user01', password: 'password01' })
+        const requests: Array<[string, RequestInit?]> = [
+          ['/auth', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: credentials }],
+          ['/login', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: credentials }],
+          ['/login', { method: 'PUT' }],
+          ['/holodules/20201209'],
+          ['/holodules/20201209', { headers: { Authorization: 'Basic eA==' } }],
+          [
+            '/holodules/20201209',
+            { headers: { Authorization: `JWT ${await issueToken(jwt, 'user01', Date.now())}` } },
+          ],
+          [
+            '/holodules/2020-12-',
+            { headers: { Authorization: `JWT ${await issueToken(jwt, 'user01', Date.now())}` } },
+          ],
+          [
+            '/holodules/20201209',
+            { headers: { Authorization: `Bearer ${await issueAccessToken(jwt, 'user01', Date.now())}` } },
+          ],
+          ['/holodules/20201209/', { headers: { Authorization: 'Bearer a.b' } }],
+          ['/healthz'],
+          ['/readyz'],
+        ]
+        const statuses = new Set<number>()
+        for (const [path, init] of requests) {
+          const res = await app.request(path, init)
+          statuses.add(res.status)
+          conformance.assertConforms(await observe(init?.method ?? 'GET', path, res))
+        }
+        // The requests reach the answers that differ between the generations.
+        for (const s of [200, 401, 404]) assert.ok(statuses.has(s), `no ${s} among ${[...statuses]}`)
       })
 
       it('has the schemes and login routes of the enabled generations only', async () => {
