@@ -1,4 +1,4 @@
-import { Hono } from 'hono'
+import { OpenAPIHono } from '@hono/zod-openapi'
 import { HTTPException } from 'hono/http-exception'
 import { methodNotAllowed } from 'hono/method-not-allowed'
 import { requestId } from 'hono/request-id'
@@ -17,6 +17,7 @@ import type { AppEnv } from './env.js'
 import { accessLog } from './middleware/access-log.js'
 import { legacyCors } from './middleware/cors.js'
 import { jwtRequired } from './middleware/jwt-required.js'
+import { configureOpenApi } from './openapi/configure-open-api.js'
 import { internalError, notFound, sendJson, serviceUnavailable } from './responses.js'
 import { authRoutes } from './routes/auth/auth.index.js'
 import { healthRoutes } from './routes/health/health.index.js'
@@ -99,7 +100,7 @@ export const createApp = ({
   newRequestId = () => crypto.randomUUID(),
   signatures,
 }: AppDeps) => {
-  const app = new Hono<AppEnv>()
+  const app = new OpenAPIHono<AppEnv>()
   const generations = config.generations ?? { first: true, second: true }
   const policy = config.login ?? DEFAULT_THROTTLE_POLICY
   const throttle = createLoginThrottle(loginLimiters(policy), policy)
@@ -124,11 +125,6 @@ export const createApp = ({
   app.use(accessLog<AppEnv>(logger, clock, (c) => ({ address: addressOf(c) })))
   app.use(legacyCors(config.corsOrigins))
   app.use(secureHeaders({ crossOriginResourcePolicy: false, crossOriginOpenerPolicy: false }))
-  // A generation turned off (AUTH_GENERATIONS) answers its login route as if it did not exist.
-  const offLogin = [!generations.first && '/auth', !generations.second && '/login'].filter(Boolean)
-  if (offLogin.length > 0) {
-    app.use(async (c, next) => (offLogin.includes(c.req.path) ? notFound(c) : next()))
-  }
   app.use(
     methodNotAllowed({
       app,
@@ -150,6 +146,7 @@ export const createApp = ({
         passwords: passwords ?? createPasswordVerifier(config.passwordIterations, config.legacyPlaintext),
         throttle,
         clientAddress: addressOf,
+        generations,
       }),
     )
     .route(
@@ -160,9 +157,12 @@ export const createApp = ({
         cacheTtl: config.holodulesCacheTtl ?? DEFAULT_HOLODULES_CACHE_TTL,
         clock,
         backgroundWork,
+        generations,
       }),
     )
     .route('/', healthRoutes({ store, clock, backgroundWork }))
+  // GET /openapi.json: the routes above describe themselves; this adds the schemes of `generations`.
+  configureOpenApi(app, generations)
 
   app.notFound(notFound)
   app.onError((err, c) => {

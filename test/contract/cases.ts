@@ -11,6 +11,7 @@ import {
   SEED_DAY,
   SEED_DAY_KEYS,
 } from './fixtures.js'
+import { type Conformance, createConformance, type OpenApiDocument, observe } from './openapi-conformance.js'
 import { claims, craftToken, decodePart, nowSeconds } from './tokens.js'
 
 /** What the contract suite needs from a running API, in-process or over HTTP. */
@@ -34,7 +35,22 @@ const readJson = async (res: Response): Promise<unknown> => {
  * test/contract/fixtures.ts and signed with its SECRET, HS256, default lifetimes and prefix.
  */
 export const contractCases = (target: () => ContractTarget) => {
-  const api = (path: string, init?: RequestInit) => target().fetch(path, init)
+  // The document this target serves, fetched once: every answer below is checked against it, so
+  // an undocumented status, a missing header or a body off its schema fails on every runtime.
+  let conformance: Promise<Conformance> | undefined
+  const loadConformance = async () => {
+    const res = await target().fetch('/openapi.json')
+    assert.equal(res.status, 200, 'GET /openapi.json')
+    const document = (await readJson(res)) as OpenApiDocument
+    return createConformance(document)
+  }
+  const api = async (path: string, init?: RequestInit) => {
+    conformance ??= loadConformance()
+    const checker = await conformance
+    const res = await target().fetch(path, init)
+    checker.assertConforms(await observe(init?.method ?? 'GET', path, res))
+    return res
+  }
   const login = (body: unknown, headers: Record<string, string> = { 'Content-Type': 'application/json' }) =>
     api('/auth', { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) })
   const schedule = (date: string, authorization?: string) =>
@@ -515,6 +531,37 @@ export const contractCases = (target: () => ContractTarget) => {
     it('asks for a token before looking at the date', async () => {
       const res = await schedule('........')
       assert.equal(res.status, 401)
+    })
+  })
+
+  describe('GET /openapi.json and conditional requests', () => {
+    it('serves its OpenAPI 3.1 document, both generations and their schemes', async () => {
+      const res = await api('/openapi.json')
+      assert.equal(res.status, 200)
+      const doc = (await readJson(res)) as {
+        openapi: string
+        paths: Record<string, unknown>
+        components: { securitySchemes: Record<string, { type: string; in?: string; name?: string }> }
+      }
+      assert.equal(doc.openapi, '3.1.0')
+      for (const path of ['/auth', '/login', '/holodules/{date}']) assert.ok(path in doc.paths, path)
+      const { JWT, Bearer } = doc.components.securitySchemes
+      assert.deepEqual([JWT?.type, JWT?.in, JWT?.name], ['apiKey', 'header', 'Authorization'])
+      assert.equal(Bearer?.type, 'http')
+    })
+
+    it('answers If-None-Match with the current ETag by 304, no body, the same ETag', async () => {
+      const first = await schedule(SEED_DAY, `JWT ${token()}`)
+      assert.equal(first.status, 200)
+      const etag = first.headers.get('etag')
+      assert.match(etag ?? '', /^"[^"]+"$/)
+      await first.body?.cancel()
+      const again = await api(`/holodules/${SEED_DAY}`, {
+        headers: { Authorization: `JWT ${token()}`, 'If-None-Match': etag ?? '' },
+      })
+      assert.equal(again.status, 304)
+      assert.equal(again.headers.get('etag'), etag)
+      assert.equal(await again.text(), '')
     })
   })
 

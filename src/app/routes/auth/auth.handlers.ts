@@ -1,5 +1,4 @@
 import type { Context } from 'hono'
-import { z } from 'zod'
 import type { LoginThrottle } from '../../../auth/login-throttle.js'
 import { hashPassword, type PasswordVerifier } from '../../../auth/password.js'
 import { issueAccessToken, issueToken, type JwtConfig } from '../../../auth/token.js'
@@ -8,6 +7,7 @@ import type { Logger } from '../../../lib/logger.js'
 import type { Store } from '../../../store/store.js'
 import type { AppEnv } from '../../env.js'
 import { flaskJwtError, sendJson } from '../../responses.js'
+import { credentialsSchema } from './auth.routes.js'
 
 export interface AuthDeps {
   jwt: JwtConfig
@@ -20,12 +20,6 @@ export interface AuthDeps {
   throttle: LoginThrottle
   clientAddress: (c: Context) => string
 }
-
-/** Exactly two keys, both non-empty strings; anything else is Flask-JWT's "Invalid credentials". */
-const credentialsSchema = z.strictObject({
-  username: z.string().min(1),
-  password: z.string().min(1),
-})
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i
 

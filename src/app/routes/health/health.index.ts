@@ -1,9 +1,10 @@
-import { Hono } from 'hono'
+import { OpenAPIHono } from '@hono/zod-openapi'
 import type { Clock } from '../../../lib/clock.js'
 import { createTtlCache } from '../../../lib/ttl-cache.js'
 import { type Store, StoreUnavailableError } from '../../../store/store.js'
 import type { AppEnv } from '../../env.js'
 import { sendJson, serviceUnavailable } from '../../responses.js'
+import { healthzRoute, readyzRoute } from './health.routes.js'
 
 export interface HealthDeps {
   store: Pick<Store, 'ping'>
@@ -34,9 +35,9 @@ export const healthRoutes = ({ store, clock, backgroundWork }: HealthDeps) => {
         throw e
       },
     )
-  return new Hono<AppEnv>()
-    .get('/healthz', (c) => sendJson(c, { status: 'ok' }, 200))
-    .get('/readyz', async (c) =>
+  return new OpenAPIHono<AppEnv>()
+    .openapi(healthzRoute, (c) => sendJson(c, { status: 'ok' }, 200))
+    .openapi(readyzRoute, async (c) =>
       (await state.get('db', ping)) ? sendJson(c, { status: 'ready' }, 200) : serviceUnavailable(c),
     )
 }

@@ -1,9 +1,8 @@
 import type { Context, TypedResponse } from 'hono'
-import { z } from 'zod'
 import { toBase64Url } from '../../../lib/base64.js'
 import type { Clock } from '../../../lib/clock.js'
 import { createTtlCache } from '../../../lib/ttl-cache.js'
-import { type Holodule, type HoloduleRecord, isCalendarDate, type Store } from '../../../store/store.js'
+import type { Holodule, HoloduleRecord, Store } from '../../../store/store.js'
 import type { AppEnv, Dialect } from '../../env.js'
 import { JSON_CONTENT_TYPE, notFound, sendJson } from '../../responses.js'
 
@@ -15,8 +14,6 @@ export interface HoloduleDeps {
   /** False under workerd: no refresh outlives its request (see lib/ttl-cache.ts). */
   backgroundWork: boolean
 }
-
-export const paramsSchema = z.object({ date: z.string().refine(isCalendarDate) })
 
 /** The first generation's 200 body: no `code` in its rows. */
 export interface ScheduleBody {
@@ -98,7 +95,10 @@ export const getDay = ({ store, cacheTtl, clock, backgroundWork }: HoloduleDeps)
     }
     const answer = await day.answer(dialect)
     const headers = { ETag: answer.etag, 'Cache-Control': cacheControl }
-    if (matches(c.req.header('If-None-Match'), answer.etag)) return c.body(null, 304, headers)
+    if (matches(c.req.header('If-None-Match'), answer.etag)) {
+      // No body: the route documents the 304 without content, which its type spells `{}`.
+      return c.body(null, 304, headers) as unknown as TypedResponse<Record<never, never>, 304, string>
+    }
     // The bytes were encoded once from a ScheduleBody (or the second generation's array); the cast
     // gives `hc` the first generation's type, the one its clients call with.
     return c.body(answer.body, 200, {

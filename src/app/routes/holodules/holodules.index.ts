@@ -1,19 +1,31 @@
-import { zValidator } from '@hono/zod-validator'
-import { type Context, Hono, type MiddlewareHandler } from 'hono'
+import { OpenAPIHono } from '@hono/zod-openapi'
+import type { Context, MiddlewareHandler } from 'hono'
 import type { AppEnv } from '../../env.js'
-import { badDate, getDay, type HoloduleDeps, paramsSchema } from './holodules.handlers.js'
+import type { DocumentedGenerations } from '../../openapi/schemas.js'
+import { badDate, getDay, type HoloduleDeps } from './holodules.handlers.js'
+import { getDayRoute } from './holodules.routes.js'
 
 export const holoduleRoutes = ({
   jwtRequired,
+  generations,
   ...deps
-}: HoloduleDeps & { jwtRequired: MiddlewareHandler<AppEnv> }) => {
-  // Authentication first, as Flask-JWT's decorator did: no token, no hint about the input.
-  const validDate = zValidator('param', paramsSchema, (result, c) => {
-    if (!result.success) return badDate(c as Context<AppEnv>)
-  })
+}: HoloduleDeps & { jwtRequired: MiddlewareHandler<AppEnv>; generations: DocumentedGenerations }) => {
+  // Authentication first, as Flask-JWT's decorator did: no token, no hint about the input. Route
+  // middleware runs before the route's validators, and the hook answers in the contract's words.
+  const validDate = (result: { success: boolean }, c: Context<AppEnv>) => {
+    if (!result.success) return badDate(c)
+  }
   const handler = getDay(deps)
   // A trailing slash after the date is accepted, under either scheme (the contract's second section).
-  return new Hono<AppEnv>()
-    .get('/holodules/:date', jwtRequired, validDate, handler)
-    .get('/holodules/:date/', jwtRequired, validDate, handler)
+  return new OpenAPIHono<AppEnv>()
+    .openapi(
+      { ...getDayRoute(generations, '/holodules/{date}'), middleware: jwtRequired },
+      handler,
+      validDate,
+    )
+    .openapi(
+      { ...getDayRoute(generations, '/holodules/{date}/'), middleware: jwtRequired },
+      handler,
+      validDate,
+    )
 }
