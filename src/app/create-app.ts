@@ -19,6 +19,9 @@ import { legacyCors } from './middleware/cors.js'
 import { jwtRequired } from './middleware/jwt-required.js'
 import { internalError, notFound, sendJson, serviceUnavailable } from './responses.js'
 import { authRoutes } from './routes/auth/auth.index.js'
+import type { DocsAssets } from './routes/docs/docs.handlers.js'
+import { docsRoutes } from './routes/docs/docs.index.js'
+import { openApiStandIn } from './routes/docs/openapi-stand-in.js'
 import { healthRoutes } from './routes/health/health.index.js'
 import { holoduleRoutes } from './routes/holodules/holodules.index.js'
 
@@ -46,6 +49,8 @@ export interface AppConfig {
   trustProxy?: TrustProxy
   /** Login throttling. Absent: DEFAULT_THROTTLE_POLICY. */
   login?: ThrottlePolicy
+  /** GET /docs (DOCS=on|off), served when the entry also hands in docsAssets. Absent: on. */
+  docs?: boolean
 }
 
 export interface Generations {
@@ -82,6 +87,8 @@ export interface AppDeps {
   newRequestId?: () => string
   /** Where failed logins are counted, for the policy in config. Absent: in this process's memory. */
   loginLimiters?: LoginLimitersFor
+  /** Swagger UI's files for GET /docs, read by the entry. Absent: no /docs (e.g. on Workers). */
+  docsAssets?: DocsAssets
 }
 
 /** The whole API as one Web-standard app; entrypoints only adapt `app.fetch` to a runtime. */
@@ -95,6 +102,7 @@ export const createApp = ({
   peerAddress = () => undefined,
   loginLimiters = memoryLoginLimiters,
   newRequestId = () => crypto.randomUUID(),
+  docsAssets,
 }: AppDeps) => {
   const app = new Hono<AppEnv>()
   const generations = config.generations ?? { first: true, second: true }
@@ -160,6 +168,8 @@ export const createApp = ({
       }),
     )
     .route('/', healthRoutes({ store, clock, backgroundWork }))
+  app.route('/', openApiStandIn)
+  if (docsAssets && config.docs !== false) app.route('/', docsRoutes({ assets: docsAssets }))
 
   app.notFound(notFound)
   app.onError((err, c) => {

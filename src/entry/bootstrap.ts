@@ -8,6 +8,7 @@ import type { LoginLimitersFor } from '../store/login-limiters.js'
 import { MongoStore } from '../store/mongo-store.js'
 import type { Store } from '../store/store.js'
 import { demoBanner, demoStore } from './demo.js'
+import { nodeDocsAssets } from './docs-assets.js'
 
 export interface Server {
   config: ServerConfig
@@ -76,7 +77,14 @@ export const bootstrap = async (env: Env, peerAddress: PeerAddress): Promise<Ser
     store = demo.store
     demoPassword = demo.password
   }
-  const app = createApp({ config: config.app, store, logger, peerAddress, loginLimiters })
+  const app = createApp({
+    config: config.app,
+    store,
+    logger,
+    peerAddress,
+    loginLimiters,
+    docsAssets: nodeDocsAssets(),
+  })
   const announce = (port: number) => {
     logger.info('listening', { host: config.host, port, store: config.mongodbUri ? 'mongodb' : 'embedded' })
     if (demoPassword !== undefined)
