@@ -7,7 +7,7 @@ import type { DocsAssetName, DocsAssets } from '../app/routes/docs/docs.handlers
  * Swagger UI's files from the installed swagger-ui-dist, found the way Node and Bun resolve the
  * package (so a hoisted or nested node_modules both work), never through a CDN. The app asks only
  * for names it knows, and keeps what it read. Text files are read as text, the icon as bytes.
- * `null` when the package is not installed: /docs then answers 404 for that file.
+ * `null` when the package or the file is not installed: /docs then answers 404 for that file.
  */
 export const nodeDocsAssets = (from: string = import.meta.url): DocsAssets => {
   let dir: string | null | undefined
@@ -25,6 +25,12 @@ export const nodeDocsAssets = (from: string = import.meta.url): DocsAssets => {
     const root = packageDir()
     if (root === null) return null
     const path = join(root, name)
-    return name.endsWith('.png') ? new Uint8Array(await readFile(path)) : readFile(path, 'utf8')
+    try {
+      return name.endsWith('.png') ? new Uint8Array(await readFile(path)) : await readFile(path, 'utf8')
+    } catch (e) {
+      // A release of the package without this file: 404 for it; any other failure is the app's 500.
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null
+      throw e
+    }
   }
 }
