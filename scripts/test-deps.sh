@@ -5,6 +5,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# apt-get update runs at most once per run, before the first install.
+apt_updated=
+apt_install() {
+  [ -n "$apt_updated" ] || { apt-get update -qq && apt_updated=1; }
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
 # Debian's PyJWT, for the token interoperability tests.
 if ! /usr/bin/python3 -c 'import jwt' 2>/dev/null; then
   if [ "$(id -u)" != 0 ]; then
@@ -12,8 +19,7 @@ if ! /usr/bin/python3 -c 'import jwt' 2>/dev/null; then
     exit 1
   fi
   echo "test-deps: installing python3-jwt (Debian) for the PyJWT interoperability tests" >&2
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-jwt >/dev/null
+  apt_install python3 python3-jwt
 fi
 
 # FerretDB v1 on SQLite stands in for MongoDB; built once from the Go module proxy.
@@ -21,4 +27,14 @@ if [ -z "${MONGODB_URI:-}" ] && [ -z "${FERRETDB_BIN:-}" ] &&
   [ ! -x "${HOLODULE_CACHE:-$HOME/.cache/holodule}/bin/ferretdb" ]; then
   echo "test-deps: building FerretDB into ${HOLODULE_CACHE:-$HOME/.cache/holodule} (once, a few minutes)" >&2
   DO_NOT_TRACK=1 bash scripts/build-ferretdb.sh
+fi
+
+# Debian's chromium, for the docs page's browser test (driven by playwright-core, no browser download).
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "test-deps: the docs page test needs Debian's chromium: sudo apt-get install chromium" >&2
+    exit 1
+  fi
+  echo "test-deps: installing chromium (Debian) for the docs page's browser test" >&2
+  apt_install chromium
 fi

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { after, before, describe, it } from 'node:test'
 import { type Browser, chromium, type Locator, type Page } from 'playwright-core'
 import { japanDay } from '../../src/store/sample-data.js'
@@ -58,11 +59,48 @@ const tryItOut = async (op: Locator, fill: (op: Locator) => Promise<void>) => {
   await op.locator('button.execute').click()
   const response = op.locator('.live-responses-table .response').first()
   await response.waitFor({ timeout: 15_000 })
+  // The body's highlighted block; a request that never got an answer shows only a message instead.
+  const pre = response.locator('.response-col_description pre')
+  const body = (await pre.count()) > 0 ? pre.first() : response.locator('.response-col_description')
   return {
     status: (await response.locator('.response-col_status').textContent())?.trim(),
-    body: (await response.locator('.response-col_description pre').first().textContent()) ?? '',
+    body: (await body.textContent()) ?? '',
   }
 }
+
+/** The page's origin, and a second origin of the same server, for real cross-origin calls. */
+const originsOf = (server: EntryProcess) => {
+  const { port } = new URL(server.baseUrl)
+  return { page: `http://127.0.0.1:${port}`, api: `http://localhost:${port}` }
+}
+
+const openDocs = async (browser: Browser, server: EntryProcess) => {
+  const page = await browser.newPage()
+  const seen = watch(page)
+  const res = await page.goto(`${originsOf(server).page}/docs`, { timeout: 15_000 })
+  assert.equal(res?.status(), 200)
+  await page.locator('.opblock').first().waitFor({ timeout: 15_000 })
+  return { page, seen }
+}
+
+/**
+ * Points the document's server at the other origin, so every call the page makes is cross-origin,
+ * with a preflight (JSON body, Authorization header) that the server must answer. Done in the page
+ * (Swagger UI's updateSpec), not by routing: Playwright answers preflights itself while it routes.
+ */
+const callOtherOrigin = async (page: Page, server: EntryProcess) => {
+  const doc = (await (await fetch(`${server.baseUrl}/openapi.json`)).json()) as Record<string, unknown>
+  await page.evaluate(
+    (text) => (window as unknown as SwaggerWindow).ui.specActions.updateSpec(text),
+    JSON.stringify({ ...doc, servers: [{ url: originsOf(server).api }] }),
+  )
+  await page.locator('.servers select').waitFor({ timeout: 10_000 })
+}
+
+const logIn = (page: Page, password: string) =>
+  tryItOut(operation(page, '/auth'), (op) =>
+    op.locator('textarea.body-param__text').fill(JSON.stringify({ username: 'demo', password })),
+  )
 
 describe('GET /docs in a real browser (Debian chromium, the Node entry)', { timeout: 120_000 }, () => {
   let server: EntryProcess
@@ -79,20 +117,8 @@ describe('GET /docs in a real browser (Debian chromium, the Node entry)', { time
     await server?.stop(2000)
   })
 
-  /** The page's origin, and a second origin of the same server, for real cross-origin calls. */
-  const origins = () => {
-    const { port } = new URL(server.baseUrl)
-    return { page: `http://127.0.0.1:${port}`, api: `http://localhost:${port}` }
-  }
-
-  const open = async () => {
-    const page = await browser.newPage()
-    const seen = watch(page)
-    const res = await page.goto(`${origins().page}/docs`, { timeout: 15_000 })
-    assert.equal(res?.status(), 200)
-    await page.locator('.opblock').first().waitFor({ timeout: 15_000 })
-    return { page, seen }
-  }
+  const origins = () => originsOf(server)
+  const open = () => openDocs(browser, server)
 
   it('shows both operations, loads everything from the server itself, and breaks no CSP rule', async () => {
     const { page, seen } = await open()
@@ -122,19 +148,9 @@ describe('GET /docs in a real browser (Debian chromium, the Node entry)', { time
   it('logs in, authorizes with "JWT <token>" and fetches a day from the page, across origins', async () => {
     const { page, seen } = await open()
     try {
-      // The document's server is pointed at the other origin, so every call below is cross-origin
-      // with a preflight (JSON body, Authorization header) that the server must answer.
       const { api } = origins()
-      const doc = (await (await fetch(`${server.baseUrl}/openapi.json`)).json()) as Record<string, unknown>
-      await page.evaluate(
-        (text) => (window as unknown as SwaggerWindow).ui.specActions.updateSpec(text),
-        JSON.stringify({ ...doc, servers: [{ url: api }] }),
-      )
-      await page.locator('.servers select').waitFor({ timeout: 10_000 })
-
-      const login = await tryItOut(operation(page, '/auth'), (op) =>
-        op.locator('textarea.body-param__text').fill(JSON.stringify({ username: 'demo', password })),
-      )
+      await callOtherOrigin(page, server)
+      const login = await logIn(page, password)
       assert.equal(login.status, '200', login.body)
       const token = (JSON.parse(login.body) as { access_token: string }).access_token
       assert.match(token, /^[\w-]+\.[\w-]+\.[\w-]+$/)
@@ -183,6 +199,56 @@ describe('GET /docs in a real browser (Debian chromium, the Node entry)', { time
       assert.equal(looksRendered(blank), false, `a blank page passed: ${JSON.stringify(blank)}`)
     } finally {
       await page.close()
+    }
+  })
+})
+
+describe('GET /docs when CORS_ORIGINS leaves out the page', { timeout: 120_000 }, () => {
+  let server: EntryProcess
+  let browser: Browser
+  before(async () => {
+    server = await startEntry('node', { LOG_LEVEL: 'info', CORS_ORIGINS: 'http://example.test' })
+    browser = await launch()
+  })
+  after(async () => {
+    await browser?.close()
+    await server?.stop(2000)
+  })
+
+  it('cannot call the other origin: the cross-origin test above stands on CORS', async () => {
+    const { page } = await openDocs(browser, server)
+    try {
+      await callOtherOrigin(page, server)
+      const login = await logIn(page, await demoPassword(server))
+      assert.notEqual(login.status, '200', login.body)
+      assert.match(login.body, /Failed to fetch/)
+      assert.match(server.output(), /"method":"OPTIONS","path":"\/auth","status":204/)
+      assert.doesNotMatch(server.output(), /"method":"POST","path":"\/auth"/)
+    } finally {
+      await page.close()
+    }
+  })
+})
+
+describe('the Bun entry', { timeout: 60_000 }, () => {
+  let server: EntryProcess
+  before(async () => {
+    server = await startEntry('bun', { LOG_LEVEL: 'warn' })
+  })
+  after(async () => {
+    await server?.stop(2000)
+  })
+
+  it("serves the page and swagger-ui-dist's files as installed (resolved through Bun's createRequire)", async () => {
+    const page = await fetch(`${server.baseUrl}/docs`)
+    assert.equal(page.status, 200)
+    assert.match(await page.text(), /swagger-ui-bundle\.js/)
+    const require = createRequire(import.meta.url)
+    for (const name of ['swagger-ui.css', 'swagger-ui-bundle.js', 'favicon-32x32.png']) {
+      const res = await fetch(`${server.baseUrl}/docs/${name}`)
+      assert.equal(res.status, 200, name)
+      const onDisk = readFileSync(require.resolve(`swagger-ui-dist/${name}`))
+      assert.ok(Buffer.from(await res.arrayBuffer()).equals(onDisk), name)
     }
   })
 })
