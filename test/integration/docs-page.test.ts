@@ -171,6 +171,8 @@ describe('GET /docs in a real browser (Debian chromium, the Node entry)', { time
       assert.ok(body.result > 0)
       assert.equal(body.holodules.length, body.result)
       assert.ok(body.holodules.every((h) => h.datetime.startsWith(day)))
+      // For a person to look at when this fails (or to see what the flow looks like).
+      await page.screenshot({ path: '/tmp/holodule-docs-try-it-out.png', fullPage: true })
 
       // Both calls went to the other origin, and the server answered their preflights.
       assert.ok(seen.requests.includes(`${api}/auth`), seen.requests.join('\n'))

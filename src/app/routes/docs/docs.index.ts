@@ -13,8 +13,6 @@ import {
   servedVendor,
 } from './docs.handlers.js'
 
-const isAsset = (name: string): name is DocsAssetName => Object.hasOwn(DOCS_ASSETS, name)
-
 /**
  * GET /docs: Swagger UI over /openapi.json, every byte from this server. Each vendor file is read
  * once, on first request (a server that nobody asks for the page never loads 2 MB), and kept.
@@ -34,13 +32,16 @@ export const docsRoutes = ({ assets }: { assets: DocsAssets }) => {
     return found
   }
 
-  return new Hono<AppEnv>()
+  const routes = new Hono<AppEnv>()
     .get('/docs', async (c) => sendServed(c, await page))
     .get('/docs/', (c) => c.redirect('/docs', 301))
     .get('/docs/init.js', async (c) => sendServed(c, await init))
-    .get('/docs/:file', async (c) => {
-      const name = c.req.param('file')
-      const served = isAsset(name) ? await load(name) : null
+  // One route per file, so any other path under /docs is unknown (404, not 405 for another method).
+  for (const name of Object.keys(DOCS_ASSETS) as DocsAssetName[]) {
+    routes.get(`/docs/${name}`, async (c) => {
+      const served = await load(name)
       return served ? sendServed(c, served) : notFound(c)
     })
+  }
+  return routes
 }

@@ -120,6 +120,13 @@ describe('GET /docs', () => {
     assert.equal(await res.text(), 'body{}')
   })
 
+  it('answers another method as the app answers one: 405 on the page, 404 on an unknown file', async () => {
+    const app = appWith(assetsInMemory(FILES).assets)
+    assert.equal((await app.request('/docs', { method: 'POST' })).status, 405)
+    assert.equal((await app.request('/docs/swagger-ui.css', { method: 'DELETE' })).status, 405)
+    assert.equal((await app.request('/docs/other.js', { method: 'POST' })).status, 404)
+  })
+
   it('redirects /docs/ to /docs', async () => {
     const res = await appWith(assetsInMemory(FILES).assets).request('/docs/')
     assert.equal(res.status, 301)
