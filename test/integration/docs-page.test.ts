@@ -102,6 +102,21 @@ const logIn = (page: Page, password: string) =>
     op.locator('textarea.body-param__text').fill(JSON.stringify({ username: 'demo', password })),
   )
 
+/** Authorize dialog: one scheme's value, then close. */
+const authorize = async (page: Page, scheme: 'jwt (apiKey)' | 'bearer', value: string) => {
+  await page.locator('.auth-wrapper button.authorize').click()
+  const modal = page.locator('.modal-ux')
+  const container = modal.locator('.auth-container').filter({ hasText: scheme })
+  await container.locator('input').fill(value)
+  await container.locator('button.authorize').click()
+  await modal.locator('button.btn-done').first().click()
+}
+
+const fetchDay = (page: Page, day: string) =>
+  tryItOut(operation(page, '/holodules/{date}'), (op) =>
+    op.locator('tr[data-param-name="date"] input').fill(day),
+  )
+
 describe('GET /docs in a real browser (Debian chromium, the Node entry)', { timeout: 120_000 }, () => {
   let server: EntryProcess
   let browser: Browser
@@ -155,17 +170,10 @@ describe('GET /docs in a real browser (Debian chromium, the Node entry)', { time
       const token = (JSON.parse(login.body) as { access_token: string }).access_token
       assert.match(token, /^[\w-]+\.[\w-]+\.[\w-]+$/)
 
-      await page.locator('.auth-wrapper button.authorize').click()
-      const modal = page.locator('.modal-ux')
-      const jwt = modal.locator('.auth-container').filter({ hasText: 'jwt (apiKey)' })
-      await jwt.locator('input').fill(`JWT ${token}`)
-      await jwt.locator('button.authorize').click()
-      await modal.locator('button.btn-done').first().click()
+      await authorize(page, 'jwt (apiKey)', `JWT ${token}`)
 
       const day = japanDay(Date.now())
-      const got = await tryItOut(operation(page, '/holodules/{date}'), (op) =>
-        op.locator('tr[data-param-name="date"] input').fill(day),
-      )
+      const got = await fetchDay(page, day)
       assert.equal(got.status, '200', got.body)
       const body = JSON.parse(got.body) as { result: number; holodules: Array<{ datetime: string }> }
       assert.ok(body.result > 0)
@@ -187,6 +195,44 @@ describe('GET /docs in a real browser (Debian chromium, the Node entry)', { time
       assert.deepEqual(seen.errors, [])
     } finally {
       await page.close()
+    }
+  })
+
+  it('takes a bare token pasted into jwt (the page adds the word JWT), and a /login token as bearer', async () => {
+    const day = japanDay(Date.now())
+    const bare = await open()
+    try {
+      const login = await logIn(bare.page, password)
+      const token = (JSON.parse(login.body) as { access_token: string }).access_token
+      await authorize(bare.page, 'jwt (apiKey)', token)
+      const got = await fetchDay(bare.page, day)
+      assert.equal(got.status, '200', got.body)
+      assert.ok((JSON.parse(got.body) as { result: number }).result > 0)
+      assert.deepEqual(bare.seen.errors, [])
+    } finally {
+      await bare.page.close()
+    }
+
+    const second = await open()
+    try {
+      const login = await tryItOut(operation(second.page, '/login'), (op) =>
+        op.locator('textarea.body-param__text').fill(JSON.stringify({ username: 'demo', password })),
+      )
+      assert.equal(login.status, '200', login.body)
+      await authorize(
+        second.page,
+        'bearer',
+        (JSON.parse(login.body) as { access_token: string }).access_token,
+      )
+      const got = await fetchDay(second.page, day)
+      assert.equal(got.status, '200', got.body)
+      // The second generation's answer: a bare array, code included.
+      const rows = JSON.parse(got.body) as Array<{ code: string; datetime: string }>
+      assert.ok(Array.isArray(rows) && rows.length > 0)
+      assert.ok(rows.every((r) => r.datetime.startsWith(day) && r.code.length > 0))
+      assert.deepEqual(second.seen.errors, [])
+    } finally {
+      await second.page.close()
     }
   })
 
