@@ -168,7 +168,8 @@ export const createApp = ({
       }),
     )
     .route('/', healthRoutes({ store, clock, backgroundWork }))
-  app.route('/', openApiStandIn)
+  app.route('/', openApiStandIn) // stand-in: the generated GET /openapi.json replaces it at merge
+  // Only where the entry can hand in Swagger UI's files (Node, Bun): the Worker has no /docs.
   if (docsAssets && config.docs !== false) app.route('/', docsRoutes({ assets: docsAssets }))
 
   app.notFound(notFound)
