@@ -133,9 +133,9 @@ const CHECKS: Check[] = [
   },
   {
     name: 'chromium',
-    purpose: 'a headless browser for page tests (optional)',
-    found: () => run('chromium', ['--version']),
-    install: 'apt-get install chromium',
+    purpose: "the headless browser of the docs page's test (/usr/bin/chromium, via playwright-core)",
+    found: () => run('/usr/bin/chromium', ['--version']),
+    install: 'apt-get install chromium (npm test does it as root)',
   },
 ]
 

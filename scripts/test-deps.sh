@@ -6,17 +6,19 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages, installed together when one is missing: PyJWT for the token interoperability
-# tests, wrk for the bench (test/bench/smoke.test.ts drives it). `apt-get update` runs once, only
+# tests, wrk for the bench (test/bench/smoke.test.ts drives it), chromium for the docs page's
+# browser test (test/integration/docs-page.test.ts). `apt-get update` runs once, only
 # then; another apt-get holding the lock is waited for, not failed on.
 apt_missing=()
 /usr/bin/python3 -c 'import jwt' 2>/dev/null || apt_missing+=(python3 python3-jwt)
 command -v wrk >/dev/null || apt_missing+=(wrk)
+[ -x /usr/bin/chromium ] || apt_missing+=(chromium)
 if [ ${#apt_missing[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "test-deps: the tests need Debian's ${apt_missing[*]}: sudo apt-get install ${apt_missing[*]}" >&2
     exit 1
   fi
-  echo "test-deps: installing ${apt_missing[*]} (Debian) for the PyJWT tests and the bench" >&2
+  echo "test-deps: installing ${apt_missing[*]} (Debian) for the PyJWT tests, the bench and the docs page" >&2
   apt-get -o DPkg::Lock::Timeout=300 update -qq
   DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq "${apt_missing[@]}" >/dev/null
 fi

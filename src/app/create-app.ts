@@ -20,6 +20,8 @@ import { jwtRequired } from './middleware/jwt-required.js'
 import { configureOpenApi } from './openapi/configure-open-api.js'
 import { internalError, notFound, sendJson, serviceUnavailable } from './responses.js'
 import { authRoutes } from './routes/auth/auth.index.js'
+import type { DocsAssets } from './routes/docs/docs.handlers.js'
+import { docsRoutes } from './routes/docs/docs.index.js'
 import { healthRoutes } from './routes/health/health.index.js'
 import { holoduleRoutes } from './routes/holodules/holodules.index.js'
 
@@ -47,6 +49,8 @@ export interface AppConfig {
   trustProxy?: TrustProxy
   /** Login throttling. Absent: DEFAULT_THROTTLE_POLICY. */
   login?: ThrottlePolicy
+  /** GET /docs (DOCS=on|off), served when the entry also hands in docsAssets. Absent: on. */
+  docs?: boolean
 }
 
 export interface Generations {
@@ -85,6 +89,8 @@ export interface AppDeps {
   loginLimiters?: LoginLimitersFor
   /** How a token's HMAC is checked. Absent: WebCrypto's (Node and Bun pass node:crypto's). */
   signatures?: SignatureCheckFor
+  /** Swagger UI's files for GET /docs, read by the entry. Absent: no /docs (e.g. on Workers). */
+  docsAssets?: DocsAssets
 }
 
 /** The whole API as one Web-standard app; entrypoints only adapt `app.fetch` to a runtime. */
@@ -99,6 +105,7 @@ export const createApp = ({
   loginLimiters = memoryLoginLimiters,
   newRequestId = () => crypto.randomUUID(),
   signatures,
+  docsAssets,
 }: AppDeps) => {
   const app = new OpenAPIHono<AppEnv>()
   const generations = config.generations ?? { first: true, second: true }
@@ -163,6 +170,8 @@ export const createApp = ({
     .route('/', healthRoutes({ store, clock, backgroundWork }))
   // GET /openapi.json: the routes above describe themselves; this adds the schemes of `generations`.
   configureOpenApi(app, generations)
+  // Only where the entry can hand in Swagger UI's files (Node, Bun): the Worker has no /docs.
+  if (docsAssets && config.docs !== false) app.route('/', docsRoutes({ assets: docsAssets }))
 
   app.notFound(notFound)
   app.onError((err, c) => {

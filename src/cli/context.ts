@@ -45,6 +45,7 @@ export const ENV_VARIABLES = {
   DATA_API_MAX_TIME_MS: 'maxTimeMS of every operation (default 5000)',
   DATA_API_MAX_RESPONSE_BYTES: 'most bytes one result may take (default 16777216)',
   LOG_LEVEL: 'debug, info, warn, error or silent (default info)',
+  DOCS: 'on or off: the API reference page at GET /docs (default on)',
 } as const
 export type EnvVariable = keyof typeof ENV_VARIABLES
 

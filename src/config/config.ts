@@ -121,6 +121,7 @@ const envSchema = z.object({
     .default(DEFAULT_THROTTLE_POLICY.hashConcurrency),
   TRUST_PROXY: optionalText,
   LEGACY_PLAINTEXT_PASSWORDS: z.enum(['accept', 'reject']).default('accept'),
+  DOCS: z.enum(['on', 'off']).default('on'),
 })
 
 /** TRUST_PROXY: a hop count, or a comma-separated list of proxy addresses and IPv4 CIDRs. */
@@ -228,6 +229,7 @@ export const parseConfig = (env: Env): ConfigResult => {
         },
         trustProxy,
         legacyPlaintext: e.LEGACY_PLAINTEXT_PASSWORDS,
+        docs: e.DOCS === 'on',
         login: {
           maxConsecutiveFails: e.LOGIN_MAX_CONSECUTIVE_FAILS,
           maxFailsPerAddress: e.LOGIN_MAX_FAILS_PER_ADDRESS,

@@ -9,6 +9,7 @@ import type { LoginLimitersFor } from '../store/login-limiters.js'
 import { MongoStore } from '../store/mongo-store.js'
 import type { Store } from '../store/store.js'
 import { demoBanner, demoStore } from './demo.js'
+import { nodeDocsAssets } from './docs-assets.js'
 
 export interface Server {
   config: ServerConfig
@@ -81,7 +82,15 @@ export const bootstrap = async (
     store = demo.store
     demoPassword = demo.password
   }
-  const app = createApp({ config: config.app, store, logger, peerAddress, loginLimiters, signatures })
+  const app = createApp({
+    config: config.app,
+    store,
+    logger,
+    peerAddress,
+    loginLimiters,
+    signatures,
+    docsAssets: nodeDocsAssets(),
+  })
   const announce = (port: number) => {
     logger.info('listening', { host: config.host, port, store: config.mongodbUri ? 'mongodb' : 'embedded' })
     if (demoPassword !== undefined)

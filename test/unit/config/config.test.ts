@@ -89,6 +89,18 @@ describe('parseConfig', () => {
   })
 })
 
+describe('DOCS', () => {
+  it('is on by default, off with DOCS=off, and anything else is named as an error', () => {
+    const on = parseConfig({})
+    assert.ok(on.ok && on.config.app.docs === true)
+    const off = parseConfig({ DOCS: 'off' })
+    assert.ok(off.ok && off.config.app.docs === false)
+    const bad = parseConfig({ DOCS: 'maybe' })
+    assert.ok(!bad.ok)
+    assert.match(bad.errors.join('\n'), /^DOCS: /m)
+  })
+})
+
 describe('example secrets', () => {
   const exampleValue = (file: string, name: string) => {
     const line = readFileSync(new URL(`../../../${file}`, import.meta.url), 'utf8')
