@@ -89,7 +89,10 @@ describe('Node and Bun read .env of their working directory alike', () => {
   const running: ServerProcess[] = []
   before(() => {
     cwd = mkdtempSync(join(tmpdir(), 'holodule-dotenv-'))
-    writeFileSync(join(cwd, '.env'), '# as an operator writes it\nAUTH_GENERATIONS=2\nCORS_ORIGINS="https://a.example"\n')
+    writeFileSync(
+      join(cwd, '.env'),
+      '# as an operator writes it\nAUTH_GENERATIONS=2\nCORS_ORIGINS="https://a.example"\n',
+    )
   })
   after(async () => {
     for (const p of running) await p.stop()
