@@ -239,9 +239,15 @@ describe('behind nginx, as deployed', () => {
     ['/login', '127.0.0.4', { error: 'Too Many Requests' }],
   ] as const) {
     it(`limit_req answers a flood of ${path} with 429 in the contract's shape and Retry-After`, async () => {
-      const answers = await flood(address, path, 140)
+      // 200 at once: the burst (100) passes whole, and what arrives faster than 5 a second is refused
+      // (about 1.6 s for all of them here; three times slower still leaves some 75 over).
+      const answers = await flood(address, path, 200)
       const refused = answers.filter((r) => r.status === 429)
-      assert.ok(refused.length >= 20, `only ${refused.length} of 140 refused`)
+      assert.ok(refused.length >= 1, 'nothing refused')
+      assert.ok(
+        answers.length - refused.length >= 101,
+        `the burst was cut at ${answers.length - refused.length}`,
+      )
       // The rest reached the app, which answered the malformed body itself.
       assert.ok(answers.every((r) => r.status === 429 || r.status === 400))
       const res = refused[0] as Response
