@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
@@ -270,6 +279,28 @@ describe('behind nginx, as deployed', () => {
     const body = (await res.json()) as Record<string, unknown>
     assert.deepEqual(Object.keys(body), ['status_code', 'error', 'description'])
     assert.equal(body.status_code, 413)
+  })
+
+  it("passes nginx -t as installed: in sites-enabled, under Debian's own nginx.conf", () => {
+    // Debian's http block sets gzip, ssl_protocols and logs of its own: the site must sit beside them
+    // (its default site, which also listens on 80, is removed as docs/deploy.md says).
+    const etc = join(dir, 'etc-nginx')
+    cpSync('/etc/nginx', etc, { recursive: true })
+    rmSync(join(etc, 'sites-enabled'), { recursive: true, force: true })
+    const site = substitute(readFileSync(SITE, 'utf8'), [
+      ['/etc/letsencrypt/live/holodule.example.com/fullchain.pem', join(dir, 'cert.pem')],
+      ['/etc/letsencrypt/live/holodule.example.com/privkey.pem', join(dir, 'key.pem')],
+    ])
+    mkdirSync(join(etc, 'sites-enabled'))
+    writeFileSync(join(etc, 'sites-enabled', 'holodule-api'), site)
+    const main = join(etc, 'nginx.conf')
+    writeFileSync(main, readFileSync(main, 'utf8').replaceAll('/etc/nginx/', `${etc}/`))
+    const out = execFileSync(nginxBinary(), ['-t', '-c', main, '-e', join(dir, 'check.log')], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 20_000,
+    })
+    assert.equal(out, '')
   })
 
   it('sends plain HTTP to HTTPS', async () => {
