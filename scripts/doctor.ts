@@ -127,9 +127,22 @@ const CHECKS: Check[] = [
   },
   {
     name: 'nginx',
-    purpose: 'the reverse proxy of the VM deployment (optional)',
-    found: () => run('nginx', ['-v']) ?? (existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : null),
-    install: 'apt-get install nginx',
+    purpose: 'the reverse proxy of the VM deployment (docs/deploy.md) and its test',
+    // nginx -v writes its version on stderr; /usr/sbin is not on every PATH.
+    found: () => run('sh', ['-c', 'nginx -v 2>&1 || /usr/sbin/nginx -v 2>&1']),
+    install: 'apt-get install nginx (npm test does it as root)',
+  },
+  {
+    name: 'openssl',
+    purpose: "the nginx test's throwaway TLS certificate",
+    found: () => run('openssl', ['version']),
+    install: 'apt-get install openssl (npm test does it as root)',
+  },
+  {
+    name: 'systemd-analyze',
+    purpose: 'checks the systemd unit of the VM deployment (deploy/systemd)',
+    found: () => run('systemd-analyze', ['--version']),
+    install: 'apt-get install systemd (npm test does it as root)',
   },
   {
     name: 'chromium',
@@ -146,14 +159,15 @@ for (const c of CHECKS) {
   have.set(c.name, found !== null)
   if (!found && c.required) missingRequired = true
   const mark = found ? 'ok     ' : c.required ? 'MISSING' : 'absent '
-  console.log(`${mark} ${c.name.padEnd(12)} ${found ?? `install: ${c.install}`}`)
-  console.log(`        ${''.padEnd(12)} ${c.purpose}`)
+  console.log(`${mark} ${c.name.padEnd(15)} ${found ?? `install: ${c.install}`}`)
+  console.log(`        ${''.padEnd(15)} ${c.purpose}`)
 }
-// npm test builds FerretDB when Go is there, installs PyJWT and wrk when it runs as root, and
-// Node 24 from npm.
+// npm test builds FerretDB when Go is there, installs the Debian packages when it runs as root,
+// and Node 24 from npm.
 if (!have.get('ferretdb') && !have.get('go')) missingRequired = true
 if (!have.get('python3-jwt') && process.getuid?.() !== 0) missingRequired = true
-if (!have.get('wrk') && process.getuid?.() !== 0) missingRequired = true
+for (const deb of ['wrk', 'chromium', 'nginx', 'openssl', 'systemd-analyze'])
+  if (!have.get(deb) && process.getuid?.() !== 0) missingRequired = true
 const nodeMajor = Number(process.versions.node.split('.')[0])
 if (nodeMajor < 22)
   console.log(

@@ -7,20 +7,34 @@ cd "$(dirname "$0")/.."
 
 # Debian packages, installed together when one is missing: PyJWT for the token interoperability
 # tests, wrk for the bench (test/bench/smoke.test.ts drives it), chromium for the docs page's
-# browser test (test/integration/docs-page.test.ts). `apt-get update` runs once, only
+# browser test (test/integration/docs-page.test.ts), nginx in front of the Node entry
+# (test/integration/nginx.test.ts) with openssl for its throwaway certificate, and systemd-analyze
+# for the unit's check (test/integration/systemd-unit.test.ts). `apt-get update` runs once, only
 # then; another apt-get holding the lock is waited for, not failed on.
 apt_missing=()
 /usr/bin/python3 -c 'import jwt' 2>/dev/null || apt_missing+=(python3 python3-jwt)
 command -v wrk >/dev/null || apt_missing+=(wrk)
 [ -x /usr/bin/chromium ] || apt_missing+=(chromium)
+{ command -v nginx || [ -x /usr/sbin/nginx ]; } >/dev/null || apt_missing+=(nginx)
+command -v openssl >/dev/null || apt_missing+=(openssl)
+command -v systemd-analyze >/dev/null || apt_missing+=(systemd)
 if [ ${#apt_missing[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "test-deps: the tests need Debian's ${apt_missing[*]}: sudo apt-get install ${apt_missing[*]}" >&2
     exit 1
   fi
-  echo "test-deps: installing ${apt_missing[*]} (Debian) for the PyJWT tests, the bench and the docs page" >&2
+  echo "test-deps: installing ${apt_missing[*]} (Debian) for the tests and the bench" >&2
   apt-get -o DPkg::Lock::Timeout=300 update -qq
   DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq "${apt_missing[@]}" >/dev/null
+  # Debian starts and enables its default site on port 80 where it can; the tests run their own
+  # nginx on free ports, and nothing here should keep serving after them.
+  if [[ " ${apt_missing[*]} " == *" nginx "* ]]; then
+    if [ -d /run/systemd/system ]; then
+      systemctl disable --now nginx >/dev/null 2>&1 || true
+    else
+      { service nginx stop && update-rc.d nginx disable; } >/dev/null 2>&1 || true
+    fi
+  fi
 fi
 
 # Node 24 next to the machine's Node, from the npm package that carries the binary (no install

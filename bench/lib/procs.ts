@@ -94,7 +94,8 @@ export const startBenchServer = async (spec: BenchServerSpec): Promise<RunningSe
     what: spec.name,
     command,
     args,
-    env: { ...process.env, ...spec.env, PORT: String(port), HOST: '127.0.0.1' },
+    // ENV_FILE=off: the servers never read a .env of the checkout; a run is what its options say.
+    env: { ...process.env, ENV_FILE: 'off', ...spec.env, PORT: String(port), HOST: '127.0.0.1' },
     port,
     timeoutMs: 20_000,
     readyPath: spec.readyPath ?? '/',

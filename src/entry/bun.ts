@@ -2,9 +2,12 @@ import { getConnInfo } from 'hono/bun'
 import { bootstrap } from './bootstrap.js'
 import { isClusterMember, superviseCluster } from './cluster.js'
 import { closesConnection } from './connection.js'
+import { loadEnvFile } from './env-file.js'
 import { onShutdown } from './shutdown.js'
 import { nodeSignatures } from './signatures.js'
 
+// .env (ENV_FILE) read by our code, as on Node; Bun's own loading is off (bunfig.toml). Members inherit it.
+const envFile = isClusterMember() ? null : loadEnvFile(process.env, process.cwd())
 // WORKERS=auto|N: this process only supervises; the members share the port through reusePort.
 if (!superviseCluster(process.env)) {
   const { config, app, store, logger, announce } = await bootstrap(
@@ -20,6 +23,7 @@ if (!superviseCluster(process.env)) {
     hostname: config.host,
     reusePort: isClusterMember(),
   })
+  if (envFile) logger.info('read environment file', { ...envFile })
   announce(server.port ?? config.port)
   // stop() without force stops accepting and resolves once in-flight requests are done.
   onShutdown({ logger, drain: () => server.stop(), release: () => store.close() })

@@ -1,9 +1,12 @@
 import { getConnInfo } from '@hono/node-server/conninfo'
 import { bootstrap } from './bootstrap.js'
-import { superviseCluster } from './cluster.js'
+import { isClusterMember, superviseCluster } from './cluster.js'
+import { loadEnvFile } from './env-file.js'
 import { serveNode } from './node-server.js'
 import { nodeSignatures } from './signatures.js'
 
+// .env (ENV_FILE) first, as Bun does: the config below sees one environment. Members inherit it.
+const envFile = isClusterMember() ? null : loadEnvFile(process.env, process.cwd())
 // WORKERS=auto|N: this process only supervises (node:cluster); each member runs the rest.
 if (!superviseCluster(process.env)) {
   const { config, app, store, logger, announce } = await bootstrap(
@@ -19,5 +22,6 @@ if (!superviseCluster(process.env)) {
     logger,
     release: () => store.close(),
   })
+  if (envFile) logger.info('read environment file', { ...envFile })
   announce(port)
 }

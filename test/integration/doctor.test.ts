@@ -20,6 +20,8 @@ test('npm run doctor names every tool, what it is for and how to install it, and
     'curl',
     'wrk',
     'nginx',
+    'openssl',
+    'systemd-analyze',
     'chromium',
   ]) {
     assert.match(out, new RegExp(`^(ok|absent|MISSING) +${name.replace('-', '\\-')} `, 'm'), name)

@@ -5,11 +5,7 @@ import { type ProcessRuntime, REPO_ROOT, type ServerProcess, startServer } from 
 /** How each runtime starts its entry: Node runs the compiled build, as `npm start` does. */
 const COMMANDS: Record<ProcessRuntime, { command: string; args: string[] }> = {
   node: { command: process.execPath, args: ['dist/entry/node.js'] },
-  // --no-env-file: Bun would load a .env of the checkout by itself; the test's environment is the whole one.
-  bun: {
-    command: join(REPO_ROOT, 'node_modules', '.bin', 'bun'),
-    args: ['--no-env-file', 'src/entry/bun.ts'],
-  },
+  bun: { command: join(REPO_ROOT, 'node_modules', '.bin', 'bun'), args: ['src/entry/bun.ts'] },
 }
 
 export interface EntryProcess extends ServerProcess {
@@ -27,7 +23,16 @@ export const startEntry = async (
   const proc = await startServer({
     what: `the ${runtime} entry`,
     ...COMMANDS[runtime],
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env, PORT: String(port), HOST: '127.0.0.1' },
+    // ENV_FILE=off: neither runtime reads a .env of the checkout; the test's environment is the whole
+    // one (a test that is about .env sets ENV_FILE itself).
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      ENV_FILE: 'off',
+      ...env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+    },
     port,
     timeoutMs: 20_000,
   })

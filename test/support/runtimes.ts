@@ -1,5 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { request as httpRequest } from 'node:http'
+import { request as httpsRequest } from 'node:https'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { MongoClient } from 'mongodb'
@@ -36,6 +37,8 @@ const baseEnv = (database: string, port: number) => ({
   PORT: String(port),
   HOST: '127.0.0.1',
   LOG_LEVEL: 'warn',
+  // Neither Node nor Bun reads a .env of the checkout (src/entry/env-file.ts).
+  ENV_FILE: 'off',
 })
 
 const serverTarget = async (runtime: ProcessRuntime, mongoUri: string, database: string) => {
@@ -43,7 +46,7 @@ const serverTarget = async (runtime: ProcessRuntime, mongoUri: string, database:
   const [command, args] =
     runtime === 'node'
       ? [process.execPath, ['--import', 'tsx', 'src/entry/node.ts']]
-      : [bin('bun'), ['--no-env-file', 'src/entry/bun.ts']]
+      : [bin('bun'), ['src/entry/bun.ts']]
   const proc = await startServer({
     what: `the ${runtime} entry`,
     command,
@@ -203,19 +206,27 @@ export const startTarget = (runtime: Runtime, mongoUri: string, database: string
  * undici's fetch turns into "other side closed". Fresh connections also keep one test's half-read
  * socket from failing the next test.
  */
-export const curlFetch = (url: string, init: RequestInit = {}, timeoutMs = 15_000): Promise<Response> =>
+export const curlFetch = (
+  url: string,
+  init: RequestInit = {},
+  timeoutMs = 15_000,
+  /** https: URLs go over TLS trusting `ca` (a test's own certificate); `localAddress` picks the client's address. */
+  connection: { ca?: string; localAddress?: string } = {},
+): Promise<Response> =>
   new Promise((resolve, reject) => {
     const headers = new Headers(init.headers)
     const body = typeof init.body === 'string' ? Buffer.from(init.body) : undefined
     if (body) headers.set('content-length', String(body.length))
     let answered = false
-    const req = httpRequest(
+    const request = url.startsWith('https:') ? httpsRequest : httpRequest
+    const req = request(
       url,
       {
         method: init.method ?? 'GET',
         headers: Object.fromEntries(headers),
         agent: false,
         timeout: timeoutMs,
+        ...connection,
       },
       (res) => {
         answered = true
