@@ -14,6 +14,7 @@ import { type LoginLimitersFor, memoryLoginLimiters } from '../store/login-limit
 import { type Store, StoreUnavailableError, type UserRecord } from '../store/store.js'
 import { clientAddressOf, type PeerAddress } from './client-address.js'
 import type { AppEnv } from './env.js'
+import { type Metrics, requestMetrics } from './metrics.js'
 import { accessLog } from './middleware/access-log.js'
 import { legacyCors } from './middleware/cors.js'
 import { jwtRequired } from './middleware/jwt-required.js'
@@ -21,6 +22,7 @@ import { internalError, notFound, sendJson, serviceUnavailable } from './respons
 import { authRoutes } from './routes/auth/auth.index.js'
 import { healthRoutes } from './routes/health/health.index.js'
 import { holoduleRoutes } from './routes/holodules/holodules.index.js'
+import { type MetricsEndpoint, metricsRoutes } from './routes/metrics/metrics.index.js'
 
 /** What createApp needs: no ports, hosts or database addresses. */
 export interface AppConfig {
@@ -82,6 +84,10 @@ export interface AppDeps {
   newRequestId?: () => string
   /** Where failed logins are counted, for the policy in config. Absent: in this process's memory. */
   loginLimiters?: LoginLimitersFor
+  /** Where requests, logins, cache lookups and store failures are counted. Absent: nowhere, at no cost. */
+  metrics?: Metrics
+  /** Serve `GET /metrics` on this app (METRICS_TOKEN). Absent: no such route (off, or METRICS_PORT). */
+  metricsEndpoint?: MetricsEndpoint
 }
 
 /** The whole API as one Web-standard app; entrypoints only adapt `app.fetch` to a runtime. */
@@ -95,6 +101,8 @@ export const createApp = ({
   peerAddress = () => undefined,
   loginLimiters = memoryLoginLimiters,
   newRequestId = () => crypto.randomUUID(),
+  metrics,
+  metricsEndpoint,
 }: AppDeps) => {
   const app = new Hono<AppEnv>()
   const generations = config.generations ?? { first: true, second: true }
@@ -107,6 +115,7 @@ export const createApp = ({
     clock,
     cacheable: (u) => u !== null,
     background: backgroundWork,
+    onLookup: metrics && ((result) => metrics.cache('users', result)),
   })
   const requireJwt = jwtRequired({
     jwt: config.jwt,
@@ -117,6 +126,8 @@ export const createApp = ({
   })
 
   app.use(requestId({ generator: newRequestId }))
+  // First, so the time and status cover every later middleware; not even registered when off.
+  if (metrics) app.use(requestMetrics<AppEnv>(metrics))
   const addressOf = clientAddressOf(peerAddress, config.trustProxy ?? null)
   app.use(accessLog<AppEnv>(logger, clock, (c) => ({ address: addressOf(c) })))
   app.use(legacyCors(config.corsOrigins))
@@ -147,6 +158,7 @@ export const createApp = ({
         passwords: passwords ?? createPasswordVerifier(config.passwordIterations, config.legacyPlaintext),
         throttle,
         clientAddress: addressOf,
+        metrics,
       }),
     )
     .route(
@@ -157,9 +169,12 @@ export const createApp = ({
         cacheTtl: config.holodulesCacheTtl ?? DEFAULT_HOLODULES_CACHE_TTL,
         clock,
         backgroundWork,
+        metrics,
       }),
     )
     .route('/', healthRoutes({ store, clock, backgroundWork }))
+  // Not part of the typed routes: `hc` clients have no business scraping.
+  if (metricsEndpoint) app.route('/', metricsRoutes(metricsEndpoint))
 
   app.notFound(notFound)
   app.onError((err, c) => {
@@ -168,6 +183,7 @@ export const createApp = ({
       if (err.misconfigured)
         logger.error('database refused our credentials', { requestId: c.var.requestId, error: err.message })
       else logger.warn('database unavailable', { requestId: c.var.requestId, error: err.message })
+      metrics?.storeUnavailable()
       return serviceUnavailable(c)
     }
     if (err instanceof HTTPException && err.status < 500) {
@@ -179,6 +195,7 @@ export const createApp = ({
       message: err.message,
       stack: err.stack,
     })
+    metrics?.internalError()
     return internalError(c)
   })
   return routes

@@ -2,11 +2,12 @@ import { getConnInfo } from 'hono/bun'
 import { bootstrap } from './bootstrap.js'
 import { isClusterMember, superviseCluster } from './cluster.js'
 import { closesConnection } from './connection.js'
+import { METRICS_HOST, serveMetrics } from './metrics.js'
 import { onShutdown } from './shutdown.js'
 
 // WORKERS=auto|N: this process only supervises; the members share the port through reusePort.
 if (!superviseCluster(process.env)) {
-  const { config, app, store, logger, announce } = await bootstrap(
+  const { config, app, store, logger, announce, metricsListener } = await bootstrap(
     process.env,
     (c) => getConnInfo(c).remote.address,
   )
@@ -18,6 +19,11 @@ if (!superviseCluster(process.env)) {
     hostname: config.host,
     reusePort: isClusterMember(),
   })
+  // In a cluster the supervisor serves METRICS_PORT, with every member's counts.
+  if (metricsListener && !isClusterMember()) {
+    await serveMetrics(metricsListener.port, metricsListener.endpoint)
+    logger.info('metrics listening', { host: METRICS_HOST, port: metricsListener.port })
+  }
   announce(server.port ?? config.port)
   // stop() without force stops accepting and resolves once in-flight requests are done.
   onShutdown({ logger, drain: () => server.stop(), release: () => store.close() })
