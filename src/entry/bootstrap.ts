@@ -66,6 +66,8 @@ export const bootstrap = async (env: Env, peerAddress: PeerAddress): Promise<Ser
   const logger = createJsonLogger(config.logLevel)
   for (const w of warnings) logger.warn(w)
 
+  // Before the database: a cluster member answers its supervisor's scrapes as early as it can.
+  const prometheus = config.metrics && createPrometheusMetrics()
   let store: Store
   let loginLimiters: LoginLimitersFor | undefined
   let demoPassword: string | undefined
@@ -80,7 +82,6 @@ export const bootstrap = async (env: Env, peerAddress: PeerAddress): Promise<Ser
     store = demo.store
     demoPassword = demo.password
   }
-  const prometheus = config.metrics && createPrometheusMetrics()
   const endpoint = prometheus && { exposition: prometheus.exposition, token: config.metrics?.token }
   const metricsPort = config.metrics?.port
   const app = createApp({

@@ -5,7 +5,7 @@ import { Hono } from 'hono'
 import { AggregatorRegistry, Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client'
 import type { AppEnv } from '../app/env.js'
 import type { CacheName, CacheResult, LoginOutcome, Metrics, MetricsExposition } from '../app/metrics.js'
-import { notFound } from '../app/responses.js'
+import { notFound, serviceUnavailable } from '../app/responses.js'
 import { type MetricsEndpoint, metricsRoutes } from '../app/routes/metrics/metrics.index.js'
 
 /** Latency buckets in seconds: a cached day answers in well under a millisecond, a login in ~100 ms. */
@@ -115,8 +115,14 @@ export const METRICS_HOST = '127.0.0.1'
 export const serveMetrics = (port: number, endpoint: MetricsEndpoint): Promise<Server> => {
   const app = new Hono<AppEnv>().route('/', metricsRoutes(endpoint))
   app.notFound(notFound)
+  // A member that does not answer the supervisor in time (one starting or dying): 503, try again.
+  app.onError((_e, c) => serviceUnavailable(c))
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, port, hostname: METRICS_HOST }, () => resolve(server as Server))
+    const server = serve(
+      // Not overriding the global Response: under Bun that swaps Bun.serve's Response for one it refuses.
+      { fetch: app.fetch, port, hostname: METRICS_HOST, overrideGlobalObjects: false },
+      () => resolve(server as Server),
+    )
     server.once('error', reject)
   })
 }
