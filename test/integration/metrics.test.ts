@@ -1,10 +1,22 @@
 import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import { after, before, describe, it } from 'node:test'
 import { CHANGED_USER, EMPTY_DAY, HASHED_USER, SECRET, SEED_DAY, seedMongo } from '../contract/fixtures.js'
 import { type EntryProcess, startEntry } from '../support/entry-process.js'
 import { freePort, type MongoServer, startMongo } from '../support/ferretdb.js'
+import { childrenOf } from '../support/procfs.js'
 import type { ProcessRuntime } from '../support/server-process.js'
+
+/** The members of a supervisor: its children running an entry (the test may also see helpers). */
+const workersOf = (pid: number): number =>
+  childrenOf(pid).filter((p) => {
+    try {
+      return /(src|dist)\/entry\//.test(readFileSync(`/proc/${p}/cmdline`, 'utf8'))
+    } catch {
+      return false
+    }
+  }).length
 
 const TOKEN = 'metrics-scrape-token-0123456789'
 const RUNTIMES: ProcessRuntime[] = ['node', 'bun']
@@ -252,6 +264,68 @@ describe('METRICS off (the default)', () => {
   it('METRICS=on with no guard does not start, and names the variables', async () => {
     await assert.rejects(startEntry('node', { LOG_LEVEL: 'warn', METRICS: 'on' }), (e: Error) => {
       assert.match(e.message, /config error: METRICS: on needs METRICS_TOKEN .* or METRICS_PORT/)
+      return true
+    })
+  })
+})
+
+describe('WORKERS=2: the supervisor serves METRICS_PORT with every member counted', () => {
+  let mongo: MongoServer
+  before(async () => {
+    mongo = await startMongo()
+    await seedMongo(mongo.uri, 'metrics_cluster')
+  })
+  after(async () => {
+    await mongo?.dispose()
+  })
+  const env = () => ({
+    MONGODB_URI: mongo.uri,
+    MONGODB_DB: 'metrics_cluster',
+    JWT_SECRET_KEY: SECRET,
+    LOG_LEVEL: 'warn',
+    WORKERS: '2',
+    METRICS: 'on',
+  })
+
+  for (const runtime of RUNTIMES) {
+    it(`${runtime}: a scrape sums the requests both members answered`, { timeout: 60_000 }, async () => {
+      const metricsPort = await freePort()
+      const server = await startEntry(runtime, { ...env(), METRICS_PORT: String(metricsPort) })
+      const url = `http://127.0.0.1:${metricsPort}/metrics`
+      try {
+        // Both members forked and answering the supervisor: until then a scrape may wait on one (503).
+        const deadline = Date.now() + 20_000
+        let status = 0
+        while (Date.now() < deadline) {
+          if (workersOf(server.child.pid as number) >= 2) {
+            const res = await fetch(url).catch(() => undefined)
+            await res?.arrayBuffer()
+            status = res?.status ?? 0
+            if (status === 200) break
+          }
+          await new Promise((r) => setTimeout(r, 250))
+        }
+        assert.equal(status, 200, server.output())
+        // New connections each time, so the supervisor's round robin (Node) or the kernel (Bun) spreads them.
+        const n = 40
+        for (let i = 0; i < n; i++) {
+          const res = await fetch(`${server.baseUrl}/healthz`, { headers: { Connection: 'close' } })
+          assert.equal(res.status, 200)
+          await res.arrayBuffer()
+        }
+        const s = await scrape(url, undefined)
+        assert.equal(sample(s, 'holodule_http_requests_total', { route: '/healthz', status: '200' }), n)
+        assert.equal(await get(server.baseUrl, '/metrics'), 404)
+      } finally {
+        await server.stop(2000)
+      }
+    })
+  }
+
+  it('refuses METRICS_TOKEN alone: a scrape of PORT would see one member', async () => {
+    await assert.rejects(startEntry('node', { ...env(), METRICS_TOKEN: TOKEN }), (e: Error) => {
+      assert.match(e.message, /config error: METRICS_PORT: required with METRICS=on and WORKERS above 1/)
+      assert.ok(!e.message.includes(TOKEN))
       return true
     })
   })
