@@ -2,7 +2,7 @@ import cluster from 'node:cluster'
 import type { Server } from 'node:http'
 import { serve } from '@hono/node-server'
 import { Hono } from 'hono'
-import { AggregatorRegistry, Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client'
+import { AggregatorRegistry, collectDefaultMetrics, Registry } from 'prom-client'
 import type { AppEnv } from '../app/env.js'
 import type { CacheName, CacheResult, LoginOutcome, Metrics, MetricsExposition } from '../app/metrics.js'
 import { notFound, serviceUnavailable } from '../app/responses.js'
@@ -16,72 +16,141 @@ export interface PrometheusMetrics {
   exposition: MetricsExposition
 }
 
+type Labels = Record<string, string>
+interface Value {
+  labels: Labels
+  value: number
+  metricName?: string
+}
+
+/** One (route, method, status): plain numbers, bumped per request and read at scrape time. */
+interface Series {
+  labels: Labels
+  count: number
+  sum: number
+  /** Per bucket, not cumulative: one increment per request; the scrape adds them up. */
+  buckets: number[]
+}
+
 /**
- * The app's Metrics port on prom-client, in a registry of its own (never the global one, so two
- * apps in one test process do not share counts), with the process and event-loop metrics that
- * prom-client collects by itself (nodejs_eventloop_lag_*: perf_hooks.monitorEventLoopDelay, which
- * Node and Bun both have).
+ * A metric prom-client's registry renders (and its AggregatorRegistry sums across a cluster)
+ * from values computed at scrape time.
+ */
+const scraped = (
+  register: Registry,
+  name: string,
+  help: string,
+  type: 'counter' | 'histogram',
+  values: () => Value[],
+) => {
+  const metric = { name, help, type, aggregator: 'sum' as const }
+  register.registerMetric({ ...metric, get: async () => ({ ...metric, values: values() }) } as never)
+}
+
+/** Counts by a fixed label set, kept as plain numbers under a string key. */
+const counter = (register: Registry, name: string, help: string) => {
+  const counts = new Map<string, Value>()
+  scraped(register, name, help, 'counter', () => [...counts.values()])
+  return (key: string, labels: Labels) => {
+    const v = counts.get(key)
+    if (v) v.value++
+    else counts.set(key, { labels, value: 1 })
+  }
+}
+
+const histogramValues = (name: string, series: Iterable<Series>): Value[] =>
+  [...series].flatMap(({ labels, count, sum, buckets }) => {
+    let cumulative = 0
+    return [
+      ...BUCKETS.map((le, i) => {
+        cumulative += buckets[i] ?? 0
+        return { metricName: `${name}_bucket`, labels: { ...labels, le: String(le) }, value: cumulative }
+      }),
+      { metricName: `${name}_bucket`, labels: { ...labels, le: '+Inf' }, value: count },
+      { metricName: `${name}_sum`, labels, value: sum },
+      { metricName: `${name}_count`, labels, value: count },
+    ]
+  })
+
+/**
+ * The app's Metrics port for Prometheus. What a request pays is a string key, a Map lookup and a
+ * few additions: prom-client's own Counter and Histogram hash their label object on every call
+ * (~1 µs each), so the numbers are kept here and handed to prom-client's registry when scraped.
+ * The registry is this instance's (never the global one, so two apps in one test process do not
+ * share counts) and adds what prom-client collects by itself: process CPU and memory, and
+ * nodejs_eventloop_lag_* (perf_hooks.monitorEventLoopDelay, which Node and Bun both have).
  */
 export const createPrometheusMetrics = (): PrometheusMetrics => {
   const register = new Registry()
   collectDefaultMetrics({ register })
-  const requests = new Counter({
-    name: 'holodule_http_requests_total',
-    help: 'Requests answered, by route pattern, method and status',
-    labelNames: ['route', 'method', 'status'] as const,
-    registers: [register],
-  })
-  const duration = new Histogram({
-    name: 'holodule_http_request_duration_seconds',
-    help: 'Time from the first middleware to the response, by route pattern, method and status',
-    labelNames: ['route', 'method', 'status'] as const,
-    buckets: BUCKETS,
-    registers: [register],
-  })
-  const logins = new Counter({
-    name: 'holodule_logins_total',
-    help: 'Logins that reached the throttle: ok, invalid (wrong password or unknown user), throttled (429), busy (503)',
-    labelNames: ['outcome'] as const,
-    registers: [register],
-  })
-  const caches = new Counter({
-    name: 'holodule_cache_lookups_total',
-    help: 'Lookups of the per-process caches (holodules: a day, users: the user of a token), hit or miss',
-    labelNames: ['cache', 'result'] as const,
-    registers: [register],
-  })
-  const unavailable = new Counter({
-    name: 'holodule_store_unavailable_total',
-    help: 'Requests answered 503 because the database was unreachable',
-    registers: [register],
-  })
-  const internal = new Counter({
-    name: 'holodule_internal_errors_total',
-    help: 'Requests answered 500 (an unexpected failure, logged with its request id)',
-    registers: [register],
-  })
-  // The label lookup (a string key built and hashed) is the costly part of an increment: each
-  // (route, method, status) gets its children once; the set is small because routes are patterns.
-  const children = new Map<
-    string,
-    { count: ReturnType<typeof requests.labels>; time: ReturnType<typeof duration.labels> }
-  >()
+  const series = new Map<string, Series>()
+  const DURATION = 'holodule_http_request_duration_seconds'
+  scraped(
+    register,
+    'holodule_http_requests_total',
+    'Requests answered, by route pattern, method and status',
+    'counter',
+    () => [...series.values()].map(({ labels, count }) => ({ labels, value: count })),
+  )
+  scraped(
+    register,
+    DURATION,
+    'Time from the first middleware to the response, by route pattern, method and status',
+    'histogram',
+    () => histogramValues(DURATION, series.values()),
+  )
+  const logins = counter(
+    register,
+    'holodule_logins_total',
+    'Logins that reached the throttle: ok, invalid (wrong password or unknown user), throttled (429), busy (503)',
+  )
+  const caches = counter(
+    register,
+    'holodule_cache_lookups_total',
+    'Lookups of the per-process caches (holodules: a day, users: the user of a token), hit or miss',
+  )
+  const unavailable = { value: 0 }
+  const internal = { value: 0 }
+  scraped(
+    register,
+    'holodule_store_unavailable_total',
+    'Requests answered 503 because the database was unreachable',
+    'counter',
+    () => [{ labels: {}, value: unavailable.value }],
+  )
+  scraped(
+    register,
+    'holodule_internal_errors_total',
+    'Requests answered 500 (an unexpected failure, logged with its request id)',
+    'counter',
+    () => [{ labels: {}, value: internal.value }],
+  )
   const metrics: Metrics = {
     request(route, method, status, seconds) {
       const key = `${route} ${method} ${status}`
-      let child = children.get(key)
-      if (!child) {
-        const labels = { route, method, status: String(status) }
-        child = { count: requests.labels(labels), time: duration.labels(labels) }
-        children.set(key, child)
+      let s = series.get(key)
+      if (!s) {
+        s = {
+          labels: { route, method, status: String(status) },
+          count: 0,
+          sum: 0,
+          buckets: BUCKETS.map(() => 0),
+        }
+        series.set(key, s)
       }
-      child.count.inc()
-      child.time.observe(seconds)
+      s.count++
+      s.sum += seconds
+      const i = BUCKETS.findIndex((le) => seconds <= le)
+      if (i >= 0) s.buckets[i] = (s.buckets[i] ?? 0) + 1
     },
-    login: (outcome: LoginOutcome) => logins.inc({ outcome }),
-    cache: (cache: CacheName, result: CacheResult) => caches.inc({ cache, result }),
-    storeUnavailable: () => unavailable.inc(),
-    internalError: () => internal.inc(),
+    login: (outcome: LoginOutcome) => logins(outcome, { outcome }),
+    cache: (cache: CacheName, result: CacheResult) => caches(`${cache} ${result}`, { cache, result }),
+    storeUnavailable: () => {
+      unavailable.value++
+    },
+    internalError: () => {
+      internal.value++
+    },
   }
   // A cluster member answers its supervisor's scrape (clusterExposition) with this registry.
   if (cluster.isWorker) {
