@@ -14,6 +14,7 @@ import { type LoginLimitersFor, memoryLoginLimiters } from '../store/login-limit
 import { type Store, StoreUnavailableError, type UserRecord } from '../store/store.js'
 import { clientAddressOf, type PeerAddress } from './client-address.js'
 import type { AppEnv } from './env.js'
+import { type Metrics, requestMetrics } from './metrics.js'
 import { accessLog } from './middleware/access-log.js'
 import { legacyCors } from './middleware/cors.js'
 import { jwtRequired } from './middleware/jwt-required.js'
@@ -24,6 +25,7 @@ import type { DocsAssets } from './routes/docs/docs.handlers.js'
 import { docsRoutes } from './routes/docs/docs.index.js'
 import { healthRoutes } from './routes/health/health.index.js'
 import { holoduleRoutes } from './routes/holodules/holodules.index.js'
+import { type MetricsEndpoint, metricsRoutes } from './routes/metrics/metrics.index.js'
 
 /** What createApp needs: no ports, hosts or database addresses. */
 export interface AppConfig {
@@ -91,6 +93,10 @@ export interface AppDeps {
   signatures?: SignatureCheckFor
   /** Swagger UI's files for GET /docs, read by the entry. Absent: no /docs (e.g. on Workers). */
   docsAssets?: DocsAssets
+  /** Where requests, logins, cache lookups and store failures are counted. Absent: nowhere, at no cost. */
+  metrics?: Metrics
+  /** Serve `GET /metrics` on this app (METRICS_TOKEN). Absent: no such route (off, or METRICS_PORT). */
+  metricsEndpoint?: MetricsEndpoint
 }
 
 /** The whole API as one Web-standard app; entrypoints only adapt `app.fetch` to a runtime. */
@@ -106,6 +112,8 @@ export const createApp = ({
   newRequestId = () => crypto.randomUUID(),
   signatures,
   docsAssets,
+  metrics,
+  metricsEndpoint,
 }: AppDeps) => {
   const app = new OpenAPIHono<AppEnv>()
   const generations = config.generations ?? { first: true, second: true }
@@ -118,6 +126,7 @@ export const createApp = ({
     clock,
     cacheable: (u) => u !== null,
     background: backgroundWork,
+    onLookup: metrics && ((result) => metrics.cache('users', result)),
   })
   const requireJwt = jwtRequired({
     jwt: config.jwt,
@@ -128,6 +137,8 @@ export const createApp = ({
   })
 
   app.use(requestId({ generator: newRequestId }))
+  // First, so the time and status cover every later middleware; not even registered when off.
+  if (metrics) app.use(requestMetrics<AppEnv>(metrics))
   const addressOf = clientAddressOf(peerAddress, config.trustProxy ?? null)
   app.use(accessLog<AppEnv>(logger, clock, (c) => ({ address: addressOf(c) })))
   app.use(legacyCors(config.corsOrigins))
@@ -154,6 +165,7 @@ export const createApp = ({
         throttle,
         clientAddress: addressOf,
         generations,
+        metrics,
       }),
     )
     .route(
@@ -165,6 +177,7 @@ export const createApp = ({
         clock,
         backgroundWork,
         generations,
+        metrics,
       }),
     )
     .route('/', healthRoutes({ store, clock, backgroundWork }))
@@ -172,6 +185,8 @@ export const createApp = ({
   configureOpenApi(app, generations)
   // Only where the entry can hand in Swagger UI's files (Node, Bun): the Worker has no /docs.
   if (docsAssets && config.docs !== false) app.route('/', docsRoutes({ assets: docsAssets }))
+  // Not part of the typed routes: `hc` clients have no business scraping.
+  if (metricsEndpoint) app.route('/', metricsRoutes(metricsEndpoint))
 
   app.notFound(notFound)
   app.onError((err, c) => {
@@ -180,6 +195,7 @@ export const createApp = ({
       if (err.misconfigured)
         logger.error('database refused our credentials', { requestId: c.var.requestId, error: err.message })
       else logger.warn('database unavailable', { requestId: c.var.requestId, error: err.message })
+      metrics?.storeUnavailable()
       return serviceUnavailable(c)
     }
     if (err instanceof HTTPException && err.status < 500) {
@@ -191,6 +207,7 @@ export const createApp = ({
       message: err.message,
       stack: err.stack,
     })
+    metrics?.internalError()
     return internalError(c)
   })
   return routes

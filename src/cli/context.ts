@@ -46,6 +46,10 @@ export const ENV_VARIABLES = {
   DATA_API_MAX_RESPONSE_BYTES: 'most bytes one result may take (default 16777216)',
   LOG_LEVEL: 'debug, info, warn, error or silent (default info)',
   DOCS: 'on or off: the API reference page at GET /docs (default on)',
+  METRICS: 'on or off (default off): GET /metrics in the Prometheus text format, Node and Bun only',
+  METRICS_TOKEN:
+    'with METRICS=on: GET /metrics needs Authorization: Bearer <METRICS_TOKEN> (16 bytes or more)',
+  METRICS_PORT: 'with METRICS=on: /metrics on 127.0.0.1:METRICS_PORT only, and none on PORT',
 } as const
 export type EnvVariable = keyof typeof ENV_VARIABLES
 

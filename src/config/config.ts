@@ -25,7 +25,20 @@ export interface ServerConfig {
   /** Milliseconds one request may wait on one database operation before answering 503. */
   mongodbRequestTimeoutMs: number
   app: AppConfig
+  /** METRICS=on: how GET /metrics is guarded. Absent: metrics off, nothing counted. */
+  metrics?: MetricsConfig
 }
+
+/** At least one of the two guards; both: the loopback listener also asks for the token. */
+export interface MetricsConfig {
+  /** METRICS_TOKEN: the scraper's `Authorization: Bearer <token>`. Never logged. */
+  token?: string
+  /** METRICS_PORT: a second listener on 127.0.0.1 serving only /metrics; then PORT has none. */
+  port?: number
+}
+
+/** A scrape token is a shared secret like any other: no example-file placeholder, no short string. */
+const MIN_METRICS_TOKEN_BYTES = 16
 
 export type ConfigResult =
   | { ok: true; config: ServerConfig; warnings: string[] }
@@ -122,7 +135,31 @@ const envSchema = z.object({
   TRUST_PROXY: optionalText,
   LEGACY_PLAINTEXT_PASSWORDS: z.enum(['accept', 'reject']).default('accept'),
   DOCS: z.enum(['on', 'off']).default('on'),
+  METRICS: z.enum(['on', 'off']).default('off'),
+  METRICS_TOKEN: z.string().optional(),
+  METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
 })
+
+/**
+ * METRICS=on needs a guard: METRICS_TOKEN or METRICS_PORT. Off by default, and never open by
+ * default either, because the counts say how busy the service is and how many logins fail.
+ */
+const metricsProblems = (env: Env): string[] => {
+  const on = env.METRICS?.trim() === 'on'
+  const token = env.METRICS_TOKEN
+  const problems: string[] = []
+  if (token !== undefined) {
+    const problem = secretProblem('METRICS_TOKEN', token, MIN_METRICS_TOKEN_BYTES)
+    if (problem) problems.push(problem)
+  }
+  if (on && token === undefined && env.METRICS_PORT === undefined)
+    problems.push(
+      'METRICS: on needs METRICS_TOKEN (GET /metrics with Authorization: Bearer <token>) or METRICS_PORT (a listener on 127.0.0.1)',
+    )
+  if (on && env.METRICS_PORT !== undefined && Number(env.METRICS_PORT) === Number(env.PORT ?? 5000))
+    problems.push('METRICS_PORT: must differ from PORT')
+  return problems
+}
 
 /** TRUST_PROXY: a hop count, or a comma-separated list of proxy addresses and IPv4 CIDRs. */
 const parseTrustProxy = (text: string | undefined): TrustProxy | string => {
@@ -185,9 +222,12 @@ export const parseConfig = (env: Env): ConfigResult => {
 
   const trustProxy = parseTrustProxy(cleaned.TRUST_PROXY?.trim())
   if (typeof trustProxy === 'string') errors.push(trustProxy)
+  errors.push(...metricsProblems(cleaned))
 
   if (!parsed.success || errors.length > 0 || typeof trustProxy === 'string') return { ok: false, errors }
   const e = parsed.data
+  if (e.METRICS === 'off' && (e.METRICS_TOKEN !== undefined || e.METRICS_PORT !== undefined))
+    warnings.push('METRICS_TOKEN or METRICS_PORT is set but METRICS is off: no metrics are served')
   const mongodbUri =
     e.MONGODB_URI ??
     (e.MONGODB_HOST ? legacyMongoUri(e.MONGODB_HOST, e.MONGODB_USER, e.MONGODB_PASSWORD) : undefined)
@@ -208,6 +248,7 @@ export const parseConfig = (env: Env): ConfigResult => {
       mongodbUri,
       mongodbDb: e.MONGODB_DB,
       mongodbRequestTimeoutMs: e.MONGODB_REQUEST_TIMEOUT_MS,
+      ...(e.METRICS === 'on' && { metrics: { token: e.METRICS_TOKEN, port: e.METRICS_PORT } }),
       app: {
         jwt: {
           secret: secret as string,

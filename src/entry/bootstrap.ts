@@ -1,5 +1,6 @@
 import type { PeerAddress } from '../app/client-address.js'
 import { createApp } from '../app/create-app.js'
+import type { MetricsEndpoint } from '../app/routes/metrics/metrics.index.js'
 import type { SignatureCheckFor } from '../auth/token.js'
 import { parseConfig, type ServerConfig } from '../config/config.js'
 import type { Env } from '../config/env.js'
@@ -10,12 +11,15 @@ import { MongoStore } from '../store/mongo-store.js'
 import type { Store } from '../store/store.js'
 import { demoBanner, demoStore } from './demo.js'
 import { nodeDocsAssets } from './docs-assets.js'
+import { createPrometheusMetrics } from './metrics.js'
 
 export interface Server {
   config: ServerConfig
   logger: Logger
   store: Store
   app: ReturnType<typeof createApp>
+  /** METRICS_PORT: the entry serves this on a loopback listener (not in a cluster member: the supervisor does). */
+  metricsListener?: { port: number; endpoint: MetricsEndpoint }
   /** Call once listening: logs the address and, in embedded mode, the demo login. */
   announce(port: number): void
 }
@@ -68,6 +72,8 @@ export const bootstrap = async (
   const logger = createJsonLogger(config.logLevel)
   for (const w of warnings) logger.warn(w)
 
+  // Before the database: a cluster member answers its supervisor's scrapes as early as it can.
+  const prometheus = config.metrics && createPrometheusMetrics()
   let store: Store
   let loginLimiters: LoginLimitersFor | undefined
   let demoPassword: string | undefined
@@ -82,6 +88,8 @@ export const bootstrap = async (
     store = demo.store
     demoPassword = demo.password
   }
+  const endpoint = prometheus && { exposition: prometheus.exposition, token: config.metrics?.token }
+  const metricsPort = config.metrics?.port
   const app = createApp({
     config: config.app,
     store,
@@ -90,11 +98,15 @@ export const bootstrap = async (
     loginLimiters,
     signatures,
     docsAssets: nodeDocsAssets(),
+    metrics: prometheus?.metrics,
+    // With METRICS_PORT the main port has no /metrics at all.
+    metricsEndpoint: metricsPort === undefined ? endpoint : undefined,
   })
+  const metricsListener = endpoint && metricsPort !== undefined ? { port: metricsPort, endpoint } : undefined
   const announce = (port: number) => {
     logger.info('listening', { host: config.host, port, store: config.mongodbUri ? 'mongodb' : 'embedded' })
     if (demoPassword !== undefined)
       console.log(demoBanner(config.host, port, demoPassword, systemClock.now()))
   }
-  return { config, logger, store, app, announce }
+  return { config, logger, store, app, announce, metricsListener }
 }

@@ -3,6 +3,7 @@ import { bootstrap } from './bootstrap.js'
 import { isClusterMember, superviseCluster } from './cluster.js'
 import { closesConnection } from './connection.js'
 import { loadEnvFile } from './env-file.js'
+import { METRICS_HOST, serveMetrics } from './metrics.js'
 import { onShutdown } from './shutdown.js'
 import { nodeSignatures } from './signatures.js'
 
@@ -10,7 +11,7 @@ import { nodeSignatures } from './signatures.js'
 const envFile = isClusterMember() ? null : loadEnvFile(process.env, process.cwd())
 // WORKERS=auto|N: this process only supervises; the members share the port through reusePort.
 if (!superviseCluster(process.env)) {
-  const { config, app, store, logger, announce } = await bootstrap(
+  const { config, app, store, logger, announce, metricsListener } = await bootstrap(
     process.env,
     (c) => getConnInfo(c).remote.address,
     nodeSignatures,
@@ -24,6 +25,11 @@ if (!superviseCluster(process.env)) {
     reusePort: isClusterMember(),
   })
   if (envFile) logger.info('read environment file', { ...envFile })
+  // In a cluster the supervisor serves METRICS_PORT, with every member's counts.
+  if (metricsListener && !isClusterMember()) {
+    await serveMetrics(metricsListener.port, metricsListener.endpoint)
+    logger.info('metrics listening', { host: METRICS_HOST, port: metricsListener.port })
+  }
   announce(server.port ?? config.port)
   // stop() without force stops accepting and resolves once in-flight requests are done.
   onShutdown({ logger, drain: () => server.stop(), release: () => store.close() })

@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os'
 import { parseConfig } from '../config/config.js'
 import type { Env } from '../config/env.js'
 import { exitOnConfigErrors } from './bootstrap.js'
+import { clusterExposition, METRICS_HOST, serveMetrics } from './metrics.js'
 
 /** WORKERS: unset or 1, this process serves; `auto`, one process per core; N, N processes. */
 export const parseWorkers = (value: string | undefined): number | null => {
@@ -43,12 +44,36 @@ export const superviseCluster = (env: Env): boolean => {
     )
     return false
   }
+  const metrics = parsed.config.metrics
+  if (metrics && metrics.port === undefined) {
+    return exitOnConfigErrors([
+      'METRICS_PORT: required with METRICS=on and WORKERS above 1 (a scrape of PORT would reach one member and see its counts only; the supervisor serves METRICS_PORT with all of them)',
+    ])
+  }
 
   let stopping = false
   let alive = 0
   const fork = () => {
     alive++
     cluster.fork()
+  }
+  if (metrics?.port !== undefined) {
+    // Listening before the fork: the aggregator's IPC listener must exist before a member answers.
+    const port = metrics.port
+    serveMetrics(port, { exposition: clusterExposition(), token: metrics.token }).then(
+      () =>
+        console.error(
+          JSON.stringify({
+            time: new Date().toISOString(),
+            level: 'info',
+            msg: 'metrics listening',
+            host: METRICS_HOST,
+            port,
+          }),
+        ),
+      (e: Error) =>
+        exitOnConfigErrors([`METRICS_PORT: cannot listen on ${METRICS_HOST}:${port} (${e.message})`]),
+    )
   }
   for (let i = 0; i < workers; i++) fork()
   cluster.on('exit', (_worker, code, signal) => {

@@ -2,6 +2,7 @@ import { getConnInfo } from '@hono/node-server/conninfo'
 import { bootstrap } from './bootstrap.js'
 import { isClusterMember, superviseCluster } from './cluster.js'
 import { loadEnvFile } from './env-file.js'
+import { METRICS_HOST, serveMetrics } from './metrics.js'
 import { serveNode } from './node-server.js'
 import { nodeSignatures } from './signatures.js'
 
@@ -9,7 +10,7 @@ import { nodeSignatures } from './signatures.js'
 const envFile = isClusterMember() ? null : loadEnvFile(process.env, process.cwd())
 // WORKERS=auto|N: this process only supervises (node:cluster); each member runs the rest.
 if (!superviseCluster(process.env)) {
-  const { config, app, store, logger, announce } = await bootstrap(
+  const { config, app, store, logger, announce, metricsListener } = await bootstrap(
     process.env,
     (c) => getConnInfo(c).remote.address,
     nodeSignatures,
@@ -23,5 +24,10 @@ if (!superviseCluster(process.env)) {
     release: () => store.close(),
   })
   if (envFile) logger.info('read environment file', { ...envFile })
+  // In a cluster the supervisor serves METRICS_PORT, with every member's counts.
+  if (metricsListener && !isClusterMember()) {
+    await serveMetrics(metricsListener.port, metricsListener.endpoint)
+    logger.info('metrics listening', { host: METRICS_HOST, port: metricsListener.port })
+  }
   announce(port)
 }

@@ -19,6 +19,11 @@ export interface TtlCacheOptions<V> {
   background?: boolean
   /** Which values may be kept (e.g. not "not found", so a new record shows up at once). */
   cacheable?: (value: V) => boolean
+  /**
+   * Told of each get: `hit` when a kept value answered, `miss` when the caller waited on a load
+   * (its own or one in flight). Absent (metrics off): nothing is called.
+   */
+  onLookup?: (result: 'hit' | 'miss') => void
 }
 
 export interface TtlCache<K, V> {
@@ -49,6 +54,7 @@ export const createTtlCache = <K, V>({
   maxEntries = 10_000,
   cacheable = () => true,
   background = true,
+  onLookup,
 }: TtlCacheOptions<V>): TtlCache<K, V> => {
   const staleMs = background ? staleWindow : 0
   const entries = new Map<K, Entry<V>>()
@@ -93,7 +99,10 @@ export const createTtlCache = <K, V>({
 
   return {
     get(key, load) {
-      if (ttlMs <= 0) return load()
+      if (ttlMs <= 0) {
+        onLookup?.('miss')
+        return load()
+      }
       const hit = entries.get(key)
       if (hit) {
         const age = clock.now() - hit.loadedAt
@@ -102,10 +111,14 @@ export const createTtlCache = <K, V>({
             // Renew in the background; a failure here only means the next miss asks again.
             fetchOnce(key, load).catch(() => {})
           }
-          if (age < ttlMs || staleMs > 0) return Promise.resolve(hit.value)
+          if (age < ttlMs || staleMs > 0) {
+            onLookup?.('hit')
+            return Promise.resolve(hit.value)
+          }
         }
         if (age >= ttlMs + staleMs) entries.delete(key)
       }
+      onLookup?.('miss')
       return fetchOnce(key, load)
     },
     delete(key) {

@@ -124,7 +124,8 @@ export const startMongo = async (): Promise<MongoServer> => {
   }
   const stop = async () => {
     const proc = child
-    if (!proc || proc.exitCode !== null) return
+    // Killed by stop() already: signalCode is set and exitCode stays null; no second 'exit' comes.
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return
     const exited = new Promise((r) => proc.once('exit', r))
     proc.kill('SIGKILL')
     await exited

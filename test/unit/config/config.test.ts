@@ -126,4 +126,47 @@ describe('example secrets', () => {
       }
     }
   })
+
+  describe('METRICS', () => {
+    const TOKEN = 'a-scrape-token-of-32-characters!'
+    it('is off by default, and on needs a guard, naming the variables', () => {
+      const off = parseConfig({})
+      assert.ok(off.ok && off.config.metrics === undefined)
+      const bare = parseConfig({ METRICS: 'on' })
+      assert.ok(!bare.ok)
+      assert.match(bare.errors.join('\n'), /^METRICS: on needs METRICS_TOKEN .* or METRICS_PORT/m)
+    })
+
+    it('takes METRICS_TOKEN, METRICS_PORT or both', () => {
+      const token = parseConfig({ METRICS: 'on', METRICS_TOKEN: TOKEN })
+      assert.ok(token.ok)
+      assert.deepEqual(token.config.metrics, { token: TOKEN, port: undefined })
+      const port = parseConfig({ METRICS: 'on', METRICS_PORT: '9464' })
+      assert.ok(port.ok)
+      assert.deepEqual(port.config.metrics, { token: undefined, port: 9464 })
+      const both = parseConfig({ METRICS: 'on', METRICS_PORT: '9464', METRICS_TOKEN: TOKEN })
+      assert.ok(both.ok && both.config.metrics?.port === 9464 && both.config.metrics.token === TOKEN)
+    })
+
+    it('names every bad metrics variable at once, never the token', () => {
+      const r = parseConfig({ METRICS: 'yes', METRICS_TOKEN: 'short', METRICS_PORT: 'x' })
+      assert.ok(!r.ok)
+      const text = r.errors.join('\n')
+      for (const name of ['METRICS', 'METRICS_TOKEN', 'METRICS_PORT'])
+        assert.match(text, new RegExp(`^${name}:`, 'm'), name)
+      assert.ok(!text.includes('short'))
+      const placeholder = parseConfig({ METRICS: 'on', METRICS_TOKEN: '<replace-with-a-token>' })
+      assert.ok(!placeholder.ok)
+      assert.match(placeholder.errors.join('\n'), /^METRICS_TOKEN: is the placeholder/m)
+      const same = parseConfig({ METRICS: 'on', PORT: '8080', METRICS_PORT: '8080' })
+      assert.ok(!same.ok)
+      assert.match(same.errors.join('\n'), /^METRICS_PORT: must differ from PORT/m)
+    })
+
+    it('warns when a guard is set but METRICS is off', () => {
+      const r = parseConfig({ METRICS_PORT: '9464' })
+      assert.ok(r.ok && r.config.metrics === undefined)
+      assert.match(r.warnings.join('\n'), /METRICS is off/)
+    })
+  })
 })

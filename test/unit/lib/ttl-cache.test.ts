@@ -196,3 +196,24 @@ describe('TtlCache', () => {
     assert.equal(calls, 2)
   })
 })
+
+describe('TtlCache onLookup', () => {
+  it('says hit for a kept value, miss for a load (its own or one in flight), miss with ttl 0', async () => {
+    const seen: string[] = []
+    const clock = manualClock()
+    const cache = createTtlCache<string, string>({ ttlMs: 1000, clock, onLookup: (r) => seen.push(r) })
+    const gate = deferred<string>()
+    const first = cache.get('k', () => gate.promise)
+    const joined = cache.get('k', () => gate.promise)
+    gate.resolve('v')
+    await Promise.all([first, joined])
+    await cache.get('k', async () => 'unused')
+    clock.advance(1000)
+    await cache.get('k', async () => 'again')
+    assert.deepEqual(seen, ['miss', 'miss', 'hit', 'miss'])
+    const off: string[] = []
+    const passThrough = createTtlCache<string, string>({ ttlMs: 0, clock, onLookup: (r) => off.push(r) })
+    await passThrough.get('k', async () => 'v')
+    assert.deepEqual(off, ['miss'])
+  })
+})

@@ -6,6 +6,7 @@ import type { Clock } from '../../../lib/clock.js'
 import type { Logger } from '../../../lib/logger.js'
 import type { Store } from '../../../store/store.js'
 import type { AppEnv } from '../../env.js'
+import type { Metrics } from '../../metrics.js'
 import { flaskJwtError, sendJson } from '../../responses.js'
 import { credentialsSchema } from './auth.routes.js'
 
@@ -19,6 +20,8 @@ export interface AuthDeps {
   passwords: PasswordVerifier
   throttle: LoginThrottle
   clientAddress: (c: Context) => string
+  /** Absent: metrics off. */
+  metrics?: Metrics
 }
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i
@@ -59,15 +62,19 @@ type Outcome =
  * or weaker hash. The dialects differ only in how they read the body and word the answers.
  */
 const checkCredentials =
-  ({ passwordIterations, store, logger, passwords, throttle, clientAddress }: AuthDeps) =>
+  ({ passwordIterations, store, logger, passwords, throttle, clientAddress, metrics }: AuthDeps) =>
   async (c: Context<AppEnv>, username: string, password: string): Promise<Outcome> => {
     const attempt = await throttle.attempt(username, clientAddress(c), async () => {
       const user = await store.findUserByUsername(username)
       const verdict = await passwords.verify(password, user?.password ?? null)
       return user && verdict.ok ? { ok: true, user, rehash: verdict.rehash } : { ok: false }
     })
-    if (attempt.kind !== 'done') return attempt
+    if (attempt.kind !== 'done') {
+      metrics?.login(attempt.kind)
+      return attempt
+    }
     const login = attempt.value
+    metrics?.login(login.ok ? 'ok' : 'invalid')
     if (!login.ok) return { kind: 'refused' }
     const { user } = login
     if (login.rehash) {

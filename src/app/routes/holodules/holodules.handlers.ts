@@ -4,6 +4,7 @@ import type { Clock } from '../../../lib/clock.js'
 import { createTtlCache } from '../../../lib/ttl-cache.js'
 import type { Holodule, HoloduleRecord, Store } from '../../../store/store.js'
 import type { AppEnv, Dialect } from '../../env.js'
+import type { Metrics } from '../../metrics.js'
 import { JSON_CONTENT_TYPE, notFound, sendJson } from '../../responses.js'
 
 export interface HoloduleDeps {
@@ -13,6 +14,8 @@ export interface HoloduleDeps {
   clock: Clock
   /** False under workerd: no refresh outlives its request (see lib/ttl-cache.ts). */
   backgroundWork: boolean
+  /** Absent: metrics off. */
+  metrics?: Metrics
 }
 
 /** The first generation's 200 body: no `code` in its rows. */
@@ -64,7 +67,7 @@ const matches = (ifNoneMatch: string | undefined, etag: string): boolean =>
   })
 
 /** `GET /holodules/{date}` once the token and the date have passed. */
-export const getDay = ({ store, cacheTtl, clock, backgroundWork }: HoloduleDeps) => {
+export const getDay = ({ store, cacheTtl, clock, backgroundWork, metrics }: HoloduleDeps) => {
   // Empty days are not kept, so a day that gets its first rows shows them at once. A day past
   // its TTL is still served for one more TTL while a refresh runs, so a slow query never holds
   // up the requests of a busy day.
@@ -75,6 +78,7 @@ export const getDay = ({ store, cacheTtl, clock, backgroundWork }: HoloduleDeps)
     maxEntries: 2000,
     cacheable: (s) => s !== null,
     background: backgroundWork,
+    onLookup: metrics && ((result) => metrics.cache('holodules', result)),
   })
   const cacheControl = `private, max-age=${cacheTtl}`
   return async (c: Context<AppEnv, '/holodules/:date', { out: { param: { date: string } } }>) => {

@@ -1,0 +1,124 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { createApp } from '../../../src/app/create-app.js'
+import type { Metrics, MetricsExposition } from '../../../src/app/metrics.js'
+import { parseConfig } from '../../../src/config/config.js'
+import { MemoryStore } from '../../../src/store/memory-store.js'
+import { type Store, StoreUnavailableError } from '../../../src/store/store.js'
+import { toUserRecord } from '../../../src/store/users.js'
+import { HASHED_USER, HOLODULES, SECRET, SEED_DAY, seedUsers } from '../../contract/fixtures.js'
+
+const appConfig = () => {
+  const parsed = parseConfig({ JWT_SECRET_KEY: SECRET, LOGIN_MAX_CONSECUTIVE_FAILS: '1' })
+  if (!parsed.ok) throw new Error(parsed.errors.join('; '))
+  return parsed.config.app
+}
+
+const seeded = async () =>
+  new MemoryStore({
+    users: (await seedUsers(1000)).flatMap((d) => toUserRecord(d) ?? []),
+    holodules: HOLODULES,
+  })
+
+/** The port, recording each call as one line. */
+const recorder = (): Metrics & { calls: string[] } => {
+  const calls: string[] = []
+  return {
+    calls,
+    request: (route, method, status, seconds) => {
+      assert.ok(seconds >= 0 && seconds < 10)
+      calls.push(`request ${method} ${route} ${status}`)
+    },
+    login: (outcome) => calls.push(`login ${outcome}`),
+    cache: (name, result) => calls.push(`cache ${name} ${result}`),
+    storeUnavailable: () => calls.push('storeUnavailable'),
+    internalError: () => calls.push('internalError'),
+  }
+}
+
+const json = (body: unknown) => ({
+  method: 'POST',
+  headers: { 'Content-Type': 'application/json' },
+  body: JSON.stringify(body),
+})
+
+const exposition: MetricsExposition = {
+  contentType: 'text/plain; version=0.0.4',
+  render: async () => 'up 1\n',
+}
+
+describe('the Metrics port', () => {
+  it('is told of each request by route pattern, each login, each cache lookup', async () => {
+    const metrics = recorder()
+    const app = createApp({ config: appConfig(), store: await seeded(), metrics })
+    const login = await app.request('/auth', json(HASHED_USER))
+    const token = ((await login.json()) as { access_token: string }).access_token
+    await app.request('/auth', json({ ...HASHED_USER, password: 'wrong' }))
+    await app.request('/auth', json({ ...HASHED_USER, password: 'wrong' }))
+    // Not a login: the body is no credentials.
+    await app.request('/auth', json([]))
+    const auth = { headers: { Authorization: `JWT ${token}` } }
+    await app.request(`/holodules/${SEED_DAY}`, auth)
+    await app.request(`/holodules/${SEED_DAY}/`, auth)
+    await app.request('/nope')
+    await app.request('/auth')
+    assert.deepEqual(metrics.calls, [
+      'login ok',
+      'request POST /auth 200',
+      'login invalid',
+      'request POST /auth 401',
+      'login throttled',
+      'request POST /auth 429',
+      'request POST /auth 400',
+      'cache users miss',
+      'cache holodules miss',
+      'request GET /holodules/:date 200',
+      'cache users hit',
+      'cache holodules hit',
+      'request GET /holodules/:date/ 200',
+      'request GET unmatched 404',
+      'request GET unmatched 405',
+    ])
+  })
+
+  it('counts 503s of an unreachable store and 500s apart', async () => {
+    const metrics = recorder()
+    const failing = (error: () => Error): Store =>
+      new Proxy({} as Store, {
+        get: () => async () => {
+          throw error()
+        },
+      })
+    const down = createApp({
+      config: appConfig(),
+      store: failing(() => new StoreUnavailableError('down')),
+      metrics,
+    })
+    assert.equal((await down.request('/auth', json(HASHED_USER))).status, 503)
+    const broken = createApp({ config: appConfig(), store: failing(() => new Error('bug')), metrics })
+    assert.equal((await broken.request('/auth', json(HASHED_USER))).status, 500)
+    assert.deepEqual(metrics.calls, [
+      'storeUnavailable',
+      'request POST /auth 503',
+      'internalError',
+      'request POST /auth 500',
+    ])
+  })
+
+  it('serves GET /metrics only with a metrics endpoint, behind its token', async () => {
+    const store = await seeded()
+    const off = createApp({ config: appConfig(), store })
+    assert.equal((await off.request('/metrics')).status, 404)
+    const on = createApp({
+      config: appConfig(),
+      store,
+      metricsEndpoint: { exposition, token: 't'.repeat(16) },
+    })
+    const denied = await on.request('/metrics', { headers: { Authorization: `Bearer ${'t'.repeat(15)}` } })
+    assert.equal(denied.status, 401)
+    const ok = await on.request('/metrics', { headers: { Authorization: `Bearer ${'t'.repeat(16)}` } })
+    assert.equal(ok.status, 200)
+    assert.equal(ok.headers.get('content-type'), 'text/plain; version=0.0.4')
+    assert.equal(await ok.text(), 'up 1\n')
+  })
+})
