@@ -1,7 +1,7 @@
 import {
+  type AnyHoloduleApiError,
   BadDateError,
   BadRequestError,
-  type HoloduleApiError,
   InvalidCredentialsError,
   ThrottledError,
   TokenError,
@@ -77,7 +77,10 @@ export const unexpected = (what: string, a: Answer, why?: string): UnexpectedRes
   new UnexpectedResponseError(`${describe(what, a)}${why ? ` (${why})` : ''}`, a.status, a.body)
 
 /** The errors any route may answer: throttled, busy or down, too large. */
-const commonError = (what: string, a: Answer): HoloduleApiError | undefined => {
+const commonError = (
+  what: string,
+  a: Answer,
+): ThrottledError | UnavailableError | TooLargeError | undefined => {
   switch (a.status) {
     // The contract always sends Retry-After with a 429; 1 s is the shortest wait when a proxy dropped it.
     case 429:
@@ -92,7 +95,7 @@ const commonError = (what: string, a: Answer): HoloduleApiError | undefined => {
 }
 
 /** A failed POST /auth or /login as a typed error. */
-export const loginError = (a: Answer): HoloduleApiError => {
+export const loginError = (a: Answer): AnyHoloduleApiError => {
   const what = 'login failed'
   if (a.status === 401) return new InvalidCredentialsError(describe(what, a), a.status, a.body)
   if (a.status === 400) return new BadRequestError(describe(what, a), a.status, a.body)
@@ -105,7 +108,7 @@ export const isExpired = (a: Answer): boolean =>
   (field(a.body, 'description') === 'Signature has expired' || field(a.body, 'msg') === 'Token has expired')
 
 /** A failed GET /holodules/{date} as a typed error. */
-export const dayError = (date: string, a: Answer): HoloduleApiError => {
+export const dayError = (date: string, a: Answer): AnyHoloduleApiError => {
   const what = `GET /holodules/${date} failed`
   if (a.status === 400) return new BadDateError(describe(what, a), a.status, a.body, date)
   if (a.status === 401 || a.status === 422) {
