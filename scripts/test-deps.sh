@@ -13,6 +13,7 @@ if ! /usr/bin/python3 -c 'import jwt' 2>/dev/null; then
   fi
   echo "test-deps: installing python3-jwt (Debian) for the PyJWT interoperability tests" >&2
   apt-get update -qq
+  APT_UPDATED=1
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-jwt >/dev/null
 fi
 
@@ -21,4 +22,15 @@ if [ -z "${MONGODB_URI:-}" ] && [ -z "${FERRETDB_BIN:-}" ] &&
   [ ! -x "${HOLODULE_CACHE:-$HOME/.cache/holodule}/bin/ferretdb" ]; then
   echo "test-deps: building FerretDB into ${HOLODULE_CACHE:-$HOME/.cache/holodule} (once, a few minutes)" >&2
   DO_NOT_TRACK=1 bash scripts/build-ferretdb.sh
+fi
+
+# Debian's chromium, which playwright-core drives for the typed client's browser test.
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "test-deps: the browser tests need Debian's chromium: sudo apt-get install chromium" >&2
+    exit 1
+  fi
+  echo "test-deps: installing chromium (Debian) for the browser tests" >&2
+  [ -n "${APT_UPDATED:-}" ] || apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
