@@ -14,6 +14,7 @@ import {
   TokenError,
   TooLargeError,
   UnavailableError,
+  UnexpectedResponseError,
 } from '../../src/client/index.js'
 import type { HoloduleRecord } from '../../src/store/store.js'
 import {
@@ -84,6 +85,8 @@ for (const runtime of ['node', 'bun'] as const satisfies ProcessRuntime[]) {
     let mongo: MongoServer
     /** Throttles at the first failure and hashes one login at a time with no queue: every limit is reachable. */
     let server: EntryProcess
+    /** AUTH_GENERATIONS=1: the second generation's routes and scheme answer as if they did not exist. */
+    let firstOnly: EntryProcess
     /** Tokens of both generations live two seconds (long enough for a login and a read on a busy machine). */
     let shortLived: EntryProcess
 
@@ -91,7 +94,7 @@ for (const runtime of ['node', 'bun'] as const satisfies ProcessRuntime[]) {
       mongo = await startMongo()
       await seedMongo(mongo.uri)
       const env = { MONGODB_URI: mongo.uri, MONGODB_DB: DB_NAME, JWT_SECRET_KEY: SECRET, LOG_LEVEL: 'warn' }
-      ;[server, shortLived] = await Promise.all([
+      ;[server, shortLived, firstOnly] = await Promise.all([
         startEntry(runtime, {
           ...env,
           LOGIN_MAX_CONSECUTIVE_FAILS: '1',
@@ -100,11 +103,13 @@ for (const runtime of ['node', 'bun'] as const satisfies ProcessRuntime[]) {
           MONGODB_REQUEST_TIMEOUT_MS: '1000',
         }),
         startEntry(runtime, { ...env, JWT_EXPIRATION_DELTA: '2', JWT_ACCESS_TOKEN_EXPIRES: '2' }),
+        startEntry(runtime, { ...env, AUTH_GENERATIONS: '1' }),
       ])
     })
     after(async () => {
       await server?.stop(500)
       await shortLived?.stop(500)
+      await firstOnly?.stop(500)
       await mongo?.dispose()
     })
 
@@ -266,6 +271,25 @@ for (const runtime of ['node', 'bun'] as const satisfies ProcessRuntime[]) {
       const e = await rejects(() => forged.getDay(SEED_DAY), TokenError)
       assert.equal(e.description, 'Signature verification failed')
       assert.deepEqual(rec.posts(), [200])
+    })
+
+    it('a second-generation client on a first-generation-only server (AUTH_GENERATIONS=1) gets typed errors', async () => {
+      const second = createClient({ baseUrl: firstOnly.baseUrl, generation: 2 })
+      const login = await rejects(
+        () => second.login(HASHED_USER.username, HASHED_USER.password),
+        UnexpectedResponseError,
+      )
+      assert.deepEqual([login.status, login.body], [404, { error: 'Not found' }])
+      // A token from the first generation's login, sent with Bearer: the scheme is not served there.
+      const first = createClient({ baseUrl: firstOnly.baseUrl })
+      await first.login(HASHED_USER.username, HASHED_USER.password)
+      assert.equal((await first.getDay(SEED_DAY)).length, SEED_DAY_KEYS.length)
+      const bearer = createClient({ baseUrl: firstOnly.baseUrl, generation: 2, token: first.token })
+      const e = await rejects(() => bearer.getDay(SEED_DAY), TokenError)
+      assert.deepEqual(
+        [e.status, e.error, e.description],
+        [401, 'Invalid JWT header', 'Unsupported authorization type'],
+      )
     })
 
     it('a login body over the limit is a TooLargeError', async () => {
