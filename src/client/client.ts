@@ -88,12 +88,19 @@ const dateSegment = (date: string): string => {
   return encodeURIComponent(date)
 }
 
-/** The rows of a day's answer, kept or forgotten for the next If-None-Match. */
-const settleDay = (date: string, a: Answer, cache: ReturnType<typeof dayCache>): Holodule[] => {
+/**
+ * The rows of a day's answer, kept or forgotten for the next If-None-Match. A 304 is answered from
+ * `sent`, the entry whose ETag the request carried (a concurrent read or logout may have dropped it since).
+ */
+const settleDay = (
+  date: string,
+  a: Answer,
+  sent: Kept | undefined,
+  cache: ReturnType<typeof dayCache>,
+): Holodule[] => {
   if (a.status === 304) {
-    const kept = cache.get(date)
-    if (!kept) throw unexpected(`GET /holodules/${date}`, a, 'a 304 for a day not kept')
-    return kept.rows.slice()
+    if (!sent) throw unexpected(`GET /holodules/${date}`, a, 'a 304 for a day not kept')
+    return sent.rows.slice()
   }
   if (a.status === 200) {
     const rows = rowsOf(a.body)
@@ -123,9 +130,10 @@ export const createClient = (options: ClientOptions): HoloduleClient => {
   const requestDay = async (date: string, path: string, token: string | undefined) => {
     const headers: Record<string, string> = { Accept: 'application/json' }
     if (token !== undefined) headers.Authorization = `${scheme} ${token}`
-    const etag = cache.get(date)?.etag
-    if (etag) headers['If-None-Match'] = etag
-    return readAnswer(await doFetch(`${base}/holodules/${path}`, { method: 'GET', headers }))
+    const sent = cache.get(date)
+    if (sent) headers['If-None-Match'] = sent.etag
+    const answer = await readAnswer(await doFetch(`${base}/holodules/${path}`, { method: 'GET', headers }))
+    return { answer, sent }
   }
 
   return {
@@ -137,13 +145,13 @@ export const createClient = (options: ClientOptions): HoloduleClient => {
     async getDay(date) {
       const path = dateSegment(date)
       const sentWith = session.token()
-      let answer = await requestDay(date, path, sentWith)
+      let asked = await requestDay(date, path, sentWith)
       // Expired: log in again once (shared with any concurrent call), then ask once more.
-      if (isExpired(answer) && session.canRenew()) {
+      if (isExpired(asked.answer) && session.canRenew()) {
         await session.renew(sentWith)
-        answer = await requestDay(date, path, session.token())
+        asked = await requestDay(date, path, session.token())
       }
-      return settleDay(date, answer, cache)
+      return settleDay(date, asked.answer, asked.sent, cache)
     },
     logout() {
       session.logout()

@@ -112,6 +112,17 @@ describe('createClient', () => {
     assert.equal(t.log.at(-1), 'GET /holodules/20201209 304')
   })
 
+  it('a 304 is answered from the day the request was sent with, even if it was dropped meanwhile', async () => {
+    const t = setup()
+    const client = t.client()
+    await client.login('user01', 'password01')
+    const fresh = await client.getDay('20201209')
+    const revalidating = client.getDay('20201209') // If-None-Match is on its way
+    client.logout()
+    assert.deepEqual(await revalidating, fresh)
+    assert.equal(t.log.at(-1), 'GET /holodules/20201209 304')
+  })
+
   it('logout forgets the token, the credentials and the kept days', async () => {
     const t = setup()
     const client = t.client()
