@@ -151,6 +151,7 @@ const engineTargets = (rows: Row[], engine: string, out: TargetResult[]): void =
       (r) =>
         r.target.startsWith('app-') &&
         !r.target.endsWith('-workers') &&
+        !r.target.endsWith('-metrics') &&
         r.engine === engine &&
         r.scenario === scenario,
     )
@@ -200,6 +201,16 @@ const engineTargets = (rows: Row[], engine: string, out: TargetResult[]): void =
     (v) => v <= 1.5,
     ' x',
   )
+  // What metrics cost (issue 8): not a target, a price.
+  const withMetrics = rows.find(
+    (r) => r.target.endsWith('-metrics') && r.engine === engine && r.scenario === 'hot' && r.rps > 0,
+  )
+  if (hot && withMetrics && hot.rps > 0)
+    out.push({
+      name: `hot GET on ${engine} with METRICS=on, x without (a price, not a target)`,
+      met: null,
+      value: `${(withMetrics.rps / hot.rps).toFixed(2)} (${withMetrics.rps.toFixed(0)} vs ${hot.rps.toFixed(0)} req/s)`,
+    })
   if (engine === 'bun') return
   const rss = rows.filter((r) => r.target === `app-${engine === hostNodeEngine ? 'node' : engine}`)
   out.push({

@@ -121,6 +121,12 @@ const nodeTargets = (
     },
     { name: `app-node${node.suffix}`, ...common, spec: nodeEntry(opts, node.binary), ...appTarget(env) },
     {
+      name: `app-node${node.suffix}-metrics`,
+      ...common,
+      spec: nodeEntry(opts, node.binary),
+      ...metricsTarget(env),
+    },
+    {
       name: `fastify-cached-node${node.suffix}`,
       ...common,
       spec: tsxNode('bench/peers/fastify.ts', node.binary),
@@ -145,6 +151,13 @@ const appTarget = (env: Record<string, string>) => ({
   usesDb: true,
 })
 
+/** The app with metrics on (a token-guarded GET /metrics on its port): only the cheap paths. */
+const metricsTarget = (env: Record<string, string>) => ({
+  env: { ...env, METRICS: 'on', METRICS_TOKEN: 'bench-metrics-token-0123456789' },
+  scenarios: ['401', 'hot'] as ScenarioName[],
+  usesDb: true,
+})
+
 /** Every server of the run, in the order they are measured; `payloadFile` holds the hot day's bytes. */
 export const benchTargets = (opts: BenchOptions, mongoUri: string, payloadFile: string): Target[] => {
   const env = appEnv(opts, mongoUri)
@@ -165,6 +178,14 @@ export const benchTargets = (opts: BenchOptions, mongoUri: string, payloadFile: 
       usesDb: false,
     },
     { name: 'app-bun', runtime: 'bun', engine: 'bun', spec: bun('src/entry/bun.ts'), ...appTarget(env) },
+    // What a request pays for metrics (issue 8): the same app with METRICS=on, counting every request.
+    {
+      name: 'app-bun-metrics',
+      runtime: 'bun',
+      engine: 'bun',
+      spec: bun('src/entry/bun.ts'),
+      ...metricsTarget(env),
+    },
   ]
   const targets: Target[] = [
     ...host,
