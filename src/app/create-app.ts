@@ -1,8 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi'
 import { HTTPException } from 'hono/http-exception'
 import { methodNotAllowed } from 'hono/method-not-allowed'
-import { requestId } from 'hono/request-id'
-import { secureHeaders } from 'hono/secure-headers'
 import { createLoginThrottle, type ThrottlePolicy } from '../auth/login-throttle.js'
 import { createPasswordVerifier, type LegacyPlaintext, type PasswordVerifier } from '../auth/password.js'
 import { createTokenVerifier, type JwtConfig, type SignatureCheckFor } from '../auth/token.js'
@@ -15,8 +13,8 @@ import { type Store, StoreUnavailableError, type UserRecord } from '../store/sto
 import { clientAddressOf, type PeerAddress } from './client-address.js'
 import type { AppEnv } from './env.js'
 import { accessLog } from './middleware/access-log.js'
-import { legacyCors } from './middleware/cors.js'
 import { jwtRequired } from './middleware/jwt-required.js'
+import { wireHeaders } from './middleware/wire-headers.js'
 import { configureOpenApi } from './openapi/configure-open-api.js'
 import { internalError, notFound, sendJson, serviceUnavailable } from './responses.js'
 import { authRoutes } from './routes/auth/auth.index.js'
@@ -120,11 +118,11 @@ export const createApp = ({
     generations,
   })
 
-  app.use(requestId({ generator: newRequestId }))
   const addressOf = clientAddressOf(peerAddress, config.trustProxy ?? null)
+  // Outermost, so that preflights, which wireHeaders answers itself, are logged too.
   app.use(accessLog<AppEnv>(logger, clock, (c) => ({ address: addressOf(c) })))
-  app.use(legacyCors(config.corsOrigins))
-  app.use(secureHeaders({ crossOriginResourcePolicy: false, crossOriginOpenerPolicy: false }))
+  // The request id, the legacy CORS headers and the security headers, as one record per app.
+  app.use(wireHeaders({ origins: config.corsOrigins, newRequestId }))
   app.use(
     methodNotAllowed({
       app,

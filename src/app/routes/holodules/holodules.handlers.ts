@@ -4,7 +4,7 @@ import type { Clock } from '../../../lib/clock.js'
 import { createTtlCache } from '../../../lib/ttl-cache.js'
 import type { Holodule, HoloduleRecord, Store } from '../../../store/store.js'
 import type { AppEnv, Dialect } from '../../env.js'
-import { JSON_CONTENT_TYPE, notFound, sendJson } from '../../responses.js'
+import { JSON_CONTENT_TYPE, notFound, respond, sendJson } from '../../responses.js'
 
 export interface HoloduleDeps {
   store: Store
@@ -87,7 +87,7 @@ export const getDay = ({ store, cacheTtl, clock, backgroundWork }: HoloduleDeps)
     // No stream that day: the first generation's 404, the second's empty array.
     if (!day) {
       if (dialect === 1) return notFound(c)
-      return c.body('[]', 200, { 'Content-Type': JSON_CONTENT_TYPE }) as unknown as TypedResponse<
+      return respond(c, '[]', 200, { 'Content-Type': JSON_CONTENT_TYPE }) as unknown as TypedResponse<
         HoloduleRecord[],
         200,
         'json'
@@ -97,11 +97,11 @@ export const getDay = ({ store, cacheTtl, clock, backgroundWork }: HoloduleDeps)
     const headers = { ETag: answer.etag, 'Cache-Control': cacheControl }
     if (matches(c.req.header('If-None-Match'), answer.etag)) {
       // No body: the route documents the 304 without content, which its type spells `{}`.
-      return c.body(null, 304, headers) as unknown as TypedResponse<Record<never, never>, 304, string>
+      return respond(c, null, 304, headers) as unknown as TypedResponse<Record<never, never>, 304, string>
     }
     // The bytes were encoded once from a ScheduleBody (or the second generation's array); the cast
     // gives `hc` the first generation's type, the one its clients call with.
-    return c.body(answer.body, 200, {
+    return respond(c, answer.body, 200, {
       ...headers,
       'Content-Type': JSON_CONTENT_TYPE,
     }) as unknown as TypedResponse<ScheduleBody, 200, 'json'>
