@@ -7,6 +7,7 @@ import { createTokenVerifier, type JwtConfig, type SignatureCheckFor } from '../
 import type { TrustProxy } from '../lib/address.js'
 import { type Clock, systemClock } from '../lib/clock.js'
 import { type Logger, silentLogger } from '../lib/logger.js'
+import { createRequestIds } from '../lib/request-id.js'
 import { createTtlCache } from '../lib/ttl-cache.js'
 import { type LoginLimitersFor, memoryLoginLimiters } from '../store/login-limiters.js'
 import { type Store, StoreUnavailableError, type UserRecord } from '../store/store.js'
@@ -77,7 +78,7 @@ export interface AppDeps {
   backgroundWork?: boolean
   /** The runtime's peer address of a request. Absent: unknown (every client counts as one). */
   peerAddress?: PeerAddress
-  /** Makes the id of a request that brings none. Absent: a random UUID. */
+  /** Makes the id of a request that brings none. Absent: a random prefix and a counter (lib/request-id.ts). */
   newRequestId?: () => string
   /** Where failed logins are counted, for the policy in config. Absent: in this process's memory. */
   loginLimiters?: LoginLimitersFor
@@ -95,7 +96,7 @@ export const createApp = ({
   backgroundWork = true,
   peerAddress = () => undefined,
   loginLimiters = memoryLoginLimiters,
-  newRequestId = () => crypto.randomUUID(),
+  newRequestId = createRequestIds(),
   signatures,
 }: AppDeps) => {
   const app = new OpenAPIHono<AppEnv>()
@@ -119,8 +120,9 @@ export const createApp = ({
   })
 
   const addressOf = clientAddressOf(peerAddress, config.trustProxy ?? null)
-  // Outermost, so that preflights, which wireHeaders answers itself, are logged too.
-  app.use(accessLog<AppEnv>(logger, clock, (c) => ({ address: addressOf(c) })))
+  // Outermost, so that preflights, which wireHeaders answers itself, are logged too. At
+  // LOG_LEVEL=warn and above not even a pass-through layer is paid per request.
+  if (logger.enabled('info')) app.use(accessLog<AppEnv>(logger, clock, (c) => ({ address: addressOf(c) })))
   // The request id, the legacy CORS headers and the security headers, as one record per app.
   app.use(wireHeaders({ origins: config.corsOrigins, newRequestId }))
   app.use(
