@@ -7,7 +7,10 @@ export const JSON_CONTENT_TYPE = 'application/json; charset=UTF-8'
 
 export type HeaderRecord = Readonly<Record<string, string>>
 
-/** The context variable where middleware/wire-headers.ts leaves the headers of every answer. */
+/**
+ * The context variable where middleware/wire-headers.ts leaves the headers of every answer (but
+ * X-Request-Id, which `respond` takes from `requestId`).
+ */
 export const WIRE_HEADERS = 'wireHeaders'
 /** Responses built by `respond`, which carry those headers already: the middleware skips them. */
 export const COMPLETE = new WeakSet<Response>()
@@ -28,7 +31,8 @@ export const respond = (
   status: StatusCode,
   headers: HeaderRecord = NO_HEADERS,
 ): Response => {
-  const all: Record<string, string> = { ...((c.get(WIRE_HEADERS) as HeaderRecord | undefined) ?? NO_HEADERS) }
+  const wire = c.get(WIRE_HEADERS) as HeaderRecord | undefined
+  const all: Record<string, string> = wire ? { ...wire, 'x-request-id': c.get('requestId') as string } : {}
   for (const name in headers) all[name.toLowerCase()] = headers[name] as string
   const res = new Response(body, { status, headers: all })
   COMPLETE.add(res)

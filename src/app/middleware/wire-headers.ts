@@ -77,9 +77,10 @@ export const wireHeaders = ({ origins, newRequestId }: WireHeadersOptions): Midd
       c.res = new Response(null, { status: 204, headers: forOrigin(c, cors) })
       return
     }
-    const wire = { ...forOrigin(c, every), 'x-request-id': id }
+    // Without the id: respond() adds it as it copies the record, one copy per answer.
+    const wire = forOrigin(c, every)
     c.set(WIRE_HEADERS, wire)
     await next()
-    if (!COMPLETE.has(c.res)) stamp(c.res, wire)
+    if (!COMPLETE.has(c.res)) stamp(c.res, { ...wire, 'x-request-id': id })
   }
 }

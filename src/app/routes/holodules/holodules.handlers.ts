@@ -83,7 +83,8 @@ export const getDay = ({ store, cacheTtl, clock, backgroundWork }: HoloduleDeps)
       const rows = await store.findHolodulesByDate(date)
       return rows.length === 0 ? null : new Day(rows)
     })
-    const dialect = c.var.dialect
+    // c.get, not c.var: c.var copies every variable into a new object on each access.
+    const dialect = c.get('dialect')
     // No stream that day: the first generation's 404, the second's empty array.
     if (!day) {
       if (dialect === 1) return notFound(c)
@@ -110,6 +111,6 @@ export const getDay = ({ store, cacheTtl, clock, backgroundWork }: HoloduleDeps)
 
 /** The contract's 400 for a date that is not a real `YYYYMMDD`, in the request's generation. */
 export const badDate = (c: Context<AppEnv>) =>
-  c.var.dialect === 2
+  c.get('dialect') === 2
     ? sendJson(c, { error: 'Bad request' }, 400)
     : sendJson(c, { error: 'Bad Request', description: 'date must be YYYYMMDD' }, 400)
