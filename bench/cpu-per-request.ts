@@ -74,7 +74,9 @@ const login = async (server: RunningServer): Promise<string> => {
 }
 
 const appEnv = { JWT_SECRET_KEY: SECRET, LOG_LEVEL: 'warn', JWT_EXPIRATION_DELTA: '3600' }
-const profile = flags['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${flags['cpu-prof']}`] : []
+const profile = flags['cpu-prof']
+  ? ['--cpu-prof', '--cpu-prof-interval=200', `--cpu-prof-dir=${flags['cpu-prof']}`]
+  : []
 const appCommand = (root: string) =>
   runtime === 'node'
     ? { command: process.execPath, args: [...profile, join(root, 'dist/entry/node.js')] }

@@ -88,23 +88,27 @@ export const getDay = ({ store, cacheTtl, clock, backgroundWork }: HoloduleDeps)
     // No stream that day: the first generation's 404, the second's empty array.
     if (!day) {
       if (dialect === 1) return notFound(c)
-      return respond(c, '[]', 200, { 'Content-Type': JSON_CONTENT_TYPE }) as unknown as TypedResponse<
+      return respond(c, '[]', 200, { 'content-type': JSON_CONTENT_TYPE }) as unknown as TypedResponse<
         HoloduleRecord[],
         200,
         'json'
       >
     }
     const answer = await day.answer(dialect)
-    const headers = { ETag: answer.etag, 'Cache-Control': cacheControl }
+    // Object literals, not spreads: see respond() in responses.ts.
     if (matches(c.req.header('If-None-Match'), answer.etag)) {
       // No body: the route documents the 304 without content, which its type spells `{}`.
-      return respond(c, null, 304, headers) as unknown as TypedResponse<Record<never, never>, 304, string>
+      return respond(c, null, 304, {
+        etag: answer.etag,
+        'cache-control': cacheControl,
+      }) as unknown as TypedResponse<Record<never, never>, 304, string>
     }
     // The bytes were encoded once from a ScheduleBody (or the second generation's array); the cast
     // gives `hc` the first generation's type, the one its clients call with.
     return respond(c, answer.body, 200, {
-      ...headers,
-      'Content-Type': JSON_CONTENT_TYPE,
+      etag: answer.etag,
+      'cache-control': cacheControl,
+      'content-type': JSON_CONTENT_TYPE,
     }) as unknown as TypedResponse<ScheduleBody, 200, 'json'>
   }
 }
