@@ -80,7 +80,7 @@ const profile = flags['cpu-prof']
 const appCommand = (root: string) =>
   runtime === 'node'
     ? { command: process.execPath, args: [...profile, join(root, 'dist/entry/node.js')] }
-    : { command: bunBinary(), args: [join(root, 'src/entry/bun.ts')] }
+    : { command: bunBinary(), args: [...profile, join(root, 'src/entry/bun.ts')] }
 const helloCommand =
   runtime === 'node'
     ? { command: process.execPath, args: ['--import', 'tsx', 'bench/peers/hono-hello-node.ts'] }
