@@ -1,14 +1,13 @@
 import { OpenAPIHono } from '@hono/zod-openapi'
 import { HTTPException } from 'hono/http-exception'
 import { methodNotAllowed } from 'hono/method-not-allowed'
-import { requestId } from 'hono/request-id'
-import { secureHeaders } from 'hono/secure-headers'
 import { createLoginThrottle, type ThrottlePolicy } from '../auth/login-throttle.js'
 import { createPasswordVerifier, type LegacyPlaintext, type PasswordVerifier } from '../auth/password.js'
 import { createTokenVerifier, type JwtConfig, type SignatureCheckFor } from '../auth/token.js'
 import type { TrustProxy } from '../lib/address.js'
 import { type Clock, systemClock } from '../lib/clock.js'
 import { type Logger, silentLogger } from '../lib/logger.js'
+import { createRequestIds } from '../lib/request-id.js'
 import { createTtlCache } from '../lib/ttl-cache.js'
 import { type LoginLimitersFor, memoryLoginLimiters } from '../store/login-limiters.js'
 import { type Store, StoreUnavailableError, type UserRecord } from '../store/store.js'
@@ -16,8 +15,8 @@ import { clientAddressOf, type PeerAddress } from './client-address.js'
 import type { AppEnv } from './env.js'
 import { type Metrics, requestMetrics } from './metrics.js'
 import { accessLog } from './middleware/access-log.js'
-import { legacyCors } from './middleware/cors.js'
 import { jwtRequired } from './middleware/jwt-required.js'
+import { wireHeaders } from './middleware/wire-headers.js'
 import { configureOpenApi } from './openapi/configure-open-api.js'
 import { internalError, notFound, sendJson, serviceUnavailable } from './responses.js'
 import { authRoutes } from './routes/auth/auth.index.js'
@@ -85,7 +84,7 @@ export interface AppDeps {
   backgroundWork?: boolean
   /** The runtime's peer address of a request. Absent: unknown (every client counts as one). */
   peerAddress?: PeerAddress
-  /** Makes the id of a request that brings none. Absent: a random UUID. */
+  /** Makes the id of a request that brings none. Absent: a random prefix and a counter (lib/request-id.ts). */
   newRequestId?: () => string
   /** Where failed logins are counted, for the policy in config. Absent: in this process's memory. */
   loginLimiters?: LoginLimitersFor
@@ -109,7 +108,7 @@ export const createApp = ({
   backgroundWork = true,
   peerAddress = () => undefined,
   loginLimiters = memoryLoginLimiters,
-  newRequestId = () => crypto.randomUUID(),
+  newRequestId = createRequestIds(),
   signatures,
   docsAssets,
   metrics,
@@ -136,13 +135,14 @@ export const createApp = ({
     generations,
   })
 
-  app.use(requestId({ generator: newRequestId }))
-  // First, so the time and status cover every later middleware; not even registered when off.
-  if (metrics) app.use(requestMetrics<AppEnv>(metrics))
   const addressOf = clientAddressOf(peerAddress, config.trustProxy ?? null)
-  app.use(accessLog<AppEnv>(logger, clock, (c) => ({ address: addressOf(c) })))
-  app.use(legacyCors(config.corsOrigins))
-  app.use(secureHeaders({ crossOriginResourcePolicy: false, crossOriginOpenerPolicy: false }))
+  // Outermost, so that preflights, which wireHeaders answers itself, are logged too. At
+  // LOG_LEVEL=warn and above not even a pass-through layer is paid per request.
+  if (logger.enabled('info')) app.use(accessLog<AppEnv>(logger, clock, (c) => ({ address: addressOf(c) })))
+  // The request id, the legacy CORS headers and the security headers, as one record per app.
+  app.use(wireHeaders({ origins: config.corsOrigins, newRequestId }))
+  // Before the rest, so the time and status cover every later middleware; not registered when off.
+  if (metrics) app.use(requestMetrics<AppEnv>(metrics))
   app.use(
     methodNotAllowed({
       app,

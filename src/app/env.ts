@@ -1,5 +1,6 @@
 import type { RequestIdVariables } from 'hono/request-id'
 import type { UserRecord } from '../store/store.js'
+import type { WireHeaders } from './responses.js'
 
 /** Which generation of the old service's clients a request belongs to: 1 Flask-JWT, 2 Flask-JWT-Extended. */
 export type Dialect = 1 | 2
@@ -10,5 +11,9 @@ export interface AppEnv {
     user: UserRecord
     /** Set by jwtRequired from the scheme word; the handler answers in that generation's shape. */
     dialect: Dialect
+    /** How this request's answers get the headers every answer carries (middleware/wire-headers.ts). */
+    wireHeaders: WireHeaders
+    /** The answer `respond` built last, which has them already. */
+    answered: Response
   }
 }

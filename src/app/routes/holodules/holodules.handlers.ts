@@ -5,7 +5,7 @@ import { createTtlCache } from '../../../lib/ttl-cache.js'
 import type { Holodule, HoloduleRecord, Store } from '../../../store/store.js'
 import type { AppEnv, Dialect } from '../../env.js'
 import type { Metrics } from '../../metrics.js'
-import { JSON_CONTENT_TYPE, notFound, sendJson } from '../../responses.js'
+import { JSON_CONTENT_TYPE, notFound, respond, sendJson } from '../../responses.js'
 
 export interface HoloduleDeps {
   store: Store
@@ -87,33 +87,38 @@ export const getDay = ({ store, cacheTtl, clock, backgroundWork, metrics }: Holo
       const rows = await store.findHolodulesByDate(date)
       return rows.length === 0 ? null : new Day(rows)
     })
-    const dialect = c.var.dialect
+    // c.get, not c.var: c.var copies every variable into a new object on each access.
+    const dialect = c.get('dialect')
     // No stream that day: the first generation's 404, the second's empty array.
     if (!day) {
       if (dialect === 1) return notFound(c)
-      return c.body('[]', 200, { 'Content-Type': JSON_CONTENT_TYPE }) as unknown as TypedResponse<
+      return respond(c, '[]', 200, { 'content-type': JSON_CONTENT_TYPE }) as unknown as TypedResponse<
         HoloduleRecord[],
         200,
         'json'
       >
     }
     const answer = await day.answer(dialect)
-    const headers = { ETag: answer.etag, 'Cache-Control': cacheControl }
+    // Object literals, not spreads: see respond() in responses.ts.
     if (matches(c.req.header('If-None-Match'), answer.etag)) {
       // No body: the route documents the 304 without content, which its type spells `{}`.
-      return c.body(null, 304, headers) as unknown as TypedResponse<Record<never, never>, 304, string>
+      return respond(c, null, 304, {
+        etag: answer.etag,
+        'cache-control': cacheControl,
+      }) as unknown as TypedResponse<Record<never, never>, 304, string>
     }
     // The bytes were encoded once from a ScheduleBody (or the second generation's array); the cast
     // gives `hc` the first generation's type, the one its clients call with.
-    return c.body(answer.body, 200, {
-      ...headers,
-      'Content-Type': JSON_CONTENT_TYPE,
+    return respond(c, answer.body, 200, {
+      etag: answer.etag,
+      'cache-control': cacheControl,
+      'content-type': JSON_CONTENT_TYPE,
     }) as unknown as TypedResponse<ScheduleBody, 200, 'json'>
   }
 }
 
 /** The contract's 400 for a date that is not a real `YYYYMMDD`, in the request's generation. */
 export const badDate = (c: Context<AppEnv>) =>
-  c.var.dialect === 2
+  c.get('dialect') === 2
     ? sendJson(c, { error: 'Bad request' }, 400)
     : sendJson(c, { error: 'Bad Request', description: 'date must be YYYYMMDD' }, 400)

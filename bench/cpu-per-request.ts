@@ -1,0 +1,139 @@
+/**
+ * Server CPU time per request (µs), for Hono's hello, the hot authenticated GET and the 401, on Node
+ * (dist/, so `npm run build` first) or Bun. On a shared machine wall-clock throughput moves with
+ * whatever else runs; the CPU a request costs the server moves much less, so this is what the
+ * hot-path changes are measured by. Every server is pinned to CPU 1 and wrk to CPU 0, as in the
+ * bench; the app runs on its embedded demo store (no database: the cost measured is the app's).
+ *
+ * The servers run side by side and are measured in interleaved rounds (hello, app, --base app, then
+ * again), so a burst of load elsewhere falls on all of them alike; `x hello` is the per-round ratio
+ * of hello's CPU per request to the scenario's, the throughput ratio the bench's targets speak of.
+ *
+ * Usage: node --import tsx bench/cpu-per-request.ts [--runtime node|bun] [--rounds 5]
+ *        [--duration 2] [--connections 16] [--only hot,401] [--base OTHER_CHECKOUT] [--cpu-prof DIR]
+ */
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { japanDay } from '../src/store/sample-data.js'
+import { cpuSeconds, pin, type RunningServer, startBenchServer } from './lib/procs.js'
+import { runWrk, wrkBinary } from './lib/wrk.js'
+import { bunBinary, LOADGEN_CPUS, ROOT, SECRET, SERVER_CPUS } from './targets.js'
+
+const { values: flags } = parseArgs({
+  options: {
+    runtime: { type: 'string', default: 'node' },
+    duration: { type: 'string', default: '2' },
+    rounds: { type: 'string', default: '5' },
+    connections: { type: 'string', default: '16' },
+    only: { type: 'string', default: 'hot,401' },
+    // Another checkout (dist/ built for Node) measured next to this one, e.g. the commit before a change.
+    base: { type: 'string' },
+    'cpu-prof': { type: 'string' },
+  },
+})
+const duration = Number(flags.duration)
+const rounds = Number(flags.rounds)
+const runtime = flags.runtime === 'bun' ? 'bun' : 'node'
+const wrk = wrkBinary()
+if (!wrk) throw new Error('wrk is not installed: apt-get install wrk')
+
+interface Scenario {
+  name: string
+  path: string
+  headers?: Record<string, string>
+  status: string
+}
+
+/** wrk for `seconds`; µs of server CPU per answered request (every answer must be `status`). */
+const measure = async (server: RunningServer, s: Scenario, seconds: number): Promise<number> => {
+  const before = cpuSeconds(server.pid)
+  const r = await runWrk(wrk, {
+    url: server.url + s.path,
+    connections: Number(flags.connections),
+    duration: seconds,
+    headers: s.headers,
+  })
+  const cpu = cpuSeconds(server.pid) - before
+  const wrong = Object.keys(r.statuses).filter((k) => k !== s.status)
+  if (wrong.length > 0 || r.requests === 0)
+    throw new Error(`${server.name} ${s.name}: statuses ${JSON.stringify(r.statuses)}, want ${s.status}`)
+  return (cpu * 1e6) / r.requests
+}
+
+/** The demo store prints its password once listening; log in as that user. */
+const login = async (server: RunningServer): Promise<string> => {
+  const password = /password: (\S+)/.exec(server.output())?.[1]
+  if (!password) throw new Error(`no demo password in:\n${server.output()}`)
+  const res = await fetch(`${server.url}/auth`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username: 'demo', password }),
+  })
+  const { access_token } = (await res.json()) as { access_token: string }
+  return access_token
+}
+
+const appEnv = { JWT_SECRET_KEY: SECRET, LOG_LEVEL: 'warn', JWT_EXPIRATION_DELTA: '3600' }
+const profile = flags['cpu-prof']
+  ? ['--cpu-prof', '--cpu-prof-interval=200', `--cpu-prof-dir=${flags['cpu-prof']}`]
+  : []
+const appCommand = (root: string) =>
+  runtime === 'node'
+    ? { command: process.execPath, args: [...profile, join(root, 'dist/entry/node.js')] }
+    : { command: bunBinary(), args: [...profile, join(root, 'src/entry/bun.ts')] }
+const helloCommand =
+  runtime === 'node'
+    ? { command: process.execPath, args: ['--import', 'tsx', 'bench/peers/hono-hello-node.ts'] }
+    : { command: bunBinary(), args: ['bench/peers/hono-hello-bun.ts'] }
+
+/** The q-quantile (nearest rank): contention only ever adds CPU, so the low quantiles are the cost. */
+const quantile = (xs: number[], q: number) =>
+  [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) * q)] as number
+const median = (xs: number[]) => quantile(xs, 0.5)
+
+pin(process.pid, LOADGEN_CPUS)
+const servers: RunningServer[] = []
+try {
+  const start = async (name: string, spec: { command: string; args: string[] }, app: boolean) => {
+    const s = await startBenchServer({
+      name,
+      ...spec,
+      env: app ? appEnv : {},
+      cpus: SERVER_CPUS,
+      readyPath: app ? '/healthz' : '/',
+    })
+    servers.push(s)
+    return s
+  }
+  const hello = await start(`hello-${runtime}`, helloCommand, false)
+  const apps = [await start(`app-${runtime}`, appCommand(ROOT), true)]
+  if (flags.base) apps.push(await start(`base-${runtime}`, appCommand(flags.base), true))
+  const path = `/holodules/${japanDay(Date.now())}`
+  const wanted = flags.only.split(',')
+  const cells: Array<{ server: RunningServer; s: Scenario; us: number[] }> = [
+    { server: hello, s: { name: 'hello', path: '/', status: '200' }, us: [] },
+  ]
+  for (const app of apps) {
+    const token = await login(app)
+    const scenarios: Scenario[] = [
+      { name: 'hot', path, headers: { Authorization: `JWT ${token}` }, status: '200' },
+      { name: '401', path, status: '401' },
+    ]
+    for (const s of scenarios.filter((x) => wanted.includes(x.name))) cells.push({ server: app, s, us: [] })
+  }
+  for (const c of cells) await measure(c.server, c.s, 1) // warm-up: JIT, caches
+  for (let r = 0; r < rounds; r++) for (const c of cells) c.us.push(await measure(c.server, c.s, duration))
+  const helloUs = cells[0]?.us ?? []
+  const f = (x: number) => x.toFixed(1).padStart(6)
+  for (const c of cells) {
+    const ratio = median(c.us.map((u, i) => (helloUs[i] as number) / u))
+    const low = quantile(helloUs, 0.25) / quantile(c.us, 0.25)
+    console.log(
+      `${c.server.name.padEnd(11)} ${c.s.name.padEnd(5)} median ${f(median(c.us))} µs/req` +
+        `  p25 ${f(quantile(c.us, 0.25))}  min ${f(Math.min(...c.us))}` +
+        `  x hello ${ratio.toFixed(2)} (at p25 ${low.toFixed(2)})`,
+    )
+  }
+} finally {
+  for (const s of servers) await s.stop()
+}

@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { Hono } from 'hono'
+import { secureHeaders } from 'hono/secure-headers'
+import { createApp } from '../../../../src/app/create-app.js'
+import { parseConfig } from '../../../../src/config/config.js'
+import type { Env } from '../../../../src/config/env.js'
+import { MemoryStore } from '../../../../src/store/memory-store.js'
+import { HOLODULES, SECRET, SEED_DAY } from '../../../contract/fixtures.js'
+
+const app = (env: Env = {}) => {
+  const parsed = parseConfig({ JWT_SECRET_KEY: SECRET, ...env })
+  if (!parsed.ok) throw new Error(parsed.errors.join('; '))
+  return createApp({ config: parsed.config.app, store: new MemoryStore({ users: [], holodules: HOLODULES }) })
+}
+
+const headersOf = (res: Response) => Object.fromEntries(res.headers)
+/** What Hono's secureHeaders, as the app configured it before, set: the app writes them out. */
+const securityHeaders = async () => {
+  const hono = new Hono()
+    .use(secureHeaders({ crossOriginResourcePolicy: false, crossOriginOpenerPolicy: false }))
+    .get('/', (c) => c.body(null, 204))
+  return headersOf(await hono.request('/'))
+}
+const CORS = {
+  'access-control-allow-headers': 'Content-Type,Authorization',
+  'access-control-allow-methods': 'GET,PUT,POST,DELETE,OPTIONS',
+}
+
+describe('wire headers: one record per app instead of three middlewares', () => {
+  it('puts the same headers on answers built by respond and on those Hono builds itself', async () => {
+    const a = app()
+    const SECURITY_HEADERS = await securityHeaders()
+    assert.equal(Object.keys(SECURITY_HEADERS).length, 9)
+    // A 401 (built by respond) and the OpenAPI document (c.body: stamped after the handler).
+    for (const res of [await a.request(`/holodules/${SEED_DAY}`), await a.request('/openapi.json')]) {
+      const h = headersOf(res)
+      assert.match(h['x-request-id'] ?? '', /^[0-9a-f-]{36}$/)
+      assert.deepEqual(
+        { ...h, 'x-request-id': 'id' },
+        {
+          ...CORS,
+          'access-control-allow-origin': '*',
+          ...SECURITY_HEADERS,
+          'content-type': 'application/json; charset=UTF-8',
+          'x-request-id': 'id',
+          ...(res.status === 401 ? { 'www-authenticate': 'JWT realm="Login Required"' } : {}),
+        },
+      )
+    }
+  })
+
+  it('keeps a valid incoming X-Request-Id, replaces an invalid one, and never repeats an id', async () => {
+    const a = app()
+    const given = await a.request('/nope', { headers: { 'X-Request-Id': 'trace-me_1=' } })
+    assert.equal(given.headers.get('x-request-id'), 'trace-me_1=')
+    const bad = await a.request('/nope', { headers: { 'X-Request-Id': 'not ok!' } })
+    assert.match(bad.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/)
+    const long = await a.request('/nope', { headers: { 'X-Request-Id': 'x'.repeat(256) } })
+    assert.notEqual(long.headers.get('x-request-id'), 'x'.repeat(256))
+    const ids = new Set<string | null>()
+    for (let i = 0; i < 50; i++) ids.add((await a.request('/nope')).headers.get('x-request-id'))
+    assert.equal(ids.size, 50)
+  })
+
+  it('answers a preflight with the CORS headers only, and names an allowed origin once', async () => {
+    const open = await app().request('/anything', { method: 'OPTIONS' })
+    assert.equal(open.status, 204)
+    assert.deepEqual(headersOf(open), { ...CORS, 'access-control-allow-origin': '*' })
+    const listed = app({ CORS_ORIGINS: 'https://a.example' })
+    const pre = await listed.request('/x', { method: 'OPTIONS', headers: { Origin: 'https://a.example' } })
+    assert.deepEqual(headersOf(pre), {
+      ...CORS,
+      'access-control-allow-origin': 'https://a.example',
+      vary: 'Origin',
+    })
+    // A 405 is rebuilt from the 404 behind it: Vary still says Origin once.
+    const other = await listed.request('/healthz', {
+      method: 'DELETE',
+      headers: { Origin: 'https://b.example' },
+    })
+    assert.equal(other.status, 405)
+    assert.equal(other.headers.get('vary'), 'Origin')
+    assert.equal(other.headers.get('access-control-allow-origin'), null)
+    assert.equal(other.headers.get('x-frame-options'), 'SAMEORIGIN')
+    // The 405 is rebuilt from the 404 that respond built, so it is stamped after the handler: one id.
+    assert.equal(other.headers.get('x-request-id')?.length, 36)
+  })
+})
