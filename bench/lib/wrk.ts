@@ -27,12 +27,16 @@ export const wrkBinary = (): string | null => {
   return null
 }
 
-/** A Lua string literal of any text: printable ASCII as is, every other byte as a decimal escape. */
+/**
+ * A Lua string literal of any text: printable ASCII as is, every other byte as a three-digit decimal
+ * escape (Lua's `\ddd` reads up to three digits, so `"` before a digit, as in an ETag `"3a…"`,
+ * written `\34` would run into it: `\343` is out of range and wrk ran without the script).
+ */
 export const luaString = (text: string): string => {
   let out = '"'
   for (const byte of Buffer.from(text, 'utf8')) {
     const printable = byte >= 0x20 && byte < 0x7f && byte !== 0x22 && byte !== 0x5c
-    out += printable ? String.fromCharCode(byte) : `\\${byte}`
+    out += printable ? String.fromCharCode(byte) : `\\${String(byte).padStart(3, '0')}`
   }
   return `${out}"`
 }

@@ -44,7 +44,8 @@ describe('the bench load through wrk', () => {
   })
 
   it('sends the spec as written and counts every status', async () => {
-    const header = 'JWT a"b\\c é'
+    // A quote and a backslash before digits, as in an ETag: Lua's decimal escapes must not run on.
+    const header = 'JWT a"3b\\1c é'
     const result = await runWrk(wrk as string, {
       url: `${url}/a`,
       // One connection: the server sees the paths in the order request() hands them out.

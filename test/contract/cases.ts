@@ -563,6 +563,18 @@ export const contractCases = (target: () => ContractTarget) => {
       assert.equal(again.headers.get('etag'), etag)
       assert.equal(await again.text(), '')
     })
+
+    it("says Vary: Authorization on a day's answer: the same URL answers each generation in its shape", async () => {
+      const first = await schedule(SEED_DAY, `JWT ${token()}`)
+      assert.equal(first.status, 200)
+      assert.match(first.headers.get('vary') ?? '', /\bAuthorization\b/)
+      await first.body?.cancel()
+      const again = await api(`/holodules/${SEED_DAY}`, {
+        headers: { Authorization: `JWT ${token()}`, 'If-None-Match': first.headers.get('etag') ?? '' },
+      })
+      assert.equal(again.status, 304)
+      assert.match(again.headers.get('vary') ?? '', /\bAuthorization\b/)
+    })
   })
 
   describe('everything else', () => {

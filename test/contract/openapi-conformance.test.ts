@@ -62,6 +62,7 @@ describe('the OpenAPI conformance check', () => {
         answer('GET', '/holodules/20201209', 304, undefined, {
           ETag: '"abc"',
           'Cache-Control': 'private, max-age=5',
+          Vary: 'Authorization',
         }),
       ),
       [],
@@ -128,7 +129,13 @@ describe('the OpenAPI conformance check', () => {
 
   it('fails a body where none is documented', () => {
     const problems = check(
-      answer('GET', '/holodules/20201209', 304, { result: 0 }, { ETag: '"a"', 'Cache-Control': 'x' }),
+      answer(
+        'GET',
+        '/holodules/20201209',
+        304,
+        { result: 0 },
+        { ETag: '"a"', 'Cache-Control': 'x', Vary: 'Authorization' },
+      ),
     )
     assert.match(problems[0] as string, /documents no body/)
   })

@@ -59,6 +59,13 @@ class Day {
   }
 }
 
+/**
+ * The same URL answers each generation in its own shape (an object, or an array with `code`), so a
+ * browser's cache must not hand one token's answer to a request with another (`private` keeps
+ * shared caches out; the browser's own cache is one per origin, whatever the token).
+ */
+const VARY = 'Authorization'
+
 /** If-None-Match per RFC 9110: `*` or a list, compared weakly (a W/ prefix does not matter). */
 const matches = (ifNoneMatch: string | undefined, etag: string): boolean =>
   (ifNoneMatch?.split(',') ?? []).some((t) => {
@@ -92,11 +99,10 @@ export const getDay = ({ store, cacheTtl, clock, backgroundWork, metrics }: Holo
     // No stream that day: the first generation's 404, the second's empty array.
     if (!day) {
       if (dialect === 1) return notFound(c)
-      return respond(c, '[]', 200, { 'content-type': JSON_CONTENT_TYPE }) as unknown as TypedResponse<
-        HoloduleRecord[],
-        200,
-        'json'
-      >
+      return respond(c, '[]', 200, {
+        'content-type': JSON_CONTENT_TYPE,
+        vary: VARY,
+      }) as unknown as TypedResponse<HoloduleRecord[], 200, 'json'>
     }
     const answer = await day.answer(dialect)
     // Object literals, not spreads: see respond() in responses.ts.
@@ -105,6 +111,7 @@ export const getDay = ({ store, cacheTtl, clock, backgroundWork, metrics }: Holo
       return respond(c, null, 304, {
         etag: answer.etag,
         'cache-control': cacheControl,
+        vary: VARY,
       }) as unknown as TypedResponse<Record<never, never>, 304, string>
     }
     // The bytes were encoded once from a ScheduleBody (or the second generation's array); the cast
@@ -113,6 +120,7 @@ export const getDay = ({ store, cacheTtl, clock, backgroundWork, metrics }: Holo
       etag: answer.etag,
       'cache-control': cacheControl,
       'content-type': JSON_CONTENT_TYPE,
+      vary: VARY,
     }) as unknown as TypedResponse<ScheduleBody, 200, 'json'>
   }
 }

@@ -66,6 +66,11 @@ const etag = (required: boolean) => ({
     required,
     schema: { type: 'string' as const },
   },
+  Vary: {
+    description: 'Names Authorization: the body depends on the generation of the token.',
+    required,
+    schema: { type: 'string' as const, pattern: '\\bAuthorization\\b' },
+  },
 })
 
 const wwwAuthenticate = {

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test'
 import { Hono } from 'hono'
 import { secureHeaders } from 'hono/secure-headers'
 import { createApp } from '../../../../src/app/create-app.js'
+import { issueToken } from '../../../../src/auth/token.js'
 import { parseConfig } from '../../../../src/config/config.js'
 import type { Env } from '../../../../src/config/env.js'
 import { MemoryStore } from '../../../../src/store/memory-store.js'
@@ -85,5 +86,21 @@ describe('wire headers: one record per app instead of three middlewares', () => 
     assert.equal(other.headers.get('x-frame-options'), 'SAMEORIGIN')
     // The 405 is rebuilt from the 404 that respond built, so it is stamped after the handler: one id.
     assert.equal(other.headers.get('x-request-id')?.length, 36)
+  })
+  it("adds a day's Vary: Authorization to the allow-list's Vary: Origin, not instead of it", async () => {
+    const parsed = parseConfig({ JWT_SECRET_KEY: SECRET, CORS_ORIGINS: 'https://a.example' })
+    if (!parsed.ok) throw new Error(parsed.errors.join('; '))
+    const store = new MemoryStore({
+      users: [{ id: '1', username: 'user01', password: 'x' }],
+      holodules: HOLODULES,
+    })
+    const listed = createApp({ config: parsed.config.app, store })
+    const token = await issueToken(parsed.config.app.jwt, 'user01', Date.now())
+    const res = await listed.request(`/holodules/${SEED_DAY}`, {
+      headers: { Authorization: `JWT ${token}`, Origin: 'https://a.example' },
+    })
+    assert.equal(res.status, 200)
+    assert.equal(res.headers.get('vary'), 'Origin, Authorization')
+    assert.equal((await listed.request('/nope')).headers.get('vary'), 'Origin')
   })
 })
