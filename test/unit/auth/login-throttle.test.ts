@@ -118,4 +118,33 @@ describe('login throttle', () => {
     await Promise.all(flood)
     assert.equal(mostOfA, 1)
   })
+  it('answers a known block from memory: no store query per attempt once blocked', async () => {
+    const base = memoryLoginLimiters(policy)
+    let gets = 0
+    const counting = <L extends { get: (key: string) => Promise<unknown> }>(l: L): L => ({
+      ...l,
+      get: (key: string) => {
+        gets++
+        return l.get(key)
+      },
+    })
+    const t = createLoginThrottle(
+      { ...base, consecutive: counting(base.consecutive), perAddress: counting(base.perAddress) },
+      policy,
+    )
+    for (let i = 0; i < 5; i++) await t.attempt(`user${i}`, 'a', wrong)
+    const first = await t.attempt('fresh', 'a', right)
+    assert.equal(first.kind, 'throttled')
+    const seen = gets
+    for (let i = 0; i < 20; i++) {
+      const r = await t.attempt(`other${i}`, 'a', right)
+      assert.equal(r.kind, 'throttled')
+      // The real remaining block, not the memo's recheck time.
+      if (r.kind === 'throttled') assert.ok(r.retryAfter > 3600, String(r.retryAfter))
+    }
+    assert.equal(gets, seen)
+    // Another address still asks the store, and logs in.
+    assert.equal((await t.attempt('fresh', 'b', right)).kind, 'done')
+    assert.ok(gets > seen)
+  })
 })
