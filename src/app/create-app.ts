@@ -2,7 +2,12 @@ import { OpenAPIHono } from '@hono/zod-openapi'
 import { HTTPException } from 'hono/http-exception'
 import { methodNotAllowed } from 'hono/method-not-allowed'
 import { createLoginThrottle, type ThrottlePolicy } from '../auth/login-throttle.js'
-import { createPasswordVerifier, type LegacyPlaintext, type PasswordVerifier } from '../auth/password.js'
+import {
+  createPasswordVerifier,
+  type LegacyPlaintext,
+  type PasswordVerifier,
+  type Pbkdf2,
+} from '../auth/password.js'
 import { createTokenVerifier, type JwtConfig, type SignatureCheckFor } from '../auth/token.js'
 import type { TrustProxy } from '../lib/address.js'
 import { type Clock, systemClock } from '../lib/clock.js'
@@ -66,6 +71,7 @@ export const DEFAULT_THROTTLE_POLICY: ThrottlePolicy = {
   maxInflightPerAddress: 2,
   queueTimeoutMs: 1000,
   hashConcurrency: 2,
+  throttledDelayMs: 1000,
 }
 
 /** Short enough that a new row shows within seconds; long enough to absorb a burst of clients. */
@@ -88,6 +94,11 @@ export interface AppDeps {
   newRequestId?: () => string
   /** Where failed logins are counted, for the policy in config. Absent: in this process's memory. */
   loginLimiters?: LoginLimitersFor
+  /**
+   * How a password's PBKDF2 runs. Absent: WebCrypto's (Node and Bun pass one that runs the hashes
+   * of addresses with failed logins on a thread of the lowest priority: src/entry/hashing.ts).
+   */
+  pbkdf2?: Pbkdf2
   /** How a token's HMAC is checked. Absent: WebCrypto's (Node and Bun pass node:crypto's). */
   signatures?: SignatureCheckFor
   /** Swagger UI's files for GET /docs, read by the entry. Absent: no /docs (e.g. on Workers). */
@@ -110,6 +121,7 @@ export const createApp = ({
   loginLimiters = memoryLoginLimiters,
   newRequestId = createRequestIds(),
   signatures,
+  pbkdf2,
   docsAssets,
   metrics,
   metricsEndpoint,
@@ -161,7 +173,8 @@ export const createApp = ({
         store,
         clock,
         logger,
-        passwords: passwords ?? createPasswordVerifier(config.passwordIterations, config.legacyPlaintext),
+        passwords:
+          passwords ?? createPasswordVerifier(config.passwordIterations, config.legacyPlaintext, pbkdf2),
         throttle,
         clientAddress: addressOf,
         generations,

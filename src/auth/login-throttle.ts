@@ -5,6 +5,8 @@
  * at most a few password checks of one address in flight, and a bounded queue for the hashes.
  */
 
+import type { HashPriority } from './password.js'
+
 /** What a counter answers: rate-limiter-flexible's RateLimiterRes, reduced to what we read. */
 export interface LimiterState {
   consumedPoints: number
@@ -42,6 +44,13 @@ export interface ThrottlePolicy {
    * size, so what else uses the pool never waits behind them.
    */
   hashConcurrency: number
+  /**
+   * How long a throttled attempt waits before its 429 (never longer than its Retry-After), as
+   * login(1) and pam_faildelay hold a failed login: a client that sends its next guess when the
+   * last is answered gets one a second per connection instead of as many as the server can
+   * answer, so a flood past its limit costs the server next to nothing. 0: answered at once.
+   */
+  throttledDelayMs: number
 }
 
 export type Attempt<T> =
@@ -119,11 +128,13 @@ export interface LoginThrottle {
   /**
    * Runs `check` (the password verification; `ok` when the login succeeds) unless the address or
    * the (user name, address) is throttled or the hash queue is full, and counts its outcome.
+   * `check` is told `low` when the address has failures counted or another check running: its
+   * hash may yield to others.
    */
   attempt<T extends { ok: boolean }>(
     username: string,
     address: string,
-    check: () => Promise<T>,
+    check: (priority: HashPriority) => Promise<T>,
   ): Promise<Attempt<T>>
 }
 
@@ -169,7 +180,8 @@ export const createLoginThrottle = (limiters: LoginLimiters, policy: ThrottlePol
       ms = Math.max(ms, byAddress.msBeforeNext)
       rememberBlock(address, byAddress.msBeforeNext, now)
     }
-    return { ms, fails: byUser?.consumedPoints ?? 0 }
+    const fails = byUser?.consumedPoints ?? 0
+    return { ms, fails, suspect: fails > 0 || (byAddress?.consumedPoints ?? 0) > 0 }
   }
 
   /** Counts a failure; storage errors propagate, an over-limit answer is the expected outcome. */
@@ -194,30 +206,54 @@ export const createLoginThrottle = (limiters: LoginLimiters, policy: ThrottlePol
     }
   }
 
+  /**
+   * Between half and all of throttledDelayMs, at random: clients that all sent at once (a flood's
+   * connections opened together) are answered spread over that time rather than in one burst
+   * each period, which would hold every other request behind a whole round of them.
+   */
+  const hold = async (retryAfter: number) => {
+    const ms = Math.min(policy.throttledDelayMs, retryAfter * 1000) * (0.5 + Math.random() / 2)
+    if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms))
+  }
+
+  const attempt = async <T extends { ok: boolean }>(
+    username: string,
+    address: string,
+    check: (priority: HashPriority) => Promise<T>,
+  ): Promise<Attempt<T>> => {
+    // Keys: an address has no `|` (user keys do), so the two kinds never meet in the memo.
+    const now = Date.now()
+    const known = Math.max(knownBlock(address, now), knownBlock(userKey(username, address), now))
+    if (known > 0) return { kind: 'throttled', retryAfter: seconds(known) }
+    const held = inflight.get(address) ?? 0
+    if (held >= policy.maxInflightPerAddress) return { kind: 'throttled', retryAfter: 1 }
+    inflight.set(address, held + 1)
+    try {
+      const uk = userKey(username, address)
+      const blocked = await blockedFor(uk, address)
+      if (blocked.ms > 0) return { kind: 'throttled', retryAfter: seconds(blocked.ms) }
+      // Suspect: failures counted, or another check of this address already running (a client
+      // logs in once at a time; a flood's first volley is many at once, before any has failed).
+      const priority: HashPriority = blocked.suspect || held > 0 ? 'low' : 'normal'
+      const outcome = await queue.run(address, () => check(priority))
+      if ('waitMs' in outcome) return { kind: 'busy', retryAfter: seconds(outcome.waitMs) }
+      // A success resets the consecutive failures; nothing to write when there were none.
+      if (!outcome.value.ok) await countFailure(uk, address)
+      else if (blocked.fails > 0) await limiters.consecutive.delete(uk)
+      return { kind: 'done', value: outcome.value }
+    } finally {
+      const left = (inflight.get(address) ?? 1) - 1
+      if (left === 0) inflight.delete(address)
+      else inflight.set(address, left)
+    }
+  }
+
   return {
     async attempt(username, address, check) {
-      // Keys: an address has no `|` (user keys do), so the two kinds never meet in the memo.
-      const now = Date.now()
-      const known = Math.max(knownBlock(address, now), knownBlock(userKey(username, address), now))
-      if (known > 0) return { kind: 'throttled', retryAfter: seconds(known) }
-      const held = inflight.get(address) ?? 0
-      if (held >= policy.maxInflightPerAddress) return { kind: 'throttled', retryAfter: 1 }
-      inflight.set(address, held + 1)
-      try {
-        const uk = userKey(username, address)
-        const blocked = await blockedFor(uk, address)
-        if (blocked.ms > 0) return { kind: 'throttled', retryAfter: seconds(blocked.ms) }
-        const outcome = await queue.run(address, check)
-        if ('waitMs' in outcome) return { kind: 'busy', retryAfter: seconds(outcome.waitMs) }
-        // A success resets the consecutive failures; nothing to write when there were none.
-        if (!outcome.value.ok) await countFailure(uk, address)
-        else if (blocked.fails > 0) await limiters.consecutive.delete(uk)
-        return { kind: 'done', value: outcome.value }
-      } finally {
-        const left = (inflight.get(address) ?? 1) - 1
-        if (left === 0) inflight.delete(address)
-        else inflight.set(address, left)
-      }
+      const result = await attempt(username, address, check)
+      // Held after the in-flight count is given back: a held answer occupies no password-check slot.
+      if (result.kind === 'throttled') await hold(result.retryAfter)
+      return result
     },
   }
 }

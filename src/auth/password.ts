@@ -18,7 +18,23 @@ const MAX_ITERATIONS = 10_000_000
 
 const encoder = new TextEncoder()
 
-const derive = async (password: string, salt: Uint8Array, iterations: number, bytes: number) => {
+/**
+ * Who a password check is for: `low` when the client's address has failed logins counted, so a
+ * runtime that can (Node, Bun: src/entry/hashing.ts) gives that hash only the CPU nobody else wants.
+ */
+export type HashPriority = 'normal' | 'low'
+
+/** PBKDF2-HMAC-SHA256 of `password`: `bytes` bytes. */
+export type Pbkdf2 = (
+  password: string,
+  salt: Uint8Array,
+  iterations: number,
+  bytes: number,
+  priority: HashPriority,
+) => Promise<Uint8Array>
+
+/** WebCrypto's, on every runtime; it has no notion of priority. */
+export const webCryptoPbkdf2: Pbkdf2 = async (password, salt, iterations, bytes) => {
   const key = await crypto.subtle.importKey('raw', encoder.encode(password), 'PBKDF2', false, ['deriveBits'])
   const bits = await crypto.subtle.deriveBits(
     { name: 'PBKDF2', hash: 'SHA-256', salt: salt as BufferSource, iterations },
@@ -49,7 +65,7 @@ export const isLegacyPlaintext = (stored: string): boolean => !stored.startsWith
 
 export const hashPassword = async (password: string, iterations: number): Promise<string> => {
   const salt = crypto.getRandomValues(new Uint8Array(SALT_BYTES))
-  const hash = await derive(password, salt, iterations, HASH_BYTES)
+  const hash = await webCryptoPbkdf2(password, salt, iterations, HASH_BYTES, 'normal')
   return `$${ID}$i=${iterations}$${toBase64(salt)}$${toBase64(hash)}`
 }
 
@@ -59,36 +75,40 @@ export type Verification =
   | { ok: true; rehash: boolean }
 
 export interface PasswordVerifier {
-  verify(password: string, stored: string | null): Promise<Verification>
+  verify(password: string, stored: string | null, priority?: HashPriority): Promise<Verification>
 }
+
+/** What a record that still holds plain text gets: one login that rewrites it, or never a login. */
+export type LegacyPlaintext = 'accept' | 'reject'
 
 /**
  * Every path costs one PBKDF2 run at policy strength: an unknown user is checked against a dummy
  * hash and a plain-text record is compared after a dummy run, so timing tells a client nothing.
  */
-/** What a record that still holds plain text gets: one login that rewrites it, or never a login. */
-export type LegacyPlaintext = 'accept' | 'reject'
-
 export const createPasswordVerifier = (
   iterations: number,
   legacy: LegacyPlaintext = 'accept',
+  pbkdf2: Pbkdf2 = webCryptoPbkdf2,
 ): PasswordVerifier => {
   let dummy: Promise<string> | undefined
   const dummyHash = () => {
     dummy ??= hashPassword(toBase64(crypto.getRandomValues(new Uint8Array(16))), iterations)
     return dummy
   }
-  const checkAgainst = async (password: string, parsed: ParsedHash) =>
-    timingSafeEqual(await derive(password, parsed.salt, parsed.iterations, parsed.hash.length), parsed.hash)
+  const checkAgainst = async (password: string, parsed: ParsedHash, priority: HashPriority) =>
+    timingSafeEqual(
+      await pbkdf2(password, parsed.salt, parsed.iterations, parsed.hash.length, priority),
+      parsed.hash,
+    )
 
   return {
-    async verify(password, stored) {
+    async verify(password, stored, priority = 'normal') {
       const parsed = stored === null ? null : parseHash(stored)
       if (parsed) {
-        const ok = await checkAgainst(password, parsed)
+        const ok = await checkAgainst(password, parsed, priority)
         return ok ? { ok: true, rehash: parsed.iterations < iterations } : { ok: false }
       }
-      await checkAgainst(password, parseHash(await dummyHash()) as ParsedHash)
+      await checkAgainst(password, parseHash(await dummyHash()) as ParsedHash, priority)
       // Rejected plain text still cost the dummy run above: timing does not tell it apart.
       if (stored === null || !isLegacyPlaintext(stored) || legacy === 'reject') return { ok: false }
       const a = encoder.encode(password)

@@ -132,6 +132,12 @@ const envSchema = z.object({
     .min(1)
     .max(64)
     .default(DEFAULT_THROTTLE_POLICY.hashConcurrency),
+  LOGIN_THROTTLE_DELAY_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(10_000)
+    .default(DEFAULT_THROTTLE_POLICY.throttledDelayMs),
   TRUST_PROXY: optionalText,
   LEGACY_PLAINTEXT_PASSWORDS: z.enum(['accept', 'reject']).default('accept'),
   DOCS: z.enum(['on', 'off']).default('on'),
@@ -277,6 +283,7 @@ export const parseConfig = (env: Env): ConfigResult => {
           maxInflightPerAddress: e.LOGIN_MAX_INFLIGHT_PER_ADDRESS,
           queueTimeoutMs: e.LOGIN_QUEUE_TIMEOUT_MS,
           hashConcurrency: e.LOGIN_HASH_CONCURRENCY,
+          throttledDelayMs: e.LOGIN_THROTTLE_DELAY_MS,
         },
       },
     },

@@ -11,6 +11,7 @@ import { MongoStore } from '../store/mongo-store.js'
 import type { Store } from '../store/store.js'
 import { demoBanner, demoStore } from './demo.js'
 import { nodeDocsAssets } from './docs-assets.js'
+import { prioritizedPbkdf2 } from './hashing.js'
 import { createPrometheusMetrics } from './metrics.js'
 
 export interface Server {
@@ -97,6 +98,7 @@ export const bootstrap = async (
     peerAddress,
     loginLimiters,
     signatures,
+    pbkdf2: prioritizedPbkdf2(logger),
     docsAssets: nodeDocsAssets(),
     metrics: prometheus?.metrics,
     // With METRICS_PORT the main port has no /metrics at all.

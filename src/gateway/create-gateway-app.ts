@@ -1,7 +1,7 @@
 import { type Context, Hono } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
 import { requestId } from 'hono/request-id'
 import { BSON, MongoAPIError, type MongoClient, MongoServerError } from 'mongodb'
+import { bodyLimit } from '../app/middleware/body-limit.js'
 import { type Clock, systemClock } from '../lib/clock.js'
 import { type Logger, silentLogger } from '../lib/logger.js'
 import { DUPLICATE_KEY, isUnavailable, reconnecting } from '../store/mongo-errors.js'

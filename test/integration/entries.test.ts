@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
+import { readdirSync, readFileSync } from 'node:fs'
+import { request } from 'node:http'
 import { connect } from 'node:net'
 import { after, before, describe, it } from 'node:test'
 import { DB_NAME, HASHED_USER, SECRET, SEED_DAY, SEED_DAY_KEYS, seedMongo } from '../contract/fixtures.js'
@@ -80,6 +82,57 @@ for (const runtime of ['node', 'bun'] as const satisfies ProcessRuntime[]) {
       // A client that keeps its connections alive goes on, on a new one.
       const res = await login(server.baseUrl)
       assert.equal(res.status, 200)
+    })
+
+    it('counts a chunked body (no Content-Length) against the limit: 413 past it, a login within it', async () => {
+      const { port } = new URL(server.baseUrl)
+      /** POST /auth with `body` in chunks of 1 KiB; the status line of the answer. */
+      const chunked = (body: string) =>
+        new Promise<string>((resolve, reject) => {
+          const req = request(
+            {
+              host: '127.0.0.1',
+              port,
+              method: 'POST',
+              path: '/auth',
+              headers: { 'Content-Type': 'application/json' },
+            },
+            (res) => {
+              res.resume()
+              res.on('end', () => resolve(`${res.statusCode} ${res.headers.connection}`))
+            },
+          )
+          req.on('error', reject)
+          for (let i = 0; i < body.length; i += 1024) req.write(body.slice(i, i + 1024))
+          req.end()
+        })
+      assert.equal(await chunked(JSON.stringify({ ...HASHED_USER, pad: 'x'.repeat(9000) })), '413 close')
+      assert.match(await chunked(JSON.stringify(HASHED_USER)), /^200 /)
+    })
+
+    it('runs the password checks of an address with failed logins on a SCHED_IDLE thread', async () => {
+      const pid = server.child.pid as number
+      // Field 41 of /proc/<pid>/task/<tid>/stat: each thread's scheduling policy (5: SCHED_IDLE).
+      const lowThreads = () =>
+        readdirSync(`/proc/${pid}/task`).filter((tid) => {
+          const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
+          return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[38] === '5'
+        }).length
+      assert.equal(lowThreads(), 0, 'no low-priority thread before a failed login')
+      const probe = { username: `probe-${Math.random().toString(36).slice(2, 10)}`, password: 'wrong' }
+      // The first failure is checked at normal priority; this address's next checks at low.
+      for (let i = 0; i < 2; i++) {
+        const res = await fetch(`${server.baseUrl}/auth`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify(probe),
+        })
+        assert.equal(res.status, 401)
+        await res.arrayBuffer()
+      }
+      assert.equal(lowThreads(), 1)
+      // And a right password checked there still logs in.
+      assert.equal((await login(server.baseUrl)).status, 200)
     })
 
     it('refuses an expired token', async () => {

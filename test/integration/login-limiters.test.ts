@@ -19,6 +19,7 @@ const policy: ThrottlePolicy = {
   maxInflightPerAddress: 2,
   queueTimeoutMs: 1000,
   hashConcurrency: 2,
+  throttledDelayMs: 0,
 }
 const wrong = async () => ({ ok: false })
 const right = async () => ({ ok: true })

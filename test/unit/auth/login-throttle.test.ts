@@ -9,6 +9,7 @@ const policy: ThrottlePolicy = {
   maxInflightPerAddress: 2,
   queueTimeoutMs: 1000,
   hashConcurrency: 2,
+  throttledDelayMs: 0,
 }
 const throttle = (p: ThrottlePolicy = policy) => createLoginThrottle(memoryLoginLimiters(p), p)
 const wrong = async () => ({ ok: false })
@@ -146,5 +147,64 @@ describe('login throttle', () => {
     // Another address still asks the store, and logs in.
     assert.equal((await t.attempt('fresh', 'b', right)).kind, 'done')
     assert.ok(gets > seen)
+  })
+
+  it('tells the check `low` once the address has failures counted or a check running, `normal` otherwise', async () => {
+    const t = throttle()
+    const seen: string[] = []
+    const saw = (ok: boolean) => async (priority: string) => {
+      seen.push(priority)
+      return { ok }
+    }
+    await t.attempt('u', 'a', saw(false))
+    await t.attempt('v', 'a', saw(true))
+    await t.attempt('u', 'b', saw(true))
+    // A success resets the consecutive count of (v, a), not the address's failures of the day.
+    await t.attempt('v', 'a', saw(true))
+    assert.deepEqual(seen, ['normal', 'low', 'normal', 'low'])
+    // A fresh address with one check running: the next one at once is low.
+    const priorities: string[] = []
+    let open = () => {}
+    const gate = new Promise<void>((r) => {
+      open = r
+    })
+    const held = (priority: string) => {
+      priorities.push(priority)
+      return gate.then(() => ({ ok: true }))
+    }
+    const both = [t.attempt('w', 'c', held), t.attempt('x', 'c', held)]
+    await new Promise((r) => setTimeout(r, 10))
+    open()
+    await Promise.all(both)
+    assert.deepEqual(priorities.sort(), ['low', 'normal'])
+  })
+
+  it('holds a throttled answer half to all of throttledDelayMs, never past its Retry-After, without holding a check slot', async () => {
+    const t = throttle({ ...policy, maxInflightPerAddress: 1, throttledDelayMs: 600 })
+    for (let i = 0; i < 3; i++) await t.attempt('u', 'a', wrong)
+    const started = Date.now()
+    const held = t.attempt('u', 'a', right)
+    // While `u`'s 429 is held, the address's one in-flight slot is free for another name.
+    await new Promise((r) => setTimeout(r, 50))
+    assert.equal((await t.attempt('v', 'a', right)).kind, 'done')
+    const r = await held
+    assert.equal(r.kind, 'throttled')
+    const took = Date.now() - started
+    assert.ok(took >= 290 && took < 1000, `answered after ${took} ms`)
+    // A hold longer than the Retry-After is cut to it: the in-flight 429 says 1 s.
+    const long = throttle({ ...policy, maxInflightPerAddress: 1, throttledDelayMs: 5000 })
+    let open = () => {}
+    const running = long.attempt(
+      'u',
+      'a',
+      () => new Promise<{ ok: boolean }>((r) => (open = () => r({ ok: true }))),
+    )
+    const before = Date.now()
+    const inflight = await long.attempt('v', 'a', right)
+    assert.deepEqual(inflight, { kind: 'throttled', retryAfter: 1 })
+    const waited = Date.now() - before
+    assert.ok(waited >= 490 && waited < 1500, `held ${waited} ms`)
+    open()
+    await running
   })
 })

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { describe, it } from 'node:test'
+import { DEFAULT_THROTTLE_POLICY } from '../../../src/app/create-app.js'
 import { parseConfig } from '../../../src/config/config.js'
 
 const LONG_SECRET = 's'.repeat(32)
@@ -52,6 +53,21 @@ describe('parseConfig', () => {
     ]) {
       assert.match(text, new RegExp(`^${name}:`, 'm'), name)
     }
+  })
+
+  it('takes the login policy from LOGIN_*, with the defaults of DEFAULT_THROTTLE_POLICY', () => {
+    const r = parseConfig({})
+    assert.ok(r.ok)
+    assert.deepEqual(r.config.app.login, DEFAULT_THROTTLE_POLICY)
+    assert.equal(DEFAULT_THROTTLE_POLICY.throttledDelayMs, 1000)
+    const set = parseConfig({ LOGIN_THROTTLE_DELAY_MS: '0', LOGIN_HASH_CONCURRENCY: '3' })
+    assert.ok(set.ok)
+    assert.equal(set.config.app.login?.throttledDelayMs, 0)
+    assert.equal(set.config.app.login?.hashConcurrency, 3)
+    const bad = parseConfig({ LOGIN_THROTTLE_DELAY_MS: '-1', LOGIN_QUEUE_TIMEOUT_MS: 'soon' })
+    assert.ok(!bad.ok)
+    assert.match(bad.errors.join('\n'), /^LOGIN_THROTTLE_DELAY_MS: /m)
+    assert.match(bad.errors.join('\n'), /^LOGIN_QUEUE_TIMEOUT_MS: /m)
   })
 
   it("builds a URI from the old service's host, user and password, escaping both", () => {

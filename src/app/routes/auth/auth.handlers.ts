@@ -64,9 +64,9 @@ type Outcome =
 const checkCredentials =
   ({ passwordIterations, store, logger, passwords, throttle, clientAddress, metrics }: AuthDeps) =>
   async (c: Context<AppEnv>, username: string, password: string): Promise<Outcome> => {
-    const attempt = await throttle.attempt(username, clientAddress(c), async () => {
+    const attempt = await throttle.attempt(username, clientAddress(c), async (priority) => {
       const user = await store.findUserByUsername(username)
-      const verdict = await passwords.verify(password, user?.password ?? null)
+      const verdict = await passwords.verify(password, user?.password ?? null, priority)
       return user && verdict.ok ? { ok: true, user, rehash: verdict.rehash } : { ok: false }
     })
     if (attempt.kind !== 'done') {

@@ -1,6 +1,6 @@
 import { defineOpenAPIRoute, OpenAPIHono } from '@hono/zod-openapi'
-import { bodyLimit } from 'hono/body-limit'
 import type { AppEnv } from '../../env.js'
+import { bodyLimit } from '../../middleware/body-limit.js'
 import type { DocumentedGenerations } from '../../openapi/schemas.js'
 import { flaskJwtError, sendJson } from '../../responses.js'
 import { type AuthDeps, login, loginV2 } from './auth.handlers.js'

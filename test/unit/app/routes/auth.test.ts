@@ -11,7 +11,13 @@ const SECRET = 'unit-secret-0123456789-abcdefghijklmnop'
 const ITERATIONS = 600_000
 
 const setup = async (env: Record<string, string> = {}) => {
-  const parsed = parseConfig({ JWT_SECRET_KEY: SECRET, LOGIN_MAX_CONSECUTIVE_FAILS: '3', ...env })
+  // Throttled answers at once: their hold is the throttle's own case (login-throttle.test.ts).
+  const parsed = parseConfig({
+    JWT_SECRET_KEY: SECRET,
+    LOGIN_MAX_CONSECUTIVE_FAILS: '3',
+    LOGIN_THROTTLE_DELAY_MS: '0',
+    ...env,
+  })
   if (!parsed.ok) throw new Error(parsed.errors.join('; '))
   const store = new MemoryStore({
     users: [{ id: '1', username: 'user01', password: await hashPassword('password01', ITERATIONS) }],

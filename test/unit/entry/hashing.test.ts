@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict'
+import { readdirSync, readFileSync } from 'node:fs'
+import { describe, it } from 'node:test'
+import { createPasswordVerifier, hashPassword, webCryptoPbkdf2 } from '../../../src/auth/password.js'
+import { prioritizedPbkdf2 } from '../../../src/entry/hashing.js'
+import { createJsonLogger } from '../../../src/lib/logger.js'
+
+/** Each thread of this process: its nice value and scheduling policy (fields 19 and 41 of its stat). */
+const threads = () =>
+  readdirSync('/proc/self/task').map((tid) => {
+    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return { nice: Number(fields[16]), policy: Number(fields[38]) }
+  })
+const SCHED_OTHER = 0
+const SCHED_IDLE = 5
+const idleThreads = () => threads().filter((t) => t.policy === SCHED_IDLE).length
+
+const capture = () => {
+  const lines: string[] = []
+  return { lines, logger: createJsonLogger('debug', (l) => lines.push(l)) }
+}
+
+describe('prioritizedPbkdf2 (Node and Bun entries)', () => {
+  const salt = new Uint8Array(16).fill(7)
+
+  it('derives the same bytes as WebCrypto at either priority', async () => {
+    const { logger, lines } = capture()
+    const pbkdf2 = prioritizedPbkdf2(logger)
+    const want = await webCryptoPbkdf2('pässword', salt, 1000, 32, 'normal')
+    assert.deepEqual(await pbkdf2('pässword', salt, 1000, 32, 'normal'), want)
+    assert.deepEqual(await pbkdf2('pässword', salt, 1000, 32, 'low'), want)
+    assert.notDeepEqual(await pbkdf2('other', salt, 1000, 32, 'low'), want)
+    assert.deepEqual(lines, [])
+  })
+
+  it('runs `low` checks on one SCHED_IDLE thread, started at the first of them', async () => {
+    const { logger, lines } = capture()
+    const pbkdf2 = prioritizedPbkdf2(logger)
+    const before = idleThreads()
+    await pbkdf2('x', salt, 1000, 32, 'normal')
+    assert.equal(idleThreads(), before, 'a normal check starts no thread')
+    await Promise.all([pbkdf2('x', salt, 1000, 32, 'low'), pbkdf2('y', salt, 1000, 32, 'low')])
+    assert.equal(idleThreads(), before + 1, 'chrt (util-linux) must be installed')
+    assert.deepEqual(lines, [])
+    // The process itself keeps its priority.
+    assert.deepEqual(threads()[0], { nice: 0, policy: SCHED_OTHER })
+  })
+
+  it('verifies a stored hash through the password verifier at low priority', async () => {
+    const verifier = createPasswordVerifier(1000, 'accept', prioritizedPbkdf2(capture().logger))
+    const stored = await hashPassword('password01', 1000)
+    assert.deepEqual(await verifier.verify('password01', stored, 'low'), { ok: true, rehash: false })
+    assert.deepEqual(await verifier.verify('password02', stored, 'low'), { ok: false })
+  })
+})
