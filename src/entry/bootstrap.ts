@@ -1,5 +1,5 @@
 import type { PeerAddress } from '../app/client-address.js'
-import { createApp } from '../app/create-app.js'
+import { createApp, DEFAULT_THROTTLE_POLICY } from '../app/create-app.js'
 import type { MetricsEndpoint } from '../app/routes/metrics/metrics.index.js'
 import type { SignatureCheckFor } from '../auth/token.js'
 import { parseConfig, type ServerConfig } from '../config/config.js'
@@ -98,7 +98,10 @@ export const bootstrap = async (
     peerAddress,
     loginLimiters,
     signatures,
-    pbkdf2: prioritizedPbkdf2(logger),
+    pbkdf2: prioritizedPbkdf2(
+      logger,
+      config.app.login?.hashConcurrency ?? DEFAULT_THROTTLE_POLICY.hashConcurrency,
+    ),
     docsAssets: nodeDocsAssets(),
     metrics: prometheus?.metrics,
     // With METRICS_PORT the main port has no /metrics at all.

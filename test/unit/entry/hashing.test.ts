@@ -14,7 +14,6 @@ const threads = () =>
   })
 const SCHED_OTHER = 0
 const SCHED_IDLE = 5
-const idleThreads = () => threads().filter((t) => t.policy === SCHED_IDLE).length
 
 const capture = () => {
   const lines: string[] = []
@@ -26,7 +25,7 @@ describe('prioritizedPbkdf2 (Node and Bun entries)', () => {
 
   it('derives the same bytes as WebCrypto at either priority', async () => {
     const { logger, lines } = capture()
-    const pbkdf2 = prioritizedPbkdf2(logger)
+    const pbkdf2 = prioritizedPbkdf2(logger, 2)
     const want = await webCryptoPbkdf2('pässword', salt, 1000, 32, 'normal')
     assert.deepEqual(await pbkdf2('pässword', salt, 1000, 32, 'normal'), want)
     assert.deepEqual(await pbkdf2('pässword', salt, 1000, 32, 'low'), want)
@@ -34,21 +33,26 @@ describe('prioritizedPbkdf2 (Node and Bun entries)', () => {
     assert.deepEqual(lines, [])
   })
 
-  it('runs `low` checks on one SCHED_IDLE thread, started at the first of them', async () => {
+  it('runs `normal` checks on `concurrency` threads at nice 5, `low` ones on one SCHED_IDLE thread', async () => {
     const { logger, lines } = capture()
-    const pbkdf2 = prioritizedPbkdf2(logger)
-    const before = idleThreads()
-    await pbkdf2('x', salt, 1000, 32, 'normal')
-    assert.equal(idleThreads(), before, 'a normal check starts no thread')
-    await Promise.all([pbkdf2('x', salt, 1000, 32, 'low'), pbkdf2('y', salt, 1000, 32, 'low')])
-    assert.equal(idleThreads(), before + 1, 'chrt (util-linux) must be installed')
-    assert.deepEqual(lines, [])
-    // The process itself keeps its priority.
+    const pbkdf2 = prioritizedPbkdf2(logger, 2)
+    const idle = () => threads().filter((t) => t.policy === SCHED_IDLE).length
+    const nice5 = () => threads().filter((t) => t.policy === SCHED_OTHER && t.nice === 5).length
+    const before = { idle: idle(), nice5: nice5() }
+    const want = await webCryptoPbkdf2('d', salt, 1000, 32, 'normal')
+    const four = await Promise.all(['a', 'b', 'c', 'd'].map((p) => pbkdf2(p, salt, 1000, 32, 'normal')))
+    assert.deepEqual(four[3], want)
+    assert.equal(nice5(), before.nice5 + 2)
+    const lows = await Promise.all(['x', 'y', 'd'].map((p) => pbkdf2(p, salt, 1000, 32, 'low')))
+    assert.deepEqual(lows[2], want)
+    assert.deepEqual({ idle: idle(), nice5: nice5() }, { idle: before.idle + 1, nice5: before.nice5 + 2 })
+    assert.deepEqual(lines, [], 'chrt (util-linux) must be installed')
+    // The thread that answers requests keeps its priority.
     assert.deepEqual(threads()[0], { nice: 0, policy: SCHED_OTHER })
   })
 
   it('verifies a stored hash through the password verifier at low priority', async () => {
-    const verifier = createPasswordVerifier(1000, 'accept', prioritizedPbkdf2(capture().logger))
+    const verifier = createPasswordVerifier(1000, 'accept', prioritizedPbkdf2(capture().logger, 2))
     const stored = await hashPassword('password01', 1000)
     assert.deepEqual(await verifier.verify('password01', stored, 'low'), { ok: true, rehash: false })
     assert.deepEqual(await verifier.verify('password02', stored, 'low'), { ok: false })
