@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { readdirSync, readFileSync } from 'node:fs'
 import { request } from 'node:http'
 import { connect } from 'node:net'
 import { after, before, describe, it } from 'node:test'
@@ -8,6 +7,7 @@ import { DB_NAME, HASHED_USER, SECRET, SEED_DAY, SEED_DAY_KEYS, seedMongo } from
 import { claims, craftToken, nowSeconds } from '../contract/tokens.js'
 import { type EntryProcess, startEntry } from '../support/entry-process.js'
 import { type MongoServer, startMongo } from '../support/ferretdb.js'
+import { SCHED_IDLE, SCHED_OTHER, threadsOf } from '../support/procfs.js'
 import type { ProcessRuntime } from '../support/server-process.js'
 
 const login = (base: string) =>
@@ -112,19 +112,12 @@ for (const runtime of ['node', 'bun'] as const satisfies ProcessRuntime[]) {
 
     it('hashes passwords below the event loop: nice 5, and SCHED_IDLE for an address with failed logins', async () => {
       const pid = server.child.pid as number
-      /** Each thread's policy, nice and CPU ticks (fields 41, 19, 14 + 15 of /proc/<pid>/task/<tid>/stat). */
-      const threads = () =>
-        readdirSync(`/proc/${pid}/task`).map((tid) => {
-          const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
-          const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-          return { policy: Number(f[38]), nice: Number(f[16]), ticks: Number(f[11]) + Number(f[12]) }
-        })
-      const SCHED_IDLE = 5
+      const threads = () => threadsOf(pid)
       const idleTicks = () => threads().find((t) => t.policy === SCHED_IDLE)?.ticks
       // The hashing threads start with the server.
       assert.equal((await login(server.baseUrl)).status, 200)
       // (A thread the hashing thread starts inherits its nice: one at least.)
-      assert.ok(threads().some((t) => t.policy === 0 && t.nice === 5))
+      assert.ok(threads().some((t) => t.policy === SCHED_OTHER && t.nice === 5))
       const before = idleTicks()
       assert.notEqual(before, undefined, 'a SCHED_IDLE thread (chrt, util-linux)')
       const probe = { username: `probe-${Math.random().toString(36).slice(2, 10)}`, password: 'wrong' }

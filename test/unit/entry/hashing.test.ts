@@ -1,19 +1,11 @@
 import assert from 'node:assert/strict'
-import { readdirSync, readFileSync } from 'node:fs'
 import { describe, it } from 'node:test'
 import { createPasswordVerifier, hashPassword, webCryptoPbkdf2 } from '../../../src/auth/password.js'
 import { prioritizedPbkdf2 } from '../../../src/entry/hashing.js'
 import { createJsonLogger } from '../../../src/lib/logger.js'
+import { SCHED_IDLE, SCHED_OTHER, threadsOf } from '../../support/procfs.js'
 
-/** Each thread of this process: its nice value and scheduling policy (fields 19 and 41 of its stat). */
-const threads = () =>
-  readdirSync('/proc/self/task').map((tid) => {
-    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8')
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    return { nice: Number(fields[16]), policy: Number(fields[38]) }
-  })
-const SCHED_OTHER = 0
-const SCHED_IDLE = 5
+const threads = () => threadsOf('self')
 
 const capture = () => {
   const lines: string[] = []
@@ -51,7 +43,7 @@ describe('prioritizedPbkdf2 (Node and Bun entries)', () => {
     assert.ok(idle() >= before.idle + 1, 'a SCHED_IDLE thread: chrt (util-linux) must be installed')
     assert.deepEqual(lines, [])
     // The thread that answers requests keeps its priority.
-    assert.deepEqual(threads()[0], { nice: 0, policy: SCHED_OTHER })
+    assert.deepEqual({ ...threads()[0], ticks: 0 }, { nice: 0, policy: SCHED_OTHER, ticks: 0 })
   })
 
   it('verifies a stored hash through the password verifier at low priority', async () => {
