@@ -95,8 +95,8 @@ export interface AppDeps {
   /** Where failed logins are counted, for the policy in config. Absent: in this process's memory. */
   loginLimiters?: LoginLimitersFor
   /**
-   * How a password's PBKDF2 runs. Absent: WebCrypto's (Node and Bun pass one that runs the hashes
-   * of addresses with failed logins on a thread of the lowest priority: src/entry/hashing.ts).
+   * How a password's PBKDF2 runs. Absent: WebCrypto's (Node and Bun pass threads below the event
+   * loop's priority, the lowest for suspect addresses: src/entry/hashing.ts).
    */
   pbkdf2?: Pbkdf2
   /** How a token's HMAC is checked. Absent: WebCrypto's (Node and Bun pass node:crypto's). */

@@ -40,8 +40,8 @@ export interface ThrottlePolicy {
   /** The longest an attempt may wait for a hashing slot before it is answered 503 instead. */
   queueTimeoutMs: number
   /**
-   * Password hashes run at once (one address gets all but one of them); below the thread pool's
-   * size, so what else uses the pool never waits behind them.
+   * Password hashes run at once (one address gets all but one of them): on Node and Bun the
+   * hashing threads of src/entry/hashing.ts; on Workers WebCrypto's, below its pool's size.
    */
   hashConcurrency: number
   /**

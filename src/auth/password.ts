@@ -19,8 +19,9 @@ const MAX_ITERATIONS = 10_000_000
 const encoder = new TextEncoder()
 
 /**
- * Who a password check is for: `low` when the client's address has failed logins counted, so a
- * runtime that can (Node, Bun: src/entry/hashing.ts) gives that hash only the CPU nobody else wants.
+ * Who a password check is for: `low` when the client's address has failed logins counted or
+ * another check running (login-throttle.ts), so a runtime that can (Node, Bun:
+ * src/entry/hashing.ts) gives that hash only the CPU nobody else wants.
  */
 export type HashPriority = 'normal' | 'low'
 
