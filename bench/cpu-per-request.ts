@@ -14,7 +14,7 @@
  */
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { japanDay } from '../src/store/sample-data.js'
+import { japanDay } from '#src/store/memory/sample-data.js'
 import { cpuSeconds, pin, type RunningServer, startBenchServer } from './lib/procs.js'
 import { runWrk, wrkBinary } from './lib/wrk.js'
 import { bunBinary, LOADGEN_CPUS, ROOT, SECRET, SERVER_CPUS } from './targets.js'

@@ -6,8 +6,8 @@
  * Run: node --import tsx bench/data-api-hop.ts [iterations=300]
  */
 
-import { DataApiStore } from '../src/store/data-api-store.js'
-import { MongoStore } from '../src/store/mongo-store.js'
+import { DataApiStore } from '#src/store/data-api/data-api-store.js'
+import { MongoStore } from '#src/store/mongo/mongo-store.js'
 import { HASHED_USER, SECRET, SEED_DAY, seedMongo } from '../test/contract/fixtures.js'
 import { claims, craftToken } from '../test/contract/tokens.js'
 import { startMongo } from '../test/support/ferretdb.js'

@@ -4,8 +4,8 @@
  * wrk is not installed: bench/lib/load.ts), every response's status counted, while the
  * server's and FerretDB's CPU time is read from /proc.
  */
-import type { JwtConfig } from '../src/auth/token.js'
-import { issueToken } from '../src/auth/token.js'
+import type { JwtConfig } from '#src/auth/token.js'
+import { issueToken } from '#src/auth/token.js'
 import type { ProcessRuntime } from '../test/support/server-process.js'
 import { type LoadSpec, type LoadTool, loadToolFor, runLoad } from './lib/load.js'
 import { databaseCpuSeconds, type RunningServer, serverCpuSeconds } from './lib/procs.js'

@@ -1,6 +1,6 @@
 // Median cost of one password verification at the policy strength, on whichever runtime runs it:
 //   node --import tsx scripts/hash-cost.ts      npx bun scripts/hash-cost.ts
-import { createPasswordVerifier, DEFAULT_PASSWORD_ITERATIONS, hashPassword } from '../src/auth/password.js'
+import { createPasswordVerifier, DEFAULT_PASSWORD_ITERATIONS, hashPassword } from '#src/auth/password.js'
 
 const runs = Number(process.argv[2] ?? 7)
 const stored = await hashPassword('correct horse battery staple', DEFAULT_PASSWORD_ITERATIONS)

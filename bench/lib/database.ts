@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs'
 import { MongoClient } from 'mongodb'
-import { MongoStore } from '../../src/store/mongo-store.js'
-import { nextDay } from '../../src/store/store.js'
+import { nextDay } from '#src/store/days.js'
+import { MongoStore } from '#src/store/mongo/mongo-store.js'
 import type { MongoServer } from '../../test/support/ferretdb.js'
 import type { RunningServer } from './procs.js'
 

@@ -1,6 +1,8 @@
 import { MongoClient } from 'mongodb'
-import { hashPassword } from '../../src/auth/password.js'
-import { deriveKey, type HoloduleRecord, nextDay } from '../../src/store/store.js'
+import { hashPassword } from '#src/auth/password.js'
+import { nextDay } from '#src/store/days.js'
+import { deriveKey } from '#src/store/layouts/holodules.js'
+import type { HoloduleRecord } from '#src/store/records.js'
 
 export const BENCH_USER = { username: 'bench01', password: 'bench-password-01' }
 export const FIRST_DAY = '20200101'

@@ -13,8 +13,8 @@
 import fastifyJwt from '@fastify/jwt'
 import Fastify from 'fastify'
 import { MongoClient } from 'mongodb'
-import { systemClock } from '../../src/lib/clock.js'
-import { createTtlCache } from '../../src/lib/ttl-cache.js'
+import { systemClock } from '#src/lib/clock.js'
+import { createTtlCache } from '#src/lib/ttl-cache.js'
 
 const secret = process.env.JWT_SECRET_KEY ?? ''
 const client = new MongoClient(process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27017/', {

@@ -9,17 +9,19 @@ import {
   type Pbkdf2,
 } from '../auth/password.js'
 import { createTokenVerifier, type JwtConfig, type SignatureCheckFor } from '../auth/token.js'
+import { accessLog } from '../lib/access-log.js'
 import type { TrustProxy } from '../lib/address.js'
 import { type Clock, systemClock } from '../lib/clock.js'
 import { type Logger, silentLogger } from '../lib/logger.js'
 import { createRequestIds } from '../lib/request-id.js'
 import { createTtlCache } from '../lib/ttl-cache.js'
+import { StoreUnavailableError } from '../store/errors.js'
 import { type LoginLimitersFor, memoryLoginLimiters } from '../store/login-limiters.js'
-import { type Store, StoreUnavailableError, type UserRecord } from '../store/store.js'
+import type { UserRecord } from '../store/records.js'
+import type { Store } from '../store/store.js'
 import { clientAddressOf, type PeerAddress } from './client-address.js'
 import type { AppEnv } from './env.js'
 import { type Metrics, requestMetrics } from './metrics.js'
-import { accessLog } from './middleware/access-log.js'
 import { jwtRequired } from './middleware/jwt-required.js'
 import { wireHeaders } from './middleware/wire-headers.js'
 import { configureOpenApi } from './openapi/configure-open-api.js'
@@ -96,7 +98,7 @@ export interface AppDeps {
   loginLimiters?: LoginLimitersFor
   /**
    * How a password's PBKDF2 runs. Absent: WebCrypto's (Node and Bun pass threads below the event
-   * loop's priority, the lowest for suspect addresses: src/entry/hashing.ts).
+   * loop's priority, the lowest for suspect addresses: src/runtime/node/hashing.ts).
    */
   pbkdf2?: Pbkdf2
   /** How a token's HMAC is checked. Absent: WebCrypto's (Node and Bun pass node:crypto's). */

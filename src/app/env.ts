@@ -1,5 +1,5 @@
 import type { RequestIdVariables } from 'hono/request-id'
-import type { UserRecord } from '../store/store.js'
+import type { UserRecord } from '../store/records.js'
 import type { WireHeaders } from './responses.js'
 
 /** Which generation of the old service's clients a request belongs to: 1 Flask-JWT, 2 Flask-JWT-Extended. */

@@ -8,7 +8,7 @@ export type CacheResult = 'hit' | 'miss'
 
 /**
  * What the app tells a metrics backend. The app never imports one (prom-client needs node:*):
- * the Node and Bun entries inject an implementation (entry/metrics.ts); without one, createApp
+ * the Node and Bun entries inject an implementation (runtime/node/prometheus.ts); without one, createApp
  * registers no middleware and no hook, so metrics off cost nothing.
  */
 export interface Metrics {

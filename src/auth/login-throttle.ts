@@ -41,7 +41,7 @@ export interface ThrottlePolicy {
   queueTimeoutMs: number
   /**
    * Password hashes run at once (one address gets all but one of them): on Node and Bun the
-   * hashing threads of src/entry/hashing.ts; on Workers WebCrypto's, below its pool's size.
+   * hashing threads of src/runtime/node/hashing.ts; on Workers WebCrypto's, below its pool's size.
    */
   hashConcurrency: number
   /**

@@ -21,7 +21,7 @@ const encoder = new TextEncoder()
 /**
  * Who a password check is for: `low` when the client's address has failed logins counted or
  * another check running (login-throttle.ts), so a runtime that can (Node, Bun:
- * src/entry/hashing.ts) gives that hash only the CPU nobody else wants.
+ * src/runtime/node/hashing.ts) gives that hash only the CPU nobody else wants.
  */
 export type HashPriority = 'normal' | 'low'
 

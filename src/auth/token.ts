@@ -115,7 +115,7 @@ export type SignatureCheckFor = (secret: string, algorithm: JwtAlgorithm) => Sig
 /**
  * WebCrypto's HMAC, which every runtime has. On Node it runs in libuv's thread pool, where it waits
  * behind password hashes during a login flood; the Node and Bun entries pass node:crypto's
- * synchronous HMAC instead (entry/signatures.ts), which costs microseconds on the event loop.
+ * synchronous HMAC instead (runtime/node/signatures.ts), which costs microseconds on the event loop.
  */
 export const webCryptoSignatures: SignatureCheckFor = (secret, algorithm) => {
   // The key is imported once.

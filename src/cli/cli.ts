@@ -2,7 +2,8 @@ import { createRequire } from 'node:module'
 import { parseArgs } from 'node:util'
 import { type MongoConfig, parseMongoConfig } from '../config/config.js'
 import type { Env } from '../config/env.js'
-import { DuplicateUserError, type Store, StoreUnavailableError } from '../store/store.js'
+import { DuplicateUserError, StoreUnavailableError } from '../store/errors.js'
+import type { Store } from '../store/store.js'
 import { COMMANDS } from './commands.js'
 import {
   type CliContext,
@@ -241,7 +242,7 @@ export const runCli = async (
     async store() {
       if (store) return store
       const { uri, db, source } = ctx.mongoConfig()
-      const { MongoStore } = await import('../store/mongo-store.js')
+      const { MongoStore } = await import('../store/mongo/mongo-store.js')
       try {
         store = MongoStore.connect(uri, db, CLI_CLIENT_OPTIONS)
       } catch (e) {

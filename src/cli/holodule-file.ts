@@ -1,5 +1,7 @@
 import { z } from 'zod'
-import { deriveKey, type HoloduleRecord, isCalendarDate } from '../store/store.js'
+import { isCalendarDate } from '../store/days.js'
+import { deriveKey } from '../store/layouts/holodules.js'
+import type { HoloduleRecord } from '../store/records.js'
 import { CliError } from './context.js'
 
 export interface Rejection {

@@ -4,7 +4,7 @@ import {
   DEFAULT_HOLODULES_CACHE_TTL,
   DEFAULT_THROTTLE_POLICY,
   DEFAULT_USER_CACHE_TTL,
-} from '../app/create-app.js'
+} from '../app/index.js'
 import { DEFAULT_PASSWORD_ITERATIONS } from '../auth/password.js'
 import { JWT_ALGORITHMS, MIN_SECRET_BYTES } from '../auth/token.js'
 import { parseAddressPattern, type TrustProxy } from '../lib/address.js'

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import type { AppConfig } from '../app/create-app.js'
+import type { AppConfig } from '../app/index.js'
 import { MIN_SECRET_BYTES } from '../auth/token.js'
 import { KEY_PATTERN } from '../gateway/keys.js'
 import type { LogLevel } from '../lib/logger.js'

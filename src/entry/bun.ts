@@ -1,11 +1,11 @@
 import { getConnInfo } from 'hono/bun'
-import { bootstrap } from './bootstrap.js'
-import { isClusterMember, superviseCluster } from './cluster.js'
-import { closesConnection } from './connection.js'
-import { loadEnvFile } from './env-file.js'
-import { METRICS_HOST, serveMetrics } from './metrics.js'
-import { onShutdown } from './shutdown.js'
-import { nodeSignatures } from './signatures.js'
+import { bootstrap } from '../runtime/node/bootstrap.js'
+import { isClusterMember, superviseCluster } from '../runtime/node/cluster.js'
+import { closesConnection } from '../runtime/node/connection.js'
+import { loadEnvFile } from '../runtime/node/env-file.js'
+import { METRICS_HOST, serveMetrics } from '../runtime/node/prometheus.js'
+import { onShutdown } from '../runtime/node/shutdown.js'
+import { nodeSignatures } from '../runtime/node/signatures.js'
 
 // .env (ENV_FILE) read by our code, as on Node; Bun's own loading is off (bunfig.toml). Members inherit it.
 const envFile = isClusterMember() ? null : loadEnvFile(process.env, process.cwd())

@@ -5,9 +5,9 @@ import { parseGatewayConfig } from '../config/gateway-config.js'
 import { DEFAULT_LIMITS } from '../config/limits.js'
 import { createGatewayApp } from '../gateway/create-gateway-app.js'
 import { createJsonLogger } from '../lib/logger.js'
-import { MONGO_CLIENT_OPTIONS } from '../store/mongo-store.js'
-import { exitOnConfigErrors } from './bootstrap.js'
-import { serveNode } from './node-server.js'
+import { exitOnConfigErrors } from '../runtime/node/bootstrap.js'
+import { serveNode } from '../runtime/node/server.js'
+import { MONGO_CLIENT_OPTIONS } from '../store/mongo/mongo-store.js'
 
 /**
  * `holodule data-api`: the Data API gateway as a Node (or Bun) server, with the API's request

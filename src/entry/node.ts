@@ -1,10 +1,10 @@
 import { getConnInfo } from '@hono/node-server/conninfo'
-import { bootstrap } from './bootstrap.js'
-import { isClusterMember, superviseCluster } from './cluster.js'
-import { loadEnvFile } from './env-file.js'
-import { METRICS_HOST, serveMetrics } from './metrics.js'
-import { serveNode } from './node-server.js'
-import { nodeSignatures } from './signatures.js'
+import { bootstrap } from '../runtime/node/bootstrap.js'
+import { isClusterMember, superviseCluster } from '../runtime/node/cluster.js'
+import { loadEnvFile } from '../runtime/node/env-file.js'
+import { METRICS_HOST, serveMetrics } from '../runtime/node/prometheus.js'
+import { serveNode } from '../runtime/node/server.js'
+import { nodeSignatures } from '../runtime/node/signatures.js'
 
 // .env (ENV_FILE) first, as Bun does: the config below sees one environment. Members inherit it.
 const envFile = isClusterMember() ? null : loadEnvFile(process.env, process.cwd())

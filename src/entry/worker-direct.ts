@@ -1,8 +1,8 @@
-import { createApp } from '../app/create-app.js'
+import { createApp } from '../app/index.js'
 import { createPasswordVerifier } from '../auth/password.js'
 import { createConsoleLogger } from '../lib/console-logger.js'
-import { MongoStore } from '../store/mongo-store.js'
-import { edgePeer, perIsolate } from './isolate.js'
+import { edgePeer, perIsolate } from '../runtime/workers/isolate.js'
+import { MongoStore } from '../store/mongo/mongo-store.js'
 
 /**
  * The Worker in direct mode: the official driver over TCP sockets (nodejs_compat), no gateway.

@@ -1,9 +1,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
-import { createApp } from '../app/create-app.js'
+import { createApp } from '../app/index.js'
 import { createConsoleLogger } from '../lib/console-logger.js'
-import { dataApiLoginLimiters } from '../store/data-api-limiters.js'
-import { DataApiStore } from '../store/data-api-store.js'
-import { edgePeer, perIsolate } from './isolate.js'
+import { edgePeer, perIsolate } from '../runtime/workers/isolate.js'
+import { DataApiStore } from '../store/data-api/data-api-store.js'
+import { dataApiLoginLimiters } from '../store/data-api/login-limiters.js'
 
 /** The X-Request-Id that Hono's requestId middleware adopts; it makes its own for anything else. */
 const REQUEST_ID = /^[\w\-=]{1,255}$/
@@ -36,7 +36,7 @@ export default perIsolate(
       // The id chosen below for a request that brought none, so the app's and the gateway's match.
       newRequestId: () => requests.getStore() ?? crypto.randomUUID(),
       // Failed logins count in the database's login_attempts, with the servers on it.
-      loginLimiters: dataApiLoginLimiters(store),
+      loginLimiters: dataApiLoginLimiters(store.client),
     })
   },
   async (app, request, env, ctx) => {

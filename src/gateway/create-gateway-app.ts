@@ -1,10 +1,10 @@
 import { type Context, Hono } from 'hono'
 import { requestId } from 'hono/request-id'
 import { BSON, MongoAPIError, type MongoClient, MongoServerError } from 'mongodb'
-import { bodyLimit } from '../app/middleware/body-limit.js'
+import { bodyLimit } from '../lib/body-limit.js'
 import { type Clock, systemClock } from '../lib/clock.js'
 import { type Logger, silentLogger } from '../lib/logger.js'
-import { DUPLICATE_KEY, isUnavailable, reconnecting } from '../store/mongo-errors.js'
+import { DUPLICATE_KEY, isUnavailable, reconnecting } from '../store/mongo/errors.js'
 import { type ActionLimits, checkRequest, responseTooLarge, runAction } from './actions.js'
 import { encode } from './encode.js'
 import type { GatewayEnv } from './env.js'
@@ -118,7 +118,7 @@ export const createGatewayApp = ({
 
   const limitBody = bodyLimit({
     maxSize: config.bodyLimit,
-    // The connection it arrived on is closed by the server entry (entry/connection.ts).
+    // The connection it arrived on is closed by the server entry (runtime/node/connection.ts).
     onError: (c) =>
       errorBody(c, 413, 'PayloadTooLarge', `request body must not exceed ${config.bodyLimit} bytes`),
   })

@@ -1,17 +1,13 @@
-import type { Db } from 'mongodb'
-import type { IRateLimiterOptions } from 'rate-limiter-flexible'
+import type { IRateLimiterOptions, RateLimiterAbstract } from 'rate-limiter-flexible'
 import RateLimiterMemory from 'rate-limiter-flexible/lib/RateLimiterMemory.js'
-import RateLimiterMongo from 'rate-limiter-flexible/lib/RateLimiterMongo.js'
 import RateLimiterRes from 'rate-limiter-flexible/lib/RateLimiterRes.js'
 import type { Limiter, LoginLimiters, ThrottlePolicy } from '../auth/login-throttle.js'
-import { StoreUnavailableError } from './store.js'
+import { StoreUnavailableError } from './errors.js'
 
 /** The collection every process and instance counts failed logins in (a TTL index expires them). */
 export const LOGIN_ATTEMPTS = 'login_attempts'
 
 const DAY_S = 86_400
-
-type RateLimiter = RateLimiterMemory | RateLimiterMongo
 
 /** rate-limiter-flexible rejects with a RateLimiterRes when over the limit; anything else is storage. */
 const mapped = <T>(p: Promise<T>): Promise<T> =>
@@ -23,7 +19,7 @@ const mapped = <T>(p: Promise<T>): Promise<T> =>
 /** How a store runs a storage operation (its deadline, reconnect and error mapping); default: as is. */
 export type RunOperation = <T>(op: () => Promise<T>) => Promise<T>
 
-const adapt = (rl: RateLimiter, run: RunOperation = (op) => op()): Limiter => ({
+export const adapt = (rl: RateLimiterAbstract, run: RunOperation = (op) => op()): Limiter => ({
   get: (key) => mapped(run(() => rl.get(key))),
   consume: (key) => mapped(run(() => rl.consume(key))),
   delete: (key) => mapped(run(() => rl.delete(key))),
@@ -60,23 +56,3 @@ export type LoginLimitersFor = (
 /** In this process only: the embedded default, and a Worker's isolate when nothing shared is at hand. */
 export const memoryLoginLimiters: LoginLimitersFor = (policy) =>
   limiters(policy, (opts) => adapt(new RateLimiterMemory(opts)))
-
-/**
- * In MongoDB, shared by every process and server on the database: atomic upserts on `key` and a TTL
- * index on `expire`, both created by MongoStore.ensureIndexes with the others (and retried there
- * until the database answers), so nothing is created per limiter or per request.
- */
-export const mongoLoginLimiters =
-  (db: Db, run?: RunOperation): LoginLimitersFor =>
-  (policy) =>
-    limiters(policy, (opts) =>
-      adapt(
-        new RateLimiterMongo({
-          ...opts,
-          storeClient: db,
-          tableName: LOGIN_ATTEMPTS,
-          disableIndexesCreation: true,
-        }),
-        run,
-      ),
-    )

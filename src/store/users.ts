@@ -1,4 +1,4 @@
-import type { UserRecord } from './store.js'
+import type { UserRecord } from './records.js'
 
 /** The fields of a user document the port returns; both MongoDB adapters ask for exactly these. */
 export const USER_PROJECTION = { _id: 0, id: 1, username: 1, password: 1, password_changed_at: 1 } as const

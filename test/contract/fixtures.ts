@@ -1,6 +1,6 @@
 import { MongoClient } from 'mongodb'
-import { hashPassword } from '../../src/auth/password.js'
-import type { HoloduleRecord } from '../../src/store/store.js'
+import { hashPassword } from '#src/auth/password.js'
+import type { HoloduleRecord } from '#src/store/records.js'
 
 /** Every target of the contract suite is started with these settings and this data. */
 export const SECRET = 'contract-suite-secret-0123456789-abcdef'

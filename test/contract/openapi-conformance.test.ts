@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { before, describe, it } from 'node:test'
-import { createApp } from '../../src/app/create-app.js'
-import { parseConfig } from '../../src/config/config.js'
-import { MemoryStore } from '../../src/store/memory-store.js'
+import { createApp } from '#src/app/index.js'
+import { parseConfig } from '#src/config/config.js'
+import { MemoryStore } from '#src/store/memory/memory-store.js'
 import {
   type Conformance,
   createConformance,

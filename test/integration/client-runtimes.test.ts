@@ -106,7 +106,7 @@ describe('holodule-api/client in workerd and in a browser', () => {
             // The page's own copy of dist/client; its types are the source's.
             const { createClient, HoloduleApiError } = (await import(
               '/client/index.js' as string
-            )) as typeof import('../../src/client/index.js')
+            )) as typeof import('#src/client/index.js')
             const client = createClient({ baseUrl: api, generation })
             await client.login(user.username, user.password)
             const rows = await client.getDay(day)

@@ -15,8 +15,8 @@ import {
   TooLargeError,
   UnavailableError,
   UnexpectedResponseError,
-} from '../../src/client/index.js'
-import type { HoloduleRecord } from '../../src/store/store.js'
+} from '#src/client/index.js'
+import type { HoloduleRecord } from '#src/store/records.js'
 import {
   DB_NAME,
   EMPTY_DAY,

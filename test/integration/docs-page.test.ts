@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { after, before, describe, it } from 'node:test'
 import { type Browser, chromium, type Locator, type Page } from 'playwright-core'
-import { japanDay } from '../../src/store/sample-data.js'
+import { japanDay } from '#src/store/memory/sample-data.js'
 import { type EntryProcess, startEntry } from '../support/entry-process.js'
 import { looksRendered, pngStats } from '../support/png.js'
 

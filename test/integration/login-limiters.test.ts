@@ -1,13 +1,9 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import {
-  createLoginThrottle,
-  type LoginThrottle,
-  type ThrottlePolicy,
-} from '../../src/auth/login-throttle.js'
-import { dataApiLoginLimiters } from '../../src/store/data-api-limiters.js'
-import { DataApiStore } from '../../src/store/data-api-store.js'
-import { MongoStore } from '../../src/store/mongo-store.js'
+import { createLoginThrottle, type LoginThrottle, type ThrottlePolicy } from '#src/auth/login-throttle.js'
+import { DataApiStore } from '#src/store/data-api/data-api-store.js'
+import { dataApiLoginLimiters } from '#src/store/data-api/login-limiters.js'
+import { MongoStore } from '#src/store/mongo/mongo-store.js'
 import { type MongoServer, startMongo } from '../support/ferretdb.js'
 import { startGateway, WORKER_KEY, workerGrants } from '../support/runtimes.js'
 import type { ServerProcess } from '../support/server-process.js'
@@ -47,7 +43,7 @@ describe('login counters shared in MongoDB (FerretDB)', () => {
       dataSource: 'mongodb-atlas',
       database: DB,
     })
-    worker = createLoginThrottle(dataApiLoginLimiters(viaGateway)(policy), policy)
+    worker = createLoginThrottle(dataApiLoginLimiters(viaGateway.client)(policy), policy)
   })
   after(async () => {
     await gateway?.stop()

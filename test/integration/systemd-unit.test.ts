@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { DRAIN_BOUND_MS } from '../../src/entry/shutdown.js'
+import { DRAIN_BOUND_MS } from '#src/runtime/node/shutdown.js'
 import { REPO_ROOT } from '../support/server-process.js'
 
 const UNIT = join(REPO_ROOT, 'deploy', 'systemd', 'holodule-api.service')

@@ -51,7 +51,7 @@ describe('WORKERS=2: one supervisor and two workers sharing the port', () => {
           JWT_SECRET_KEY: SECRET,
           WORKERS: '2',
           LOG_LEVEL: 'warn',
-          // Neither runtime reads a .env of the checkout (src/entry/env-file.ts).
+          // Neither runtime reads a .env of the checkout (src/runtime/node/env-file.ts).
           ENV_FILE: 'off',
           PORT: String(port),
           HOST: '127.0.0.1',

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import fc from 'fast-check'
-import { CliError } from '../../src/cli/context.js'
-import { parseHoloduleFile } from '../../src/cli/holodule-file.js'
+import { CliError } from '#src/cli/context.js'
+import { parseHoloduleFile } from '#src/cli/holodule-file.js'
 import { anyString, fuzzParams } from './fuzz.js'
 
 /**

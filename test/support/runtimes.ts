@@ -37,7 +37,7 @@ const baseEnv = (database: string, port: number) => ({
   PORT: String(port),
   HOST: '127.0.0.1',
   LOG_LEVEL: 'warn',
-  // Neither Node nor Bun reads a .env of the checkout (src/entry/env-file.ts).
+  // Neither Node nor Bun reads a .env of the checkout (src/runtime/node/env-file.ts).
   ENV_FILE: 'off',
 })
 

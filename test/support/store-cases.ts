@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import {
-  DuplicateUserError,
-  type HoloduleRecord,
-  type Store,
-  type UserRecord,
-} from '../../src/store/store.js'
+import { DuplicateUserError } from '#src/store/errors.js'
+import type { HoloduleRecord, UserRecord } from '#src/store/records.js'
+import type { Store } from '#src/store/store.js'
 
 /** What a store under test holds when a case starts: documents as they are stored. */
 export interface StoreSeed {

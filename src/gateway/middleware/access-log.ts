@@ -1,4 +1,4 @@
-import { accessLog } from '../../app/middleware/access-log.js'
+import { accessLog } from '../../lib/access-log.js'
 import type { Clock } from '../../lib/clock.js'
 import type { Logger } from '../../lib/logger.js'
 import type { GatewayEnv } from '../env.js'

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { hc } from 'hono/client'
-import { type AppType, createApp } from '../../../src/app/create-app.js'
-import { parseConfig } from '../../../src/config/config.js'
-import { MemoryStore } from '../../../src/store/memory-store.js'
+import { type AppType, createApp } from '#src/app/create-app.js'
+import { parseConfig } from '#src/config/config.js'
+import { MemoryStore } from '#src/store/memory/memory-store.js'
 
 /**
  * The app's type carries every route: `hc<AppType>` knows the paths, the date parameter and the

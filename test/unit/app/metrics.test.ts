@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { createApp } from '../../../src/app/create-app.js'
-import type { Metrics, MetricsExposition } from '../../../src/app/metrics.js'
-import { parseConfig } from '../../../src/config/config.js'
-import { MemoryStore } from '../../../src/store/memory-store.js'
-import { type Store, StoreUnavailableError } from '../../../src/store/store.js'
-import { toUserRecord } from '../../../src/store/users.js'
+import { createApp } from '#src/app/create-app.js'
+import type { Metrics, MetricsExposition } from '#src/app/metrics.js'
+import { parseConfig } from '#src/config/config.js'
+import { StoreUnavailableError } from '#src/store/errors.js'
+import { MemoryStore } from '#src/store/memory/memory-store.js'
+import type { Store } from '#src/store/store.js'
+import { toUserRecord } from '#src/store/users.js'
 import { HASHED_USER, HOLODULES, SECRET, SEED_DAY, seedUsers } from '../../contract/fixtures.js'
 
 const appConfig = () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { createLoginThrottle, type ThrottlePolicy } from '../../../src/auth/login-throttle.js'
-import { memoryLoginLimiters } from '../../../src/store/login-limiters.js'
+import { createLoginThrottle, type ThrottlePolicy } from '#src/auth/login-throttle.js'
+import { memoryLoginLimiters } from '#src/store/login-limiters.js'
 
 const policy: ThrottlePolicy = {
   maxConsecutiveFails: 3,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { afterEach, describe, it } from 'node:test'
-import { createPasswordVerifier, hashPassword, parseHash } from '../../../src/auth/password.js'
+import { createPasswordVerifier, hashPassword, parseHash } from '#src/auth/password.js'
 
 const ITER = 2000
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it, mock } from 'node:test'
-import type { JwtConfig } from '../../../src/auth/token.js'
-import { createTokenVerifier, InvalidTokenError, issueToken } from '../../../src/auth/token.js'
+import type { JwtConfig } from '#src/auth/token.js'
+import { createTokenVerifier, InvalidTokenError, issueToken } from '#src/auth/token.js'
 
 const jwt: JwtConfig = {
   secret: 'unit-secret-0123456789-abcdefghijklmnop',

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { test } from 'node:test'
-import { redactDetail, redactUri, runCli } from '../../../src/cli/cli.js'
-import { CliError } from '../../../src/cli/context.js'
-import { parseHoloduleFile } from '../../../src/cli/holodule-file.js'
-import { parseMongoConfig } from '../../../src/config/config.js'
+import { redactDetail, redactUri, runCli } from '#src/cli/cli.js'
+import { CliError } from '#src/cli/context.js'
+import { parseHoloduleFile } from '#src/cli/holodule-file.js'
+import { parseMongoConfig } from '#src/config/config.js'
 
 const base = {
   code: 'HL0503',

@@ -8,8 +8,8 @@ import {
   loginError,
   retryAfterOf,
   rowsOf,
-} from '../../../src/client/answers.js'
-import type { HoloduleApiErrorKind } from '../../../src/client/errors.js'
+} from '#src/client/answers.js'
+import type { HoloduleApiErrorKind } from '#src/client/errors.js'
 
 const answer = (status: number, body: unknown, headers: Record<string, string> = {}): Answer => ({
   status,

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { createApp } from '../../../src/app/create-app.js'
-import { createClient, type Fetch } from '../../../src/client/client.js'
-import { InvalidCredentialsError, TokenError, UnexpectedResponseError } from '../../../src/client/errors.js'
-import { parseConfig } from '../../../src/config/config.js'
-import type { Clock } from '../../../src/lib/clock.js'
-import { MemoryStore } from '../../../src/store/memory-store.js'
-import type { HoloduleRecord } from '../../../src/store/store.js'
+import { createApp } from '#src/app/index.js'
+import { createClient, type Fetch } from '#src/client/client.js'
+import { InvalidCredentialsError, TokenError, UnexpectedResponseError } from '#src/client/errors.js'
+import { parseConfig } from '#src/config/config.js'
+import type { Clock } from '#src/lib/clock.js'
+import { MemoryStore } from '#src/store/memory/memory-store.js'
+import type { HoloduleRecord } from '#src/store/records.js'
 
 const row = (code: string, datetime: string): HoloduleRecord => ({
   key: `${code}_${datetime.replace(' ', '_')}`,

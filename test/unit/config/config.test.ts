@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { describe, it } from 'node:test'
-import { DEFAULT_THROTTLE_POLICY } from '../../../src/app/create-app.js'
-import { parseConfig } from '../../../src/config/config.js'
+import { DEFAULT_THROTTLE_POLICY } from '#src/app/index.js'
+import { parseConfig } from '#src/config/config.js'
 
 const LONG_SECRET = 's'.repeat(32)
 

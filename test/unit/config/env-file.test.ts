@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import type { Env } from '../../../src/config/env.js'
-import { envFileSetting, mergeEnvFile } from '../../../src/config/env-file.js'
+import type { Env } from '#src/config/env.js'
+import { envFileSetting, mergeEnvFile } from '#src/config/env-file.js'
 
 describe('envFileSetting', () => {
   it('reads .env of the working directory when there is one, by default', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { parseWorkerConfig } from '../../../src/config/worker-config.js'
+import { parseWorkerConfig } from '#src/config/worker-config.js'
 
 const SECRET = 'worker-config-secret-0123456789-abcdef'
 const WORKER_KEY = 'worker-key-0123456789-abcdefghijklmnop'

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { type MongoClient, MongoServerError } from 'mongodb'
-import { createGatewayApp } from '../../../src/gateway/create-gateway-app.js'
-import { parseApiKeys } from '../../../src/gateway/keys.js'
+import { createGatewayApp } from '#src/gateway/create-gateway-app.js'
+import { parseApiKeys } from '#src/gateway/keys.js'
 
 const KEY = 'unit-key-0123456789abcdefghijklmnopqrstuv'
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { BSON } from 'mongodb'
-import { encode } from '../../../src/gateway/encode.js'
+import { encode } from '#src/gateway/encode.js'
 
 const json = (value: unknown) => JSON.parse(encode(value, 'application/json').text)
 

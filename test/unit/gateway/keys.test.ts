@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { parseGatewayConfig } from '../../../src/config/gateway-config.js'
-import { authenticate, canRead, canReadAll, isAllowed, parseApiKeys } from '../../../src/gateway/keys.js'
+import { parseGatewayConfig } from '#src/config/gateway-config.js'
+import { authenticate, canRead, canReadAll, isAllowed, parseApiKeys } from '#src/gateway/keys.js'
 
 const K1 = 'k1-0123456789abcdefghijklmnopqrstuvwxyz'
 const K2 = 'k2-0123456789abcdefghijklmnopqrstuvwxyz'

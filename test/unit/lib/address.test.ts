@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { clientAddress, parseAddressPattern } from '../../../src/lib/address.js'
+import { clientAddress, parseAddressPattern } from '#src/lib/address.js'
 
 describe('clientAddress', () => {
   it('is the peer when no proxy is trusted, whatever X-Forwarded-For says', () => {

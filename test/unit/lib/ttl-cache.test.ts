@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import type { Clock } from '../../../src/lib/clock.js'
-import { createTtlCache } from '../../../src/lib/ttl-cache.js'
+import type { Clock } from '#src/lib/clock.js'
+import { createTtlCache } from '#src/lib/ttl-cache.js'
 
 const manualClock = (start = 1_000_000): Clock & { advance(ms: number): void } => {
   let now = start

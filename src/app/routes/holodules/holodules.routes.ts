@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi'
-import { isCalendarDate } from '../../../store/store.js'
+import { isCalendarDate } from '../../../store/days.js'
 import {
   byGeneration,
   commonResponses,

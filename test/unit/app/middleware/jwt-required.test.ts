@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { createApp } from '../../../../src/app/create-app.js'
-import { issueAccessToken, issueToken } from '../../../../src/auth/token.js'
-import { parseConfig } from '../../../../src/config/config.js'
-import { MemoryStore } from '../../../../src/store/memory-store.js'
+import { createApp } from '#src/app/create-app.js'
+import { issueAccessToken, issueToken } from '#src/auth/token.js'
+import { parseConfig } from '#src/config/config.js'
+import { MemoryStore } from '#src/store/memory/memory-store.js'
 
 const SECRET = 'unit-secret-0123456789-abcdefghijklmnop'
 

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { createApp } from '../../../../src/app/create-app.js'
-import { createPasswordVerifier, hashPassword, type PasswordVerifier } from '../../../../src/auth/password.js'
-import { issueToken } from '../../../../src/auth/token.js'
-import { parseConfig } from '../../../../src/config/config.js'
-import { MemoryStore } from '../../../../src/store/memory-store.js'
-import { sampleHolodules } from '../../../../src/store/sample-data.js'
+import { createApp } from '#src/app/create-app.js'
+import { createPasswordVerifier, hashPassword, type PasswordVerifier } from '#src/auth/password.js'
+import { issueToken } from '#src/auth/token.js'
+import { parseConfig } from '#src/config/config.js'
+import { MemoryStore } from '#src/store/memory/memory-store.js'
+import { sampleHolodules } from '#src/store/memory/sample-data.js'
 
 const SECRET = 'unit-secret-0123456789-abcdefghijklmnop'
 const ITERATIONS = 600_000

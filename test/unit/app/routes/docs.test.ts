@@ -1,14 +1,10 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { createApp } from '../../../../src/app/create-app.js'
-import {
-  DOCS_CSP,
-  type DocsAssetName,
-  type DocsAssets,
-} from '../../../../src/app/routes/docs/docs.handlers.js'
-import { parseConfig } from '../../../../src/config/config.js'
-import type { Env } from '../../../../src/config/env.js'
-import { MemoryStore } from '../../../../src/store/memory-store.js'
+import { createApp } from '#src/app/create-app.js'
+import { DOCS_CSP, type DocsAssetName, type DocsAssets } from '#src/app/routes/docs/docs.handlers.js'
+import { parseConfig } from '#src/config/config.js'
+import type { Env } from '#src/config/env.js'
+import { MemoryStore } from '#src/store/memory/memory-store.js'
 
 /** An asset source in memory that counts what it is asked for. */
 const assetsInMemory = (files: Partial<Record<DocsAssetName, string | Uint8Array>>) => {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { healthRoutes } from '../../../../src/app/routes/health/health.index.js'
-import type { Clock } from '../../../../src/lib/clock.js'
-import { StoreUnavailableError } from '../../../../src/store/store.js'
+import { healthRoutes } from '#src/app/routes/health/health.index.js'
+import type { Clock } from '#src/lib/clock.js'
+import { StoreUnavailableError } from '#src/store/errors.js'
 
 const setup = (backgroundWork: boolean) => {
   let now = 1_000_000

@@ -1,0 +1,29 @@
+import type { Context, Env, MiddlewareHandler } from 'hono'
+import type { RequestIdVariables } from 'hono/request-id'
+import type { Clock } from './clock.js'
+import type { Logger } from './logger.js'
+
+/**
+ * One JSON line per request; never headers or bodies, which carry tokens and passwords. `extra`
+ * adds fields read after the handler ran (the gateway adds the key name and the namespace).
+ */
+export const accessLog = <E extends Env & { Variables: RequestIdVariables }>(
+  logger: Logger,
+  clock: Clock,
+  extra?: (c: Context<E>) => Record<string, unknown>,
+): MiddlewareHandler<E> =>
+  // At LOG_LEVEL=warn and above the line is never written: cost nothing per request then.
+  !logger.enabled('info')
+    ? (_c, next) => next()
+    : async (c, next) => {
+        const start = clock.now()
+        await next()
+        logger.info('request', {
+          requestId: c.var.requestId,
+          method: c.req.method,
+          path: c.req.path,
+          status: c.res.status,
+          ms: clock.now() - start,
+          ...extra?.(c),
+        })
+      }

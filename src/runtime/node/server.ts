@@ -1,0 +1,91 @@
+import type { IncomingMessage, Server } from 'node:http'
+import type { Socket } from 'node:net'
+import { type Http2Bindings, type HttpBindings, serve } from '@hono/node-server'
+import type { NodeLimits } from '../../config/limits.js'
+import type { Logger } from '../../lib/logger.js'
+import { closesConnection } from './connection.js'
+import { onShutdown } from './shutdown.js'
+
+/** What a client still sending a refused body may send before the socket closes (nginx's lingering close). */
+const LINGER_MS = 5000
+
+/**
+ * After a 413 (answered `Connection: close`: its body was not read), half-close:
+ * the answer and a FIN go out, and what the client still sends is read and dropped until it closes
+ * its side or LINGER_MS pass. Closing at once would reset the connection while the client is still
+ * writing, and the reset can destroy the 413 before the client reads it.
+ */
+const lingerClose = (incoming: IncomingMessage) => {
+  const socket = incoming.socket as Socket & { destroySoon?: () => void }
+  if (incoming.readableEnded || socket.destroyed) return
+  socket.destroySoon = () => {
+    if (!socket.writableEnded) socket.end()
+  }
+  const timer = setTimeout(() => socket.destroy(), LINGER_MS)
+  timer.unref()
+  socket.once('end', () => socket.destroy())
+  socket.once('close', () => clearTimeout(timer))
+  socket.on('data', () => {})
+  incoming.resume()
+}
+
+/**
+ * An app's Web-standard `fetch` on node:http: request bounds, the lingering close, and the shared
+ * shutdown. Resolves once listening, with the port (PORT=0 picks one).
+ */
+export const serveNode = async ({
+  fetch,
+  port,
+  host,
+  limits,
+  logger,
+  release,
+}: {
+  fetch: (request: Request, env: HttpBindings | Http2Bindings) => Response | Promise<Response>
+  port: number
+  host: string
+  limits: NodeLimits
+  logger: Logger
+  /** Closes what the server holds once the last request is answered. */
+  release: () => Promise<void>
+}): Promise<{ port: number; server: Server }> => {
+  const lingering = async (request: Request, env: HttpBindings | Http2Bindings) => {
+    const response = closesConnection(await fetch(request, env))
+    if (response.status === 413 && 'socket' in env.incoming) lingerClose(env.incoming as IncomingMessage)
+    return response
+  }
+  const { server, port: bound } = await new Promise<{ server: Server; port: number }>((resolve) => {
+    const s = serve(
+      {
+        fetch: lingering,
+        port,
+        hostname: host,
+        serverOptions: {
+          headersTimeout: limits.headersTimeoutMs,
+          requestTimeout: limits.requestTimeoutMs,
+          keepAliveTimeout: limits.keepAliveTimeoutMs,
+          // How often Node looks for requests past their timeouts (30 s by default).
+          connectionsCheckingInterval: 1000,
+        },
+      },
+      (info) => resolve({ server: s as Server, port: info.port }),
+    )
+  })
+  server.maxConnections = limits.maxConnections
+
+  onShutdown({
+    logger,
+    drain: () =>
+      new Promise<void>((resolve) => {
+        // close() spares keep-alive sockets that were busy when it was called; reap them once idle.
+        const reaper = setInterval(() => server.closeIdleConnections(), 50)
+        server.close(() => {
+          clearInterval(reaper)
+          resolve()
+        })
+        server.closeIdleConnections()
+      }),
+    release,
+  })
+  return { port: bound, server }
+}
