@@ -6,11 +6,11 @@
  * Run: node --import tsx bench/data-api-hop.ts [iterations=300]
  */
 
+import { startMongo } from '#harness/ferretdb.js'
+import { HASHED_USER, SECRET, SEED_DAY, seedMongo } from '#harness/fixtures.js'
+import { claims, craftToken } from '#harness/tokens.js'
 import { DataApiStore } from '#src/store/data-api/data-api-store.js'
 import { MongoStore } from '#src/store/mongo/mongo-store.js'
-import { HASHED_USER, SECRET, SEED_DAY, seedMongo } from '../test/contract/fixtures.js'
-import { claims, craftToken } from '../test/contract/tokens.js'
-import { startMongo } from '../test/support/ferretdb.js'
 import { curlFetch, startGateway, startTarget, WORKER_KEY } from '../test/support/runtimes.js'
 
 const N = Number(process.argv[2] ?? 300)

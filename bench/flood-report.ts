@@ -4,7 +4,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import type { ProcessRuntime } from '../test/support/server-process.js'
+import type { ProcessRuntime } from '#harness/server-process.js'
 import { type LatencySummary, LOGIN_BUSY } from './lib/clients.js'
 import type { LoadResult } from './lib/load.js'
 import { log } from './lib/log.js'

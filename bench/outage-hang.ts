@@ -5,10 +5,10 @@
  * Run: node --import tsx bench/outage-hang.ts [bun|node|worker|worker-direct] [rounds=25]
  */
 
-import { HASHED_USER, SEED_DAY, seedMongo } from '../test/contract/fixtures.js'
-import { startMongo } from '../test/support/ferretdb.js'
+import { startMongo } from '#harness/ferretdb.js'
+import { HASHED_USER, SEED_DAY, seedMongo } from '#harness/fixtures.js'
+import type { Runtime } from '#harness/server-process.js'
 import { curlFetch, startTarget } from '../test/support/runtimes.js'
-import type { Runtime } from '../test/support/server-process.js'
 
 const runtime = (process.argv[2] ?? 'bun') as Runtime
 const rounds = Number(process.argv[3] ?? 25)

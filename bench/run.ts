@@ -11,7 +11,7 @@
 import { rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { startMongo } from '../test/support/ferretdb.js'
+import { startMongo } from '#harness/ferretdb.js'
 import { runFlood } from './flood.js'
 import { explainSpreadQuery, resetDatabase, writeDayPayload } from './lib/database.js'
 import { log } from './lib/log.js'

@@ -4,9 +4,10 @@
  * wrk is not installed: bench/lib/load.ts), every response's status counted, while the
  * server's and FerretDB's CPU time is read from /proc.
  */
+
+import type { ProcessRuntime } from '#harness/server-process.js'
 import type { JwtConfig } from '#src/auth/token.js'
 import { issueToken } from '#src/auth/token.js'
-import type { ProcessRuntime } from '../test/support/server-process.js'
 import { type LoadSpec, type LoadTool, loadToolFor, runLoad } from './lib/load.js'
 import { databaseCpuSeconds, type RunningServer, serverCpuSeconds } from './lib/procs.js'
 import { BENCH_USER, planSeed, prng, type SeedPlan } from './lib/seed.js'

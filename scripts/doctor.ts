@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
-import { NODE24_VERSION, node24Binary, node24Dir, wranglerCommand } from '../test/support/node24.js'
+import { NODE24_VERSION, node24Binary, node24Dir, wranglerCommand } from '#harness/node24.js'
 
 const ROOT = join(import.meta.dirname, '..')
 

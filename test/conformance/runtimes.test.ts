@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { MongoClient } from 'mongodb'
+import { type MongoServer, startMongo } from '#harness/ferretdb.js'
+import { HASHED_USER, SEED_DAY, seedMongo } from '#harness/fixtures.js'
+import type { Runtime } from '#harness/server-process.js'
 import { contractCases } from '../contract/cases.js'
-import { HASHED_USER, SEED_DAY, seedMongo } from '../contract/fixtures.js'
-import { type MongoServer, startMongo } from '../support/ferretdb.js'
 import { curlFetch, httpTarget, type RunningTarget, startTarget } from '../support/runtimes.js'
-import type { Runtime } from '../support/server-process.js'
 
 const RUNTIMES: Runtime[] = ['node', 'bun', 'worker', 'worker-direct']
 /** One database per runtime: the legacy-password case rewrites a user, so each starts from the seed. */

@@ -10,9 +10,9 @@ import {
   SECRET,
   SEED_DAY,
   SEED_DAY_KEYS,
-} from './fixtures.js'
+} from '#harness/fixtures.js'
+import { claims, craftToken, decodePart, nowSeconds } from '#harness/tokens.js'
 import { type Conformance, createConformance, type OpenApiDocument, observe } from './openapi-conformance.js'
-import { claims, craftToken, decodePart, nowSeconds } from './tokens.js'
 
 /** What the contract suite needs from a running API, in-process or over HTTP. */
 export interface ContractTarget {
@@ -32,7 +32,7 @@ const readJson = async (res: Response): Promise<unknown> => {
 
 /**
  * Every row of shared/contract.md that a client can observe over HTTP. Targets are seeded with
- * test/contract/fixtures.ts and signed with its SECRET, HS256, default lifetimes and prefix.
+ * harness/fixtures.ts and signed with its SECRET, HS256, default lifetimes and prefix.
  */
 export const contractCases = (target: () => ContractTarget) => {
   // The document this target serves, fetched once: every answer below is checked against it, so

@@ -1,11 +1,11 @@
 import { before, describe } from 'node:test'
+import { HOLODULES, KEYLESS_HOLODULE, SECRET, seedUsers } from '#harness/fixtures.js'
 import { createApp } from '#src/app/index.js'
 import { parseConfig } from '#src/config/config.js'
 import { MemoryStore } from '#src/store/memory/memory-store.js'
 import type { HoloduleRecord } from '#src/store/records.js'
 import { toUserRecord } from '#src/store/users.js'
 import { contractCases } from './cases.js'
-import { HOLODULES, KEYLESS_HOLODULE, SECRET, seedUsers } from './fixtures.js'
 
 /** The whole contract through app.request() on the in-memory store. */
 describe('contract on the in-memory store', () => {

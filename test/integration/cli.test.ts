@@ -6,12 +6,12 @@ import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { MongoClient } from 'mongodb'
+import { freePort, type MongoServer, startMongo } from '#harness/ferretdb.js'
+import { startServer } from '#harness/server-process.js'
 import { createApp } from '#src/app/index.js'
 import { COMMANDS } from '#src/cli/commands.js'
 import { parseConfig } from '#src/config/config.js'
 import { MongoStore } from '#src/store/mongo/mongo-store.js'
-import { freePort, type MongoServer, startMongo } from '../support/ferretdb.js'
-import { startServer } from '../support/server-process.js'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const MAIN_TS = join(ROOT, 'src/cli/main.ts')

@@ -4,6 +4,17 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { promisify } from 'node:util'
+import { type MongoServer, startMongo } from '#harness/ferretdb.js'
+import {
+  DB_NAME,
+  EMPTY_DAY,
+  HASHED_USER,
+  SECRET,
+  SEED_DAY,
+  SEED_DAY_KEYS,
+  seedMongo,
+} from '#harness/fixtures.js'
+import { type ProcessRuntime, REPO_ROOT } from '#harness/server-process.js'
 import {
   BadDateError,
   createClient,
@@ -17,18 +28,7 @@ import {
   UnexpectedResponseError,
 } from '#src/client/index.js'
 import type { HoloduleRecord } from '#src/store/records.js'
-import {
-  DB_NAME,
-  EMPTY_DAY,
-  HASHED_USER,
-  SECRET,
-  SEED_DAY,
-  SEED_DAY_KEYS,
-  seedMongo,
-} from '../contract/fixtures.js'
 import { type EntryProcess, startEntry } from '../support/entry-process.js'
-import { type MongoServer, startMongo } from '../support/ferretdb.js'
-import { type ProcessRuntime, REPO_ROOT } from '../support/server-process.js'
 
 const run = promisify(execFile)
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import { test } from 'node:test'
-import { REPO_ROOT } from '../support/server-process.js'
+import { REPO_ROOT } from '#harness/server-process.js'
 
 test('npm run doctor names every tool, what it is for and how to install it, and passes here', () => {
   const out = execFileSync(process.execPath, ['--import', 'tsx', 'scripts/doctor.ts'], {

@@ -3,12 +3,12 @@ import { execFileSync } from 'node:child_process'
 import { request } from 'node:http'
 import { connect } from 'node:net'
 import { after, before, describe, it } from 'node:test'
-import { DB_NAME, HASHED_USER, SECRET, SEED_DAY, SEED_DAY_KEYS, seedMongo } from '../contract/fixtures.js'
-import { claims, craftToken, nowSeconds } from '../contract/tokens.js'
+import { type MongoServer, startMongo } from '#harness/ferretdb.js'
+import { DB_NAME, HASHED_USER, SECRET, SEED_DAY, SEED_DAY_KEYS, seedMongo } from '#harness/fixtures.js'
+import { SCHED_IDLE, SCHED_OTHER, threadsOf } from '#harness/procfs.js'
+import type { ProcessRuntime } from '#harness/server-process.js'
+import { claims, craftToken, nowSeconds } from '#harness/tokens.js'
 import { type EntryProcess, startEntry } from '../support/entry-process.js'
-import { type MongoServer, startMongo } from '../support/ferretdb.js'
-import { SCHED_IDLE, SCHED_OTHER, threadsOf } from '../support/procfs.js'
-import type { ProcessRuntime } from '../support/server-process.js'
 
 const login = (base: string) =>
   fetch(`${base}/auth`, {

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { MongoClient } from 'mongodb'
+import { freePort, type MongoServer, startMongo } from '#harness/ferretdb.js'
+import { SEED_DAY, SEED_DAY_KEYS, seedMongo } from '#harness/fixtures.js'
+import { type ServerProcess, startServer } from '#harness/server-process.js'
 import { DataApiStore } from '#src/store/data-api/data-api-store.js'
 import { StoreUnavailableError } from '#src/store/errors.js'
-import { SEED_DAY, SEED_DAY_KEYS, seedMongo } from '../contract/fixtures.js'
-import { freePort, type MongoServer, startMongo } from '../support/ferretdb.js'
-import { type ServerProcess, startServer } from '../support/server-process.js'
 
 const DB = 'holoduledb'
 const KEYS = {

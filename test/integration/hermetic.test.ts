@@ -3,10 +3,10 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { HASHED_USER, seedMongo } from '../contract/fixtures.js'
-import { freePort, type MongoServer, startMongo } from '../support/ferretdb.js'
+import { freePort, type MongoServer, startMongo } from '#harness/ferretdb.js'
+import { HASHED_USER, seedMongo } from '#harness/fixtures.js'
+import { type ProcessRuntime, REPO_ROOT, type ServerProcess, startServer } from '#harness/server-process.js'
 import { curlFetch, type RunningTarget, startTarget } from '../support/runtimes.js'
-import { type ProcessRuntime, REPO_ROOT, type ServerProcess, startServer } from '../support/server-process.js'
 
 const DEV_VARS = join(REPO_ROOT, '.dev.vars')
 const DOT_ENV = join(REPO_ROOT, '.env')

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import { after, before, describe, it } from 'node:test'
-import { CHANGED_USER, EMPTY_DAY, HASHED_USER, SECRET, SEED_DAY, seedMongo } from '../contract/fixtures.js'
+import { freePort, type MongoServer, startMongo } from '#harness/ferretdb.js'
+import { CHANGED_USER, EMPTY_DAY, HASHED_USER, SECRET, SEED_DAY, seedMongo } from '#harness/fixtures.js'
+import { childrenOf } from '#harness/procfs.js'
+import type { ProcessRuntime } from '#harness/server-process.js'
 import { type EntryProcess, startEntry } from '../support/entry-process.js'
-import { freePort, type MongoServer, startMongo } from '../support/ferretdb.js'
-import { childrenOf } from '../support/procfs.js'
-import type { ProcessRuntime } from '../support/server-process.js'
 
 /** The members of a supervisor: its children running an entry (the test may also see helpers). */
 const workersOf = (pid: number): number =>

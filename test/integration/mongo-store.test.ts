@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { MongoClient } from 'mongodb'
+import { type MongoServer, startMongo } from '#harness/ferretdb.js'
+import { DB_NAME, HASHED_USER, LEGACY_USER, SECRET, SEED_DAY, seedMongo } from '#harness/fixtures.js'
 import { createApp } from '#src/app/index.js'
 import { parseConfig } from '#src/config/config.js'
 import { StoreUnavailableError } from '#src/store/errors.js'
 import { MongoStore } from '#src/store/mongo/mongo-store.js'
 import { contractCases } from '../contract/cases.js'
-import { DB_NAME, HASHED_USER, LEGACY_USER, SECRET, SEED_DAY, seedMongo } from '../contract/fixtures.js'
-import { type MongoServer, startMongo } from '../support/ferretdb.js'
 
 const env = (uri: string) => {
   const parsed = parseConfig({ MONGODB_URI: uri, MONGODB_DB: DB_NAME, JWT_SECRET_KEY: SECRET })

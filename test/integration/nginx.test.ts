@@ -15,12 +15,12 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { gunzipSync } from 'node:zlib'
 import { MongoClient } from 'mongodb'
+import { freePort, type MongoServer, startMongo } from '#harness/ferretdb.js'
+import { HASHED_USER, SECRET, SEED_DAY, seedMongo } from '#harness/fixtures.js'
+import { REPO_ROOT, type ServerProcess, startServer } from '#harness/server-process.js'
 import { contractCases } from '../contract/cases.js'
-import { HASHED_USER, SECRET, SEED_DAY, seedMongo } from '../contract/fixtures.js'
 import { type EntryProcess, startEntry } from '../support/entry-process.js'
-import { freePort, type MongoServer, startMongo } from '../support/ferretdb.js'
 import { curlFetch, httpTarget } from '../support/runtimes.js'
-import { REPO_ROOT, type ServerProcess, startServer } from '../support/server-process.js'
 
 const SITE = join(REPO_ROOT, 'deploy', 'nginx', 'holodule-api.conf')
 const UNIT = join(REPO_ROOT, 'deploy', 'systemd', 'holodule-api.service')

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import { before, describe, it } from 'node:test'
+import { SECRET } from '#harness/fixtures.js'
+import { claims, craftToken, nowSeconds } from '#harness/tokens.js'
 import { createApp } from '#src/app/index.js'
 import type { JwtAlgorithm } from '#src/auth/token.js'
 import { createTokenVerifier, InvalidTokenError, issueAccessToken, issueToken } from '#src/auth/token.js'
 import { parseConfig } from '#src/config/config.js'
 import { MemoryStore } from '#src/store/memory/memory-store.js'
-import { SECRET } from '../contract/fixtures.js'
-import { claims, craftToken, nowSeconds } from '../contract/tokens.js'
 
 /** Debian's PyJWT; the pyenv python on PATH may lack it. */
 const PYTHON = process.env.PYJWT_PYTHON ?? '/usr/bin/python3'

@@ -3,10 +3,10 @@ import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { SECRET, SEED_DAY, seedMongo } from '../contract/fixtures.js'
+import { type MongoServer, startMongo } from '#harness/ferretdb.js'
+import { SECRET, SEED_DAY, seedMongo } from '#harness/fixtures.js'
+import { REPO_ROOT } from '#harness/server-process.js'
 import { type EntryProcess, startEntry } from '../support/entry-process.js'
-import { type MongoServer, startMongo } from '../support/ferretdb.js'
-import { REPO_ROOT } from '../support/server-process.js'
 
 const DB = 'readme'
 

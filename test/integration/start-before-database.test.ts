@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { MongoClient } from 'mongodb'
-import { HASHED_USER, SECRET, seedMongo } from '../contract/fixtures.js'
+import { type MongoServer, startMongo } from '#harness/ferretdb.js'
+import { HASHED_USER, SECRET, seedMongo } from '#harness/fixtures.js'
+import type { ServerProcess } from '#harness/server-process.js'
 import { type EntryProcess, startEntry } from '../support/entry-process.js'
-import { type MongoServer, startMongo } from '../support/ferretdb.js'
 import { startGateway, WORKER_KEY } from '../support/runtimes.js'
-import type { ServerProcess } from '../support/server-process.js'
 
 const DB = 'boot_order'
 

@@ -4,8 +4,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
+import { REPO_ROOT } from '#harness/server-process.js'
 import { DRAIN_BOUND_MS } from '#src/runtime/node/shutdown.js'
-import { REPO_ROOT } from '../support/server-process.js'
 
 const UNIT = join(REPO_ROOT, 'deploy', 'systemd', 'holodule-api.service')
 const INSTALLED_AT = '/opt/holodule-api'

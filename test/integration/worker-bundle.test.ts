@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { promisify } from 'node:util'
-import { wranglerCommand } from '../support/node24.js'
+import { wranglerCommand } from '#harness/node24.js'
+import { REPO_ROOT } from '#harness/server-process.js'
 import { WORKER_FLAGS } from '../support/runtimes.js'
-import { REPO_ROOT } from '../support/server-process.js'
 
 const run = promisify(execFile)
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { createServer, type ServerResponse } from 'node:http'
 import { after, before, describe, it } from 'node:test'
-import { HASHED_USER } from '../contract/fixtures.js'
-import { freePort } from '../support/ferretdb.js'
+import { freePort } from '#harness/ferretdb.js'
+import { HASHED_USER } from '#harness/fixtures.js'
 import { curlFetch, type RunningTarget, WORKER_FLAGS, wranglerDev } from '../support/runtimes.js'
 
 const KEY = 'worker-failures-key-0123456789abcdefghijklm'

@@ -3,9 +3,9 @@ import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { after, before, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import { DB_NAME, HASHED_USER, SECRET, SEED_DAY, SEED_DAY_KEYS, seedMongo } from '../contract/fixtures.js'
-import { freePort, type MongoServer, startMongo, waitForPort } from '../support/ferretdb.js'
-import { childrenOf } from '../support/procfs.js'
+import { freePort, type MongoServer, startMongo, waitForPort } from '#harness/ferretdb.js'
+import { DB_NAME, HASHED_USER, SECRET, SEED_DAY, SEED_DAY_KEYS, seedMongo } from '#harness/fixtures.js'
+import { childrenOf } from '#harness/procfs.js'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const ITERATIONS = 600_000

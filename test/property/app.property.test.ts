@@ -2,12 +2,12 @@ import assert from 'node:assert/strict'
 import { createHmac } from 'node:crypto'
 import { describe, it } from 'node:test'
 import fc from 'fast-check'
+import { HOLODULES, SEED_DAY } from '#harness/fixtures.js'
 import { createApp } from '#src/app/index.js'
 import type { PasswordVerifier } from '#src/auth/password.js'
 import { issueToken } from '#src/auth/token.js'
 import { parseConfig } from '#src/config/config.js'
 import { MemoryStore } from '#src/store/memory/memory-store.js'
-import { HOLODULES, SEED_DAY } from '../contract/fixtures.js'
 import { anyString, fuzzParams, headerValue, within } from './fuzz.js'
 
 /**

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import fc from 'fast-check'
 import { BSON, Int32, Long, MongoClient, ObjectId } from 'mongodb'
+import { type MongoServer, startMongo } from '#harness/ferretdb.js'
 import { createGatewayApp } from '#src/gateway/create-gateway-app.js'
 import { encode } from '#src/gateway/encode.js'
 import { parseApiKeys } from '#src/gateway/keys.js'
-import { type MongoServer, startMongo } from '../support/ferretdb.js'
 import { anyString, fuzzParams, within } from './fuzz.js'
 
 /**

@@ -1,6 +1,6 @@
 import { join } from 'node:path'
-import { freePort } from './ferretdb.js'
-import { type ProcessRuntime, REPO_ROOT, type ServerProcess, startServer } from './server-process.js'
+import { freePort } from '#harness/ferretdb.js'
+import { type ProcessRuntime, REPO_ROOT, type ServerProcess, startServer } from '#harness/server-process.js'
 
 /** How each runtime starts its entry: Node runs the compiled build, as `npm start` does. */
 const COMMANDS: Record<ProcessRuntime, { command: string; args: string[] }> = {

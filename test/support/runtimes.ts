@@ -4,17 +4,17 @@ import { request as httpsRequest } from 'node:https'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { MongoClient } from 'mongodb'
-import type { ContractTarget } from '../contract/cases.js'
-import { SECRET } from '../contract/fixtures.js'
-import { freePort } from './ferretdb.js'
-import { wranglerCommand } from './node24.js'
+import { freePort } from '#harness/ferretdb.js'
+import { SECRET } from '#harness/fixtures.js'
+import { wranglerCommand } from '#harness/node24.js'
 import {
   type ProcessRuntime,
   REPO_ROOT,
   type Runtime,
   type ServerProcess,
   startServer,
-} from './server-process.js'
+} from '#harness/server-process.js'
+import type { ContractTarget } from '../contract/cases.js'
 
 /** The Worker's key at the gateway: exactly the grant wrangler.toml.example documents. */
 export const WORKER_KEY = 'conformance-worker-key-0123456789abcdefghij'
@@ -124,7 +124,7 @@ export const wranglerDev = async (
   // Outside the checkout: wrangler merges a .dev.vars (or .env) of its working directory into the
   // Worker's bindings, and a developer's own file must not change what the tests run. Its state
   // folder (.wrangler/) goes there too.
-  // wrangler 4.x needs Node >= 22.12: this Node when it is, else Node 24 (test/support/node24.ts).
+  // wrangler 4.x needs Node >= 22.12: this Node when it is, else Node 24 (harness/node24.ts).
   const wrangler = wranglerCommand()
   const cwd = mkdtempSync(join(tmpdir(), 'holodule-wrangler-'))
   const proc = await startServer({

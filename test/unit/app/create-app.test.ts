@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import { HASHED_USER, HOLODULES, SECRET, SEED_DAY, seedUsers } from '#harness/fixtures.js'
+import { claims, craftToken, nowSeconds } from '#harness/tokens.js'
 import { createApp } from '#src/app/create-app.js'
 import { parseConfig } from '#src/config/config.js'
 import type { Env } from '#src/config/env.js'
@@ -8,8 +10,6 @@ import { StoreUnavailableError } from '#src/store/errors.js'
 import { MemoryStore } from '#src/store/memory/memory-store.js'
 import type { Store } from '#src/store/store.js'
 import { toUserRecord } from '#src/store/users.js'
-import { HASHED_USER, HOLODULES, SECRET, SEED_DAY, seedUsers } from '../../contract/fixtures.js'
-import { claims, craftToken, nowSeconds } from '../../contract/tokens.js'
 
 const appConfig = (env: Env = {}) => {
   const parsed = parseConfig({ JWT_SECRET_KEY: SECRET, ...env })

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import { HASHED_USER, HOLODULES, SECRET, SEED_DAY, seedUsers } from '#harness/fixtures.js'
 import { createApp } from '#src/app/create-app.js'
 import type { Metrics, MetricsExposition } from '#src/app/metrics.js'
 import { parseConfig } from '#src/config/config.js'
@@ -7,7 +8,6 @@ import { StoreUnavailableError } from '#src/store/errors.js'
 import { MemoryStore } from '#src/store/memory/memory-store.js'
 import type { Store } from '#src/store/store.js'
 import { toUserRecord } from '#src/store/users.js'
-import { HASHED_USER, HOLODULES, SECRET, SEED_DAY, seedUsers } from '../../contract/fixtures.js'
 
 const appConfig = () => {
   const parsed = parseConfig({ JWT_SECRET_KEY: SECRET, LOGIN_MAX_CONSECUTIVE_FAILS: '1' })

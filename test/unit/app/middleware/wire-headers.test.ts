@@ -2,12 +2,12 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { Hono } from 'hono'
 import { secureHeaders } from 'hono/secure-headers'
+import { HOLODULES, SECRET, SEED_DAY } from '#harness/fixtures.js'
 import { createApp } from '#src/app/create-app.js'
 import { issueToken } from '#src/auth/token.js'
 import { parseConfig } from '#src/config/config.js'
 import type { Env } from '#src/config/env.js'
 import { MemoryStore } from '#src/store/memory/memory-store.js'
-import { HOLODULES, SECRET, SEED_DAY } from '../../../contract/fixtures.js'
 
 const app = (env: Env = {}) => {
   const parsed = parseConfig({ JWT_SECRET_KEY: SECRET, ...env })

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import { SCHED_IDLE, SCHED_OTHER, threadsOf } from '#harness/procfs.js'
 import { createPasswordVerifier, hashPassword, webCryptoPbkdf2 } from '#src/auth/password.js'
 import { createJsonLogger } from '#src/lib/logger.js'
 import { prioritizedPbkdf2 } from '#src/runtime/node/hashing.js'
-import { SCHED_IDLE, SCHED_OTHER, threadsOf } from '../../../support/procfs.js'
 
 const threads = () => threadsOf('self')
 

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { after, before, describe, it } from 'node:test'
+import { freePort } from '#harness/ferretdb.js'
 import { createApp } from '#src/app/index.js'
 import { parseConfig } from '#src/config/config.js'
 import { createJsonLogger } from '#src/lib/logger.js'
 import { DataApiConfigError, fromEjson } from '#src/store/data-api/client.js'
 import { DataApiStore } from '#src/store/data-api/data-api-store.js'
 import { StoreUnavailableError } from '#src/store/errors.js'
-import { freePort } from '../../../support/ferretdb.js'
 
 const KEY = 'the-secret-api-key-never-logged-0123'
 

@@ -6,7 +6,7 @@ import { delimiter, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const CACHE_BIN = join(process.env.HOLODULE_CACHE ?? join(homedir(), '.cache', 'holodule'), 'bin', 'ferretdb')
-const BUILD_SCRIPT = fileURLToPath(new URL('../../scripts/build-ferretdb.sh', import.meta.url))
+const BUILD_SCRIPT = fileURLToPath(new URL('../scripts/build-ferretdb.sh', import.meta.url))
 
 export interface MongoServer {
   uri: string

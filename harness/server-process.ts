@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { waitForPort } from './ferretdb.js'
 
-export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url))
+export const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url))
 
 /** Where the API runs: its Node and Bun entries, and the Worker under wrangler dev (via the gateway, or direct). */
 export type Runtime = 'node' | 'bun' | 'worker' | 'worker-direct'
