@@ -58,8 +58,9 @@ const ensureIndexesOnceUp = async (store: MongoStore, logger: Logger) => {
 }
 
 /**
- * What the Node and Bun entrypoints share: config from the environment, the store, the app.
- * Nothing here imports a runtime.
+ * What the Node and Bun entrypoints share: config from the environment, the store, the app, and
+ * the node: APIs both runtimes have (hashing threads, prom-client). Bun's own API (Bun.serve, its
+ * connection info) stays in src/entry/bun.ts, Node's server in ./server.ts.
  */
 export const bootstrap = async (
   env: Env,
