@@ -27,3 +27,49 @@ export interface UserRecord {
    */
   passwordChangedAt?: number
 }
+
+/**
+ * A stream as the third generation answers it (`GET /schedules`), from either layout; the key order
+ * is the wire order. Datetimes are ISO 8601 without offset, as the 2024 service printed them:
+ * `streaming_at` on Japan's wall clock, `published_at` in UTC.
+ */
+export interface ScheduleRecord {
+  id: string
+  code: string
+  video_id: string
+  streaming_at: string
+  name: string
+  title: string
+  url: string
+  description: string
+  published_at: string | null
+  channel_id: string | null
+  channel_title: string | null
+  tags: string[]
+  key: string
+}
+
+/** A member as `GET /streamers` answers it; the key order is the wire order. */
+export interface StreamerRecord {
+  id: string
+  code: string
+  name: string
+  group: string
+  affiliations: string[]
+  image_name: string
+  channel_id: string
+  is_retired: boolean
+}
+
+/** What `GET /schedules` asks of a store, its parameters already checked and resolved. */
+export interface ScheduleQuery {
+  /** First Japan day, `YYYYMMDD`, inclusive. */
+  from?: string
+  /** Last Japan day, `YYYYMMDD`, inclusive. */
+  to?: string
+  /** Only these codes; absent: any code. */
+  codes?: string[]
+  /** Case-insensitive text in title, name or description, matched as text (never a pattern). */
+  keyword?: string
+  limit: number
+}

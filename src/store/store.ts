@@ -1,5 +1,14 @@
 // The port between the app (and the CLI) and a database: one interface every backend implements.
-import type { HoloduleRecord, UserRecord } from './records.js'
+import type { HoloduleRecord, ScheduleQuery, ScheduleRecord, StreamerRecord, UserRecord } from './records.js'
+
+/**
+ * Where the schedule is kept: `holodules` (2020–2023, `datetime` strings) or `schedules` (2024,
+ * BSON dates, with `streamers`). Every generation's routes read whichever is in use.
+ */
+export type Layout = 'holodules' | 'schedules'
+/** SCHEDULE_LAYOUT: a layout, or `auto` (`schedules` when that collection holds documents at start). */
+export type LayoutSetting = Layout | 'auto'
+export const LAYOUT_SETTINGS: readonly LayoutSetting[] = ['auto', 'holodules', 'schedules']
 
 /** A MongoDB database name as the server, the gateway and its keys accept it. */
 export const DB_NAME_PATTERN = /^[A-Za-z0-9_-]{1,63}$/
@@ -21,6 +30,15 @@ export interface Store {
   updatePasswordHash(username: string, expected: string, hash: string): Promise<boolean>
   /** Streams whose `datetime` starts with `date` (YYYYMMDD), newest first, `code` included. */
   findHolodulesByDate(date: string): Promise<HoloduleRecord[]>
+  /** The layout in use, `auto` resolved (asked of the database once it answers). */
+  layout(): Promise<Layout>
+  /** Streams of the third generation's query, newest `streaming_at` first, at most `limit`. */
+  findSchedules(query: ScheduleQuery): Promise<ScheduleRecord[]>
+  /** One stream by its `_id`; null for an unknown id or one that is not an id at all. */
+  findScheduleById(id: string): Promise<ScheduleRecord | null>
+  /** Members, of one `group` when given, sorted by `code`. */
+  findStreamers(group?: string): Promise<StreamerRecord[]>
+  findStreamerById(id: string): Promise<StreamerRecord | null>
   ping(): Promise<void>
 
   addUser(username: string, passwordHash: string): Promise<UserRecord>

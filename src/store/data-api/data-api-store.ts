@@ -1,7 +1,16 @@
 import { DuplicateUserError } from '../errors.js'
-import { dayQuery, sameHolodule, toHolodule } from '../layouts/holodules.js'
-import type { HoloduleRecord, UserRecord } from '../records.js'
-import type { Store, UpsertReport } from '../store.js'
+import { dayQuery, newestFirst, sameHolodule, toHolodule } from '../layouts/holodules.js'
+import {
+  holoduleFromSchedule,
+  holodulesRangeQuery,
+  scheduleDayQuery,
+  scheduleFromDoc,
+  scheduleFromHolodule,
+  schedulesQuery,
+  streamerFromDoc,
+} from '../layouts/schedules.js'
+import type { HoloduleRecord, ScheduleQuery, UserRecord } from '../records.js'
+import type { Layout, LayoutSetting, Store, UpsertReport } from '../store.js'
 import { nextUserId, passwordChange, toUserRecord, USER_PROJECTION } from '../users.js'
 
 import { DataApiClient, type DataApiClientOptions, DataApiRequestError } from './client.js'
@@ -10,6 +19,17 @@ type JsonObject = Record<string, unknown>
 
 const USERS = 'users'
 const HOLODULES = 'holodules'
+const SCHEDULES = 'schedules'
+const STREAMERS = 'streamers'
+const OBJECT_ID = /^[0-9a-f]{24}$/i
+
+/** Dates in a query as Extended JSON, which the gateway turns back into BSON dates. */
+const ejsonDates = (value: unknown): JsonObject =>
+  JSON.parse(
+    JSON.stringify(value, (_k, v) => v),
+    (_k, v) =>
+      typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(v) ? { $date: v } : v,
+  ) as JsonObject
 
 /**
  * The store over HTTPS for runtimes without TCP sockets: each port method is one or a few Data API
@@ -19,8 +39,13 @@ export class DataApiStore implements Store {
   /** The HTTP client under this store; the login counters share it (data-api/login-limiters.ts). */
   readonly client: DataApiClient
 
-  constructor(options: DataApiClientOptions) {
+  /** SCHEDULE_LAYOUT's `auto`, once the gateway has answered; forgotten on failure, so asked again. */
+  private layoutChoice: Promise<Layout> | undefined
+  private readonly layoutSetting: LayoutSetting
+
+  constructor(options: DataApiClientOptions & { layout?: LayoutSetting }) {
     this.client = new DataApiClient(options)
+    this.layoutSetting = options.layout ?? 'auto'
   }
 
   private action<T extends JsonObject>(name: string, collection: string, body: JsonObject): Promise<T> {
@@ -48,8 +73,59 @@ export class DataApiStore implements Store {
   }
 
   async findHolodulesByDate(date: string) {
+    if ((await this.layout()) === 'schedules') {
+      const docs = await this.find(SCHEDULES, ejsonDates(scheduleDayQuery(date)))
+      return newestFirst(docs.map((d) => holoduleFromSchedule(scheduleFromDoc(d))))
+    }
     const docs = await this.find(HOLODULES, dayQuery(date))
     return docs.map(toHolodule)
+  }
+
+  layout(): Promise<Layout> {
+    if (this.layoutSetting !== 'auto') return Promise.resolve(this.layoutSetting)
+    if (!this.layoutChoice) {
+      const choice: Promise<Layout> = this.findOne(SCHEDULES, {}, { _id: 1 }).then((one) =>
+        one ? 'schedules' : 'holodules',
+      )
+      this.layoutChoice = choice
+      choice.catch(() => {
+        this.layoutChoice = undefined
+      })
+    }
+    return this.layoutChoice
+  }
+
+  async findSchedules(query: ScheduleQuery) {
+    if ((await this.layout()) === 'schedules') {
+      const docs = await this.find(SCHEDULES, ejsonDates(schedulesQuery(query)))
+      return docs.map(scheduleFromDoc)
+    }
+    const docs = await this.find(HOLODULES, holodulesRangeQuery(query))
+    return docs.map((d) => scheduleFromHolodule(String(d._id), toHolodule(d)))
+  }
+
+  async findScheduleById(id: string) {
+    if (!OBJECT_ID.test(id)) return null
+    if ((await this.layout()) === 'schedules') {
+      const doc = await this.findOne(SCHEDULES, { _id: { $oid: id } }, {})
+      return doc ? scheduleFromDoc(doc) : null
+    }
+    const doc = await this.findOne(HOLODULES, { _id: { $oid: id } }, {})
+    return doc ? scheduleFromHolodule(id, toHolodule(doc)) : null
+  }
+
+  async findStreamers(group?: string) {
+    const docs = await this.find(STREAMERS, {
+      filter: group === undefined ? {} : { group },
+      sort: { code: 1, _id: 1 },
+    })
+    return docs.map(streamerFromDoc)
+  }
+
+  async findStreamerById(id: string) {
+    if (!OBJECT_ID.test(id)) return null
+    const doc = await this.findOne(STREAMERS, { _id: { $oid: id } }, {})
+    return doc ? streamerFromDoc(doc) : null
   }
 
   /** The Data API has no ping: a query that an index answers and that matches nothing. */

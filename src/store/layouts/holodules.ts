@@ -52,3 +52,17 @@ export const toHolodule = (doc: Partial<Record<keyof HoloduleRecord, unknown>>):
     description: str(doc.description),
   }
 }
+
+/** The day query's order, for records converted after the query: datetime, then key, both descending. */
+export const newestFirst = <T extends { datetime: string; key: string }>(rows: T[]): T[] =>
+  rows.sort((a, b) =>
+    a.datetime === b.datetime
+      ? a.key < b.key
+        ? 1
+        : a.key > b.key
+          ? -1
+          : 0
+      : a.datetime < b.datetime
+        ? 1
+        : -1,
+  )

@@ -1,23 +1,93 @@
 import { nextDay } from '../days.js'
 import { DuplicateUserError } from '../errors.js'
 import { sameHolodule, toHolodule } from '../layouts/holodules.js'
-import type { Holodule, HoloduleRecord, UserRecord } from '../records.js'
-import type { Store, UpsertReport } from '../store.js'
+import { holoduleFromSchedule, matchesSchedule, scheduleFromHolodule } from '../layouts/schedules.js'
+import type {
+  Holodule,
+  HoloduleRecord,
+  ScheduleQuery,
+  ScheduleRecord,
+  StreamerRecord,
+  UserRecord,
+} from '../records.js'
+import type { Layout, Store, UpsertReport } from '../store.js'
 import { nextUserId, passwordChange, toUserRecord } from '../users.js'
 
 /** Same ordering as the MongoDB query: datetime, then key, both descending. */
 const newestFirst = (a: Holodule, b: Holodule): number =>
   a.datetime === b.datetime ? (a.key < b.key ? 1 : a.key > b.key ? -1 : 0) : a.datetime < b.datetime ? 1 : -1
 
-/** The embedded default and the unit tests' store; holds everything in two Maps. */
+const streamingAtFirst = (a: ScheduleRecord, b: ScheduleRecord): number =>
+  a.streaming_at === b.streaming_at ? (a.id < b.id ? 1 : -1) : a.streaming_at < b.streaming_at ? 1 : -1
+
+export interface MemorySeed {
+  users?: UserRecord[]
+  /** The 2020 layout's rows; `_id` as a database would hold it (absent: one is made up). */
+  holodules?: Array<HoloduleRecord & { _id?: string }>
+  /** The 2024 layout's rows, as the third generation answers them. */
+  schedules?: ScheduleRecord[]
+  streamers?: StreamerRecord[]
+  /** Absent: `schedules` when seeded with schedules, else `holodules` (SCHEDULE_LAYOUT=auto). */
+  layout?: Layout
+}
+
+/** The embedded default and the unit tests' store; holds everything in Maps. */
 export class MemoryStore implements Store {
   private readonly users = new Map<string, UserRecord>()
   private readonly holodules = new Map<string, HoloduleRecord>()
+  /** `_id` of each 2020 row by key, as a database would have given it one. */
+  private readonly holoduleIds = new Map<string, string>()
+  private readonly schedules = new Map<string, ScheduleRecord>()
+  private readonly streamers: StreamerRecord[]
+  private readonly layoutInUse: Layout
 
-  constructor(seed: { users?: UserRecord[]; holodules?: HoloduleRecord[] } = {}) {
+  constructor(seed: MemorySeed = {}) {
     for (const u of seed.users ?? []) this.users.set(u.username, { ...u })
-    for (const h of seed.holodules ?? [])
-      this.holodules.set(toHolodule(h).key, { ...h, key: toHolodule(h).key })
+    for (const { _id, ...h } of seed.holodules ?? []) this.putHolodule({ ...h, key: toHolodule(h).key }, _id)
+    for (const s of seed.schedules ?? []) this.schedules.set(s.id, { ...s })
+    this.streamers = [...(seed.streamers ?? [])].sort((a, b) =>
+      a.code < b.code ? -1 : a.code > b.code ? 1 : 0,
+    )
+    this.layoutInUse = seed.layout ?? (this.schedules.size > 0 ? 'schedules' : 'holodules')
+  }
+
+  private putHolodule(h: HoloduleRecord, id?: string) {
+    this.holodules.set(h.key, h)
+    if (id !== undefined) this.holoduleIds.set(h.key, id)
+    else if (!this.holoduleIds.has(h.key))
+      this.holoduleIds.set(h.key, (this.holoduleIds.size + 1).toString(16).padStart(24, 'f'))
+  }
+
+  /** Every stream of the layout in use, as the third generation sees it. */
+  private allSchedules(): ScheduleRecord[] {
+    if (this.layoutInUse === 'schedules') return [...this.schedules.values()]
+    return [...this.holodules.values()].map((h) =>
+      scheduleFromHolodule(this.holoduleIds.get(h.key) ?? '', toHolodule(h)),
+    )
+  }
+
+  async layout() {
+    return this.layoutInUse
+  }
+
+  async findSchedules(query: ScheduleQuery) {
+    return this.allSchedules()
+      .filter((s) => matchesSchedule(query, s))
+      .sort(streamingAtFirst)
+      .slice(0, query.limit)
+  }
+
+  async findScheduleById(id: string) {
+    return this.allSchedules().find((s) => s.id === id) ?? null
+  }
+
+  async findStreamers(group?: string) {
+    return this.streamers.filter((s) => group === undefined || s.group === group).map((s) => ({ ...s }))
+  }
+
+  async findStreamerById(id: string) {
+    const s = this.streamers.find((x) => x.id === id)
+    return s ? { ...s } : null
   }
 
   async findUserByUsername(username: string) {
@@ -33,6 +103,10 @@ export class MemoryStore implements Store {
   }
 
   async findHolodulesByDate(date: string) {
+    if (this.layoutInUse === 'schedules')
+      return this.findSchedules({ from: date, to: date, limit: Number.MAX_SAFE_INTEGER }).then((rows) =>
+        rows.map(holoduleFromSchedule).sort(newestFirst),
+      )
     const end = nextDay(date)
     const out: HoloduleRecord[] = []
     for (const h of this.holodules.values()) {
@@ -80,7 +154,7 @@ export class MemoryStore implements Store {
       if (!stored) report.inserted++
       else if (sameHolodule(stored, r)) report.unchanged++
       else report.updated++
-      this.holodules.set(r.key, { ...r })
+      this.putHolodule({ ...r })
     }
     onProgress?.(records.length)
     return report

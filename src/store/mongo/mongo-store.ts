@@ -7,12 +7,22 @@ import {
   MongoClient,
   type MongoClientOptions,
   MongoServerError,
+  ObjectId,
 } from 'mongodb'
 import { DuplicateUserError, StoreUnavailableError } from '../errors.js'
-import { dayQuery, sameHolodule, toHolodule } from '../layouts/holodules.js'
+import { dayQuery, newestFirst, sameHolodule, toHolodule } from '../layouts/holodules.js'
+import {
+  holoduleFromSchedule,
+  holodulesRangeQuery,
+  scheduleDayQuery,
+  scheduleFromDoc,
+  scheduleFromHolodule,
+  schedulesQuery,
+  streamerFromDoc,
+} from '../layouts/schedules.js'
 import { LOGIN_ATTEMPTS, type LoginLimitersFor } from '../login-limiters.js'
-import type { HoloduleRecord, UserRecord } from '../records.js'
-import type { Store, UpsertReport } from '../store.js'
+import type { HoloduleRecord, ScheduleQuery, UserRecord } from '../records.js'
+import type { Layout, LayoutSetting, Store, UpsertReport } from '../store.js'
 import { nextUserId, passwordChange, toUserRecord, USER_PROJECTION } from '../users.js'
 import { DUPLICATE_KEY, isUnavailable, reconnecting } from './errors.js'
 import { mongoLoginLimiters } from './login-limiters.js'
@@ -46,7 +56,11 @@ interface UserDoc {
 export class MongoStore implements Store {
   private readonly users: Collection<UserDoc>
   private readonly holodules: Collection<HoloduleRecord>
+  private readonly schedules: Collection
+  private readonly streamers: Collection
   private readonly driver: ReturnType<typeof reconnecting>
+  /** SCHEDULE_LAYOUT's `auto`, once the database has answered; forgotten on failure, so asked again. */
+  private layoutChoice: Promise<Layout> | undefined
 
   constructor(
     private readonly client: MongoClient,
@@ -54,9 +68,14 @@ export class MongoStore implements Store {
     readonly db: Db,
     /** The bound on each request-path operation (see run()). */
     private readonly requestDeadlineMs = DEFAULT_REQUEST_DEADLINE_MS,
+    /** SCHEDULE_LAYOUT; `onLayout` hears what `auto` chose (the entry logs it). */
+    private readonly layoutSetting: LayoutSetting = 'auto',
+    private readonly onLayout?: (layout: Layout) => void,
   ) {
     this.users = db.collection<UserDoc>('users')
     this.holodules = db.collection<HoloduleRecord>('holodules')
+    this.schedules = db.collection('schedules')
+    this.streamers = db.collection('streamers')
     // A server that started before its database recovers once the database is up.
     this.driver = reconnecting(client)
   }
@@ -66,10 +85,12 @@ export class MongoStore implements Store {
     dbName: string,
     options: MongoClientOptions = {},
     requestDeadlineMs = DEFAULT_REQUEST_DEADLINE_MS,
+    layout: LayoutSetting = 'auto',
+    onLayout?: (layout: Layout) => void,
   ): MongoStore {
     // No explicit connect(): the driver connects on first use, so start-up never blocks on the database.
     const client = new MongoClient(uri, { ...MONGO_CLIENT_OPTIONS, ...options })
-    return new MongoStore(client, client.db(dbName), requestDeadlineMs)
+    return new MongoStore(client, client.db(dbName), requestDeadlineMs, layout, onLayout)
   }
 
   /**
@@ -113,9 +134,76 @@ export class MongoStore implements Store {
 
   findHolodulesByDate(date: string) {
     return this.run(async () => {
+      if ((await this.layout()) === 'schedules') {
+        const { filter, sort } = scheduleDayQuery(date)
+        const docs = await this.schedules.find(filter).sort(sort).toArray()
+        return newestFirst(docs.map((d) => holoduleFromSchedule(scheduleFromDoc(d))))
+      }
       const { filter, projection, sort } = dayQuery(date)
       const docs = await this.holodules.find(filter, { projection }).sort(sort).toArray()
       return docs.map(toHolodule)
+    }, this.requestDeadlineMs)
+  }
+
+  layout(): Promise<Layout> {
+    if (this.layoutSetting !== 'auto') return Promise.resolve(this.layoutSetting)
+    if (!this.layoutChoice) {
+      const choice = this.run(async () => {
+        const one = await this.schedules.findOne({}, { projection: { _id: 1 } })
+        return one ? 'schedules' : 'holodules'
+      }, this.requestDeadlineMs) as Promise<Layout>
+      this.layoutChoice = choice
+      choice.then(
+        (layout) => this.onLayout?.(layout),
+        () => {
+          this.layoutChoice = undefined
+        },
+      )
+    }
+    return this.layoutChoice
+  }
+
+  findSchedules(query: ScheduleQuery) {
+    return this.run(async () => {
+      if ((await this.layout()) === 'schedules') {
+        const { filter, sort, limit } = schedulesQuery(query)
+        const docs = await this.schedules.find(filter).sort(sort).limit(limit).toArray()
+        return docs.map(scheduleFromDoc)
+      }
+      const { filter, sort, limit } = holodulesRangeQuery(query)
+      const docs = await this.holodules.find(filter).sort(sort).limit(limit).toArray()
+      return docs.map((d) => scheduleFromHolodule(String(d._id), toHolodule(d)))
+    }, this.requestDeadlineMs)
+  }
+
+  findScheduleById(id: string) {
+    return this.run(async () => {
+      if (!ObjectId.isValid(id) || !/^[0-9a-f]{24}$/i.test(id)) return null
+      const _id = new ObjectId(id)
+      if ((await this.layout()) === 'schedules') {
+        const doc = await this.schedules.findOne({ _id })
+        return doc ? scheduleFromDoc(doc) : null
+      }
+      const doc = await this.holodules.findOne({ _id } as Filter<HoloduleRecord>)
+      return doc ? scheduleFromHolodule(id, toHolodule(doc)) : null
+    }, this.requestDeadlineMs)
+  }
+
+  findStreamers(group?: string) {
+    return this.run(async () => {
+      const docs = await this.streamers
+        .find(group === undefined ? {} : { group })
+        .sort({ code: 1, _id: 1 })
+        .toArray()
+      return docs.map(streamerFromDoc)
+    }, this.requestDeadlineMs)
+  }
+
+  findStreamerById(id: string) {
+    return this.run(async () => {
+      if (!/^[0-9a-f]{24}$/i.test(id)) return null
+      const doc = await this.streamers.findOne({ _id: new ObjectId(id) })
+      return doc ? streamerFromDoc(doc) : null
     }, this.requestDeadlineMs)
   }
 
@@ -229,6 +317,12 @@ export class MongoStore implements Store {
       await this.holodules.createIndex({ datetime: 1 }, { name: 'datetime_1' })
       await this.holodules.createIndex({ key: 1 }, { name: 'key_1', unique: true })
       await this.users.createIndex({ username: 1 }, { name: 'username_1', unique: true })
+      // The 2024 layout: /schedules reads a range of streaming_at newest first (served by the
+      // descending index, with `code $in` filtered on it), a group's codes from streamers.
+      await this.schedules.createIndex({ streaming_at: -1 }, { name: 'streaming_at_-1' })
+      await this.schedules.createIndex({ code: 1, streaming_at: -1 }, { name: 'code_1_streaming_at_-1' })
+      await this.streamers.createIndex({ group: 1, code: 1 }, { name: 'group_1_code_1' })
+      await this.streamers.createIndex({ code: 1 }, { name: 'code_1' })
       // rate-limiter-flexible's schema for the login counters (store/login-limiters.ts).
       const attempts = this.db.collection(LOGIN_ATTEMPTS)
       try {
