@@ -2,9 +2,14 @@
  * Login throttling as rate-limiter-flexible documents it for login endpoints: failures counted per
  * (user name, client address) and per address per day, checked before any password hash so a
  * blocked attempt costs nothing and says nothing about the user. Plus what a counter cannot do:
- * at most a few password checks of one address in flight, and a bounded queue for the hashes.
+ * at most a few password checks of one address in flight, and a bounded queue for the hashes
+ * (hash-queue.ts). Blocks the store answered are remembered for a while (block-memory.ts), so a
+ * flood past its limit costs no store query per attempt.
  */
 
+import { type Clock, systemClock } from '../lib/clock.js'
+import { createBlockMemory } from './block-memory.js'
+import { createHashQueue } from './hash-queue.js'
 import type { HashPriority } from './password.js'
 
 /** What a counter answers: rate-limiter-flexible's RateLimiterRes, reduced to what we read. */
@@ -67,63 +72,6 @@ const isState = (v: unknown): v is LimiterState =>
 
 const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000))
 
-/** How long a block seen in the shared store is trusted from memory before the store is asked again. */
-const MEMO_MS = 10_000
-/** Blocks remembered per process at most (the oldest goes first). */
-const MEMO_MAX = 10_000
-
-/**
- * Password checks, `concurrency` at a time, shared between client addresses: one address runs at
- * most `concurrency - 1` of them at once (1 at the default 2), so however many attempts a flooding
- * address keeps in flight, a slot is free for another client the moment it arrives, and the flood
- * takes at most half of the hashing CPU. Waiters start oldest first among the addresses under their
- * share; an attempt that would wait past the bound is refused at once.
- */
-const createHashQueue = (concurrency: number, timeoutMs: number) => {
-  const share = Math.max(1, concurrency - 1)
-  let active = 0
-  const running = new Map<string, number>()
-  const waiting: Array<{ address: string; start: () => void }> = []
-  // Mean time of one check, so a wait can be predicted before it starts; PBKDF2 at policy is ~100 ms.
-  let meanMs = 100
-  const mayStart = (address: string) => active < concurrency && (running.get(address) ?? 0) < share
-  const take = (address: string) => {
-    active++
-    running.set(address, (running.get(address) ?? 0) + 1)
-  }
-  // A finished check hands its slot straight to a waiter, so no new arrival can take it in between.
-  const release = (address: string) => {
-    active--
-    const left = (running.get(address) ?? 1) - 1
-    if (left === 0) running.delete(address)
-    else running.set(address, left)
-    const i = waiting.findIndex((w) => mayStart(w.address))
-    if (i === -1) return
-    const [next] = waiting.splice(i, 1)
-    if (!next) return
-    take(next.address)
-    next.start()
-  }
-  return {
-    /** Resolves with `check`'s result, or with the predicted wait when it would pass the bound. */
-    async run<T>(address: string, check: () => Promise<T>): Promise<{ value: T } | { waitMs: number }> {
-      if (mayStart(address)) take(address)
-      else {
-        const waitMs = Math.ceil((waiting.length + 1) / concurrency) * meanMs
-        if (waitMs > timeoutMs) return { waitMs }
-        await new Promise<void>((start) => waiting.push({ address, start }))
-      }
-      const start = Date.now()
-      try {
-        return { value: await check() }
-      } finally {
-        meanMs = meanMs * 0.8 + (Date.now() - start) * 0.2
-        release(address)
-      }
-    },
-  }
-}
-
 export interface LoginThrottle {
   /**
    * Runs `check` (the password verification; `ok` when the login succeeds) unless the address or
@@ -138,31 +86,21 @@ export interface LoginThrottle {
   ): Promise<Attempt<T>>
 }
 
-export const createLoginThrottle = (limiters: LoginLimiters, policy: ThrottlePolicy): LoginThrottle => {
+/** `clock` times the hashes and the remembered blocks; the system clock unless a test moves time. */
+export const createLoginThrottle = (
+  limiters: LoginLimiters,
+  policy: ThrottlePolicy,
+  clock: Clock = systemClock,
+): LoginThrottle => {
   const inflight = new Map<string, number>()
-  const queue = createHashQueue(policy.hashConcurrency, policy.queueTimeoutMs)
+  const queue = createHashQueue({
+    concurrency: policy.hashConcurrency,
+    timeoutMs: policy.queueTimeoutMs,
+    clock,
+  })
+  const remembered = createBlockMemory({ clock })
   // Long names are cut: a key is a lookup, not storage for whatever a client sends.
   const userKey = (username: string, address: string) => `${address}|${username.slice(0, 256)}`
-
-  /**
-   * Blocks already seen in the shared store, remembered here (rate-limiter-flexible's
-   * `inMemoryBlockOnConsumed`): a flood past its limit is answered 429 from memory, without two
-   * store queries per attempt, which cost Node ~150 µs of event loop each under a login flood. The
-   * store is asked again after MEMO_MS at most, so a block lifted there is seen within that.
-   */
-  const memo = new Map<string, { until: number; recheck: number }>()
-  const knownBlock = (key: string, now: number) => {
-    const m = memo.get(key)
-    if (m === undefined) return 0
-    if (m.recheck > now && m.until > now) return m.until - now
-    memo.delete(key)
-    return 0
-  }
-  const rememberBlock = (key: string, ms: number, now: number) => {
-    if (ms <= 0) return
-    if (memo.size >= MEMO_MAX) memo.delete(memo.keys().next().value as string)
-    memo.set(key, { until: now + ms, recheck: now + Math.min(ms, MEMO_MS) })
-  }
 
   /** Milliseconds until this attempt may run (0: now), and the failures counted so far. */
   const blockedFor = async (uk: string, address: string) => {
@@ -170,15 +108,14 @@ export const createLoginThrottle = (limiters: LoginLimiters, policy: ThrottlePol
       limiters.consecutive.get(uk),
       limiters.perAddress.get(address),
     ])
-    const now = Date.now()
     let ms = 0
     if (byUser && byUser.consumedPoints >= policy.maxConsecutiveFails) {
       ms = byUser.msBeforeNext
-      rememberBlock(uk, byUser.msBeforeNext, now)
+      remembered.remember(uk, byUser.msBeforeNext)
     }
     if (byAddress && byAddress.consumedPoints >= policy.maxFailsPerAddress) {
       ms = Math.max(ms, byAddress.msBeforeNext)
-      rememberBlock(address, byAddress.msBeforeNext, now)
+      remembered.remember(address, byAddress.msBeforeNext)
     }
     const fails = byUser?.consumedPoints ?? 0
     return { ms, fails, suspect: fails > 0 || (byAddress?.consumedPoints ?? 0) > 0 }
@@ -202,7 +139,7 @@ export const createLoginThrottle = (limiters: LoginLimiters, policy: ThrottlePol
       const blocks = await counted(limiters.blocks.consume(uk))
       const s = Math.min(MAX_BLOCK_S, FIRST_BLOCK_S * 2 ** Math.max(0, blocks.consumedPoints - 1))
       await limiters.consecutive.block(uk, s)
-      rememberBlock(uk, s * 1000, Date.now())
+      remembered.remember(uk, s * 1000)
     }
   }
 
@@ -221,9 +158,8 @@ export const createLoginThrottle = (limiters: LoginLimiters, policy: ThrottlePol
     address: string,
     check: (priority: HashPriority) => Promise<T>,
   ): Promise<Attempt<T>> => {
-    // Keys: an address has no `|` (user keys do), so the two kinds never meet in the memo.
-    const now = Date.now()
-    const known = Math.max(knownBlock(address, now), knownBlock(userKey(username, address), now))
+    // Keys: an address has no `|` (user keys do), so the two kinds never meet in the block memory.
+    const known = Math.max(remembered.remaining(address), remembered.remaining(userKey(username, address)))
     if (known > 0) return { kind: 'throttled', retryAfter: seconds(known) }
     const held = inflight.get(address) ?? 0
     if (held >= policy.maxInflightPerAddress) return { kind: 'throttled', retryAfter: 1 }

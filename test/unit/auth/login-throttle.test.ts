@@ -149,6 +149,38 @@ describe('login throttle', () => {
     assert.ok(gets > seen)
   })
 
+  it('asks the store again once a remembered block is due for its recheck, and still answers its block', async () => {
+    const base = memoryLoginLimiters(policy)
+    let gets = 0
+    const counting = <L extends { get: (key: string) => Promise<unknown> }>(l: L): L => ({
+      ...l,
+      get: (key: string) => {
+        gets++
+        return l.get(key)
+      },
+    })
+    let now = 1_000_000
+    const t = createLoginThrottle(
+      { ...base, consecutive: counting(base.consecutive), perAddress: counting(base.perAddress) },
+      policy,
+      { now: () => now },
+    )
+    for (let i = 0; i < 5; i++) await t.attempt(`user${i}`, 'a', wrong)
+    assert.equal((await t.attempt('fresh', 'a', right)).kind, 'throttled')
+    const seen = gets
+    now += 9_999
+    assert.equal((await t.attempt('fresh', 'a', right)).kind, 'throttled')
+    assert.equal(gets, seen, 'still answered from memory')
+    now += 1
+    const r = await t.attempt('fresh', 'a', right)
+    assert.equal(r.kind, 'throttled')
+    if (r.kind === 'throttled') assert.ok(r.retryAfter > 3600, String(r.retryAfter))
+    assert.equal(gets, seen + 2, 'both counters read again')
+    // Remembered again from that answer.
+    assert.equal((await t.attempt('fresh', 'a', right)).kind, 'throttled')
+    assert.equal(gets, seen + 2)
+  })
+
   it('tells the check `low` once the address has failures counted or a check running, `normal` otherwise', async () => {
     const t = throttle()
     const seen: string[] = []

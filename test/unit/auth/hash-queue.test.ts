@@ -1,0 +1,180 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { createHashQueue, type HashQueue } from '#src/auth/hash-queue.js'
+
+/** A clock that moves only when told. */
+const manualClock = () => {
+  let t = 0
+  return { now: () => t, advance: (ms: number) => (t += ms) }
+}
+
+/** Lets queued starts and finished checks settle: promise jobs only, no timers. */
+const settle = async () => {
+  for (let i = 0; i < 10; i++) await Promise.resolve()
+}
+
+/**
+ * Checks run through `queue`, each held until its gate is opened: `started` lists them as their
+ * check begins, so a test sees exactly which ran, in which order, without timing anything.
+ */
+const harness = (queue: HashQueue) => {
+  const started: string[] = []
+  const gates = new Map<string, () => void>()
+  const run = (name: string, address: string) =>
+    queue.run(address, async () => {
+      started.push(name)
+      await new Promise<void>((open) => gates.set(name, open))
+      return name
+    })
+  const finish = async (name: string) => {
+    const open = gates.get(name)
+    assert.ok(open, `${name} is not running`)
+    open()
+    await settle()
+  }
+  return { started, run, finish }
+}
+
+describe('hash queue', () => {
+  it('runs a check at once when a slot is free, and answers its value', async () => {
+    const queue = createHashQueue({ concurrency: 2, timeoutMs: 1000 })
+    assert.deepEqual(await queue.run('a', async () => 42), { value: 42 })
+  })
+
+  it('runs at most concurrency - 1 checks of one address at once, leaving a slot for another', async () => {
+    const h = harness(createHashQueue({ concurrency: 3, timeoutMs: 1000 }))
+    const a = [h.run('a1', 'a'), h.run('a2', 'a'), h.run('a3', 'a')]
+    await settle()
+    // A slot is still free, yet `a` has its two: its third waits.
+    assert.deepEqual(h.started, ['a1', 'a2'])
+    const b = h.run('b1', 'b')
+    await settle()
+    assert.deepEqual(h.started, ['a1', 'a2', 'b1'])
+    // One of a's ends: its own waiter takes the slot, never a third of a's at once.
+    await h.finish('a1')
+    assert.deepEqual(h.started, ['a1', 'a2', 'b1', 'a3'])
+    for (const name of ['a2', 'a3', 'b1']) await h.finish(name)
+    assert.deepEqual(
+      await Promise.all([...a, b]),
+      ['a1', 'a2', 'a3', 'b1'].map((value) => ({ value })),
+    )
+  })
+
+  it('gives one address the only slot when concurrency is 1', async () => {
+    const h = harness(createHashQueue({ concurrency: 1, timeoutMs: 1000 }))
+    const a = h.run('a1', 'a')
+    await settle()
+    assert.deepEqual(h.started, ['a1'])
+    await h.finish('a1')
+    assert.deepEqual(await a, { value: 'a1' })
+  })
+
+  it('never queues an address with nothing running behind a flooding address: it starts at once', async () => {
+    const h = harness(createHashQueue({ concurrency: 2, timeoutMs: 1000 }))
+    const flood = ['f1', 'f2', 'f3', 'f4'].map((name) => h.run(name, 'flood'))
+    await settle()
+    assert.deepEqual(h.started, ['f1'])
+    // The flood's three waiters came first; a client of its own still starts at once.
+    const clean = h.run('c1', 'clean')
+    await settle()
+    assert.deepEqual(h.started, ['f1', 'c1'])
+    await h.finish('c1')
+    await h.finish('f1')
+    await h.finish('f2')
+    await h.finish('f3')
+    await h.finish('f4')
+    assert.deepEqual(h.started, ['f1', 'c1', 'f2', 'f3', 'f4'])
+    await Promise.all([...flood, clean])
+  })
+
+  it('hands a freed slot to a waiter under its share before older waiters of an address at its share', async () => {
+    const h = harness(createHashQueue({ concurrency: 2, timeoutMs: 1000 }))
+    const runs = [h.run('f1', 'flood'), h.run('f2', 'flood'), h.run('f3', 'flood'), h.run('b1', 'b')]
+    await settle()
+    assert.deepEqual(h.started, ['f1', 'b1'])
+    // Both slots taken: `c` waits, behind the flood's two waiters.
+    runs.push(h.run('c1', 'c'))
+    await settle()
+    assert.deepEqual(h.started, ['f1', 'b1'])
+    // b's slot frees: the flood already has its share, so `c`, the youngest waiter, starts.
+    await h.finish('b1')
+    assert.deepEqual(h.started, ['f1', 'b1', 'c1'])
+    for (const name of ['c1', 'f1', 'f2', 'f3']) await h.finish(name)
+    assert.deepEqual(h.started, ['f1', 'b1', 'c1', 'f2', 'f3'])
+    await Promise.all(runs)
+  })
+
+  it('hands a finished slot to the waiter, not to an address arriving as it finishes', async () => {
+    const h = harness(createHashQueue({ concurrency: 1, timeoutMs: 1000 }))
+    const first = h.run('a1', 'a')
+    const waiter = h.run('b1', 'b')
+    // c1 arrives the moment a1's run answers: the slot is already b1's.
+    const late = first.then(() => h.run('c1', 'c'))
+    await settle()
+    await h.finish('a1')
+    assert.deepEqual(h.started, ['a1', 'b1'])
+    await h.finish('b1')
+    assert.deepEqual(h.started, ['a1', 'b1', 'c1'])
+    await h.finish('c1')
+    await Promise.all([first, waiter, late])
+  })
+
+  it('refuses at once, without running the check, when the predicted wait passes the bound', async () => {
+    // Four waiters of two slots at a first guess of 100 ms a check: 200 ms; a fifth would make 300.
+    const queue = createHashQueue({ concurrency: 2, timeoutMs: 250 })
+    const h = harness(queue)
+    const runs = ['a', 'b', 'c', 'd', 'e', 'f'].map((address) => h.run(address, address))
+    await settle()
+    assert.deepEqual(h.started, ['a', 'b'])
+    let ran = false
+    const refused = await queue.run('g', async () => {
+      ran = true
+      return 'g'
+    })
+    assert.deepEqual(refused, { waitMs: 300 })
+    assert.equal(ran, false)
+    for (const name of ['a', 'b', 'c', 'd', 'e', 'f']) await h.finish(name)
+    await Promise.all(runs)
+  })
+
+  it('predicts a wait from the checks it timed, so faster checks let more wait', async () => {
+    const clock = manualClock()
+    const queue = createHashQueue({ concurrency: 1, timeoutMs: 50, clock })
+    const h = harness(queue)
+    const busy = async () => {
+      const running = h.run('x', 'x')
+      await settle()
+      const outcome = await queue.run('y', async () => 'y')
+      await h.finish('x')
+      await running
+      return outcome
+    }
+    // Before any check is timed, one waiter is predicted 100 ms: past 50.
+    assert.deepEqual(await busy(), { waitMs: 100 })
+    // Ten checks of 5 ms bring the mean to ~16 ms (it leans 20% toward each check's time).
+    for (let i = 0; i < 10; i++) {
+      await queue.run('t', async () => {
+        clock.advance(5)
+        return i
+      })
+    }
+    const running = h.run('x2', 'x')
+    await settle()
+    const waiting = queue.run('y', async () => 'y')
+    await settle()
+    await h.finish('x2')
+    assert.deepEqual(await waiting, { value: 'y' })
+    await running
+  })
+
+  it('gives the slot back when a check throws', async () => {
+    const queue = createHashQueue({ concurrency: 1, timeoutMs: 1000 })
+    await assert.rejects(
+      queue.run('a', async () => {
+        throw new Error('hash failed')
+      }),
+      /hash failed/,
+    )
+    assert.deepEqual(await queue.run('a', async () => 'again'), { value: 'again' })
+  })
+})
