@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process'
 import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
-import type { LoadResult, LoadSpec } from './load.js'
+import type { LoadResult, LoadSpec } from './load-spec.js'
 
 /** The wrk on PATH, or null: the bench then falls back to autocannon and says so. */
 export const wrkBinary = (): string | null => {

@@ -3,9 +3,10 @@ import { after, before, describe, it } from 'node:test'
 import { MongoClient } from 'mongodb'
 import { type MongoServer, startMongo } from '#harness/ferretdb.js'
 import { HASHED_USER, SEED_DAY, seedMongo } from '#harness/fixtures.js'
+import { curlFetch, type RunningTarget, startTarget } from '#harness/runtimes.js'
 import type { Runtime } from '#harness/server-process.js'
 import { contractCases } from '../contract/cases.js'
-import { curlFetch, httpTarget, type RunningTarget, startTarget } from '../support/runtimes.js'
+import { httpTarget } from '../support/http-target.js'
 
 const RUNTIMES: Runtime[] = ['node', 'bun', 'worker', 'worker-direct']
 /** One database per runtime: the legacy-password case rewrites a user, so each starts from the seed. */

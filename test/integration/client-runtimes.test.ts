@@ -6,9 +6,9 @@ import { after, before, describe, it } from 'node:test'
 import { chromium } from 'playwright-core'
 import { freePort, type MongoServer, startMongo } from '#harness/ferretdb.js'
 import { DB_NAME, HASHED_USER, SECRET, SEED_DAY, SEED_DAY_KEYS, seedMongo } from '#harness/fixtures.js'
+import { type RunningTarget, wranglerDev } from '#harness/runtimes.js'
 import { REPO_ROOT } from '#harness/server-process.js'
 import { type EntryProcess, startEntry } from '../support/entry-process.js'
-import { type RunningTarget, wranglerDev } from '../support/runtimes.js'
 
 /** Debian's chromium (scripts/test-deps.sh installs it). */
 const CHROMIUM = '/usr/bin/chromium'

@@ -5,8 +5,8 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { freePort, type MongoServer, startMongo } from '#harness/ferretdb.js'
 import { HASHED_USER, seedMongo } from '#harness/fixtures.js'
+import { curlFetch, type RunningTarget, startTarget } from '#harness/runtimes.js'
 import { type ProcessRuntime, REPO_ROOT, type ServerProcess, startServer } from '#harness/server-process.js'
-import { curlFetch, type RunningTarget, startTarget } from '../support/runtimes.js'
 
 const DEV_VARS = join(REPO_ROOT, '.dev.vars')
 const DOT_ENV = join(REPO_ROOT, '.env')

@@ -1,6 +1,7 @@
 import { after, before, describe } from 'node:test'
 import { type Db, MongoClient } from 'mongodb'
 import { type MongoServer, startMongo } from '#harness/ferretdb.js'
+import { startGateway, WORKER_KEY } from '#harness/runtimes.js'
 import type { ServerProcess } from '#harness/server-process.js'
 import { DataApiStore } from '#src/store/data-api/data-api-store.js'
 import { toHolodule } from '#src/store/layouts/holodules.js'
@@ -8,7 +9,6 @@ import { scheduleFromDoc, streamerFromDoc } from '#src/store/layouts/schedules.j
 import { MemoryStore } from '#src/store/memory/memory-store.js'
 import { MongoStore } from '#src/store/mongo/mongo-store.js'
 import { layoutCases } from '../support/layout-cases.js'
-import { startGateway, WORKER_KEY } from '../support/runtimes.js'
 
 const MONGO_DB = 'layouts_mongo'
 const DATA_API_DB = 'layouts_data_api'

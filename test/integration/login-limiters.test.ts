@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { type MongoServer, startMongo } from '#harness/ferretdb.js'
+import { startGateway, WORKER_KEY, workerGrants } from '#harness/runtimes.js'
 import type { ServerProcess } from '#harness/server-process.js'
 import { createLoginThrottle, type LoginThrottle, type ThrottlePolicy } from '#src/auth/login-throttle.js'
 import { DataApiStore } from '#src/store/data-api/data-api-store.js'
 import { dataApiLoginLimiters } from '#src/store/data-api/login-limiters.js'
 import { MongoStore } from '#src/store/mongo/mongo-store.js'
-import { startGateway, WORKER_KEY, workerGrants } from '../support/runtimes.js'
 
 const DB = 'throttle_db'
 const policy: ThrottlePolicy = {

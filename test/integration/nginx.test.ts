@@ -17,10 +17,11 @@ import { gunzipSync } from 'node:zlib'
 import { MongoClient } from 'mongodb'
 import { freePort, type MongoServer, startMongo } from '#harness/ferretdb.js'
 import { HASHED_USER, SECRET, SEED_DAY, seedMongo } from '#harness/fixtures.js'
+import { curlFetch } from '#harness/runtimes.js'
 import { REPO_ROOT, type ServerProcess, startServer } from '#harness/server-process.js'
 import { contractCases } from '../contract/cases.js'
 import { type EntryProcess, startEntry } from '../support/entry-process.js'
-import { curlFetch, httpTarget } from '../support/runtimes.js'
+import { httpTarget } from '../support/http-target.js'
 
 const SITE = join(REPO_ROOT, 'deploy', 'nginx', 'holodule-api.conf')
 const UNIT = join(REPO_ROOT, 'deploy', 'systemd', 'holodule-api.service')

@@ -3,9 +3,9 @@ import { after, before, describe, it } from 'node:test'
 import { MongoClient } from 'mongodb'
 import { type MongoServer, startMongo } from '#harness/ferretdb.js'
 import { HASHED_USER, SECRET, seedMongo } from '#harness/fixtures.js'
+import { startGateway, WORKER_KEY } from '#harness/runtimes.js'
 import type { ServerProcess } from '#harness/server-process.js'
 import { type EntryProcess, startEntry } from '../support/entry-process.js'
-import { startGateway, WORKER_KEY } from '../support/runtimes.js'
 
 const DB = 'boot_order'
 

@@ -1,10 +1,10 @@
 import { after, before, describe } from 'node:test'
 import { type Db, MongoClient } from 'mongodb'
 import { type MongoServer, startMongo } from '#harness/ferretdb.js'
+import { startGateway, WORKER_KEY } from '#harness/runtimes.js'
 import type { ServerProcess } from '#harness/server-process.js'
 import { DataApiStore } from '#src/store/data-api/data-api-store.js'
 import { MongoStore } from '#src/store/mongo/mongo-store.js'
-import { startGateway, WORKER_KEY } from '../support/runtimes.js'
 import { type StoreSeed, storeCases } from '../support/store-cases.js'
 
 /** One database per adapter, so the two suites never see each other's writes. */

@@ -6,8 +6,8 @@ import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { promisify } from 'node:util'
 import { wranglerCommand } from '#harness/node24.js'
+import { WORKER_FLAGS } from '#harness/runtimes.js'
 import { REPO_ROOT } from '#harness/server-process.js'
-import { WORKER_FLAGS } from '../support/runtimes.js'
 
 const run = promisify(execFile)
 

@@ -3,7 +3,7 @@ import { createServer, type ServerResponse } from 'node:http'
 import { after, before, describe, it } from 'node:test'
 import { freePort } from '#harness/ferretdb.js'
 import { HASHED_USER } from '#harness/fixtures.js'
-import { curlFetch, type RunningTarget, WORKER_FLAGS, wranglerDev } from '../support/runtimes.js'
+import { curlFetch, type RunningTarget, WORKER_FLAGS, wranglerDev } from '#harness/runtimes.js'
 
 const KEY = 'worker-failures-key-0123456789abcdefghijklm'
 

@@ -1,16 +1,16 @@
 /**
- * The login flood: `npm run bench -- --flood`, or `node --import tsx bench/flood.ts [options]`.
+ * The login flood: `npm run bench -- --flood`, or `node --import tsx bench/flood/flood.ts [options]`.
  *
  * For each target (the app on Node and on Bun, one process each, then with WORKERS=2), started
  * fresh against FerretDB with a database of its own, so the login counters of one target do not
  * reach the next:
- * - the flood: 64 connections (autocannon, in a process of its own: bench/lib/flood-load.ts) send
+ * - the flood: 64 connections (autocannon, in a process of its own: bench/flood/flood-load.ts) send
  *   wrong passwords for a few user names to POST /auth from 127.0.0.1, for --duration seconds and at
  *   most --flood-requests requests;
  * - meanwhile a legitimate user logs in with the right password from 127.0.0.2 every 250 ms;
  * - logged-in clients read GET /holodules/{day} from 127.0.0.3 with a token the server has verified;
  * - and a client sends each new token (minted with the server's secret) once, from 127.0.0.3.
- * Prints a row per target (bench/flood-report.ts) and writes JSON to bench/results/. Exits 0 when a
+ * Prints a row per target (bench/flood/flood-report.ts) and writes JSON to bench/results/. Exits 0 when a
  * target is missed (that is a measurement), 1 when a server does not start, dies or answers wrong.
  */
 import { existsSync } from 'node:fs'
@@ -21,10 +21,9 @@ import { startMongo } from '#harness/ferretdb.js'
 import type { ProcessRuntime } from '#harness/server-process.js'
 import { DEFAULT_PASSWORD_ITERATIONS } from '#src/auth/password.js'
 import { issueToken, type JwtConfig } from '#src/auth/token.js'
-import { type FloodRow, floodRow, reportFlood } from './flood-report.js'
-import { every, type HttpClient, httpClient, recorder } from './lib/clients.js'
-import { type FloodLoad, startFloodLoad } from './lib/flood-load.js'
-import { log } from './lib/log.js'
+import { log } from '../lib/log.js'
+import { bunBinary, LOADGEN_CPUS, ROOT, SECRET, SERVER_CPUS } from '../lib/machine.js'
+import { type BenchOptions, runCli } from '../lib/options.js'
 import {
   databaseCpuSeconds,
   hasTaskset,
@@ -34,10 +33,11 @@ import {
   type RunningServer,
   serverCpuSeconds,
   startBenchServer,
-} from './lib/procs.js'
-import { BENCH_USER, planSeed, seedDatabase } from './lib/seed.js'
-import { type BenchOptions, runCli } from './options.js'
-import { bunBinary, LOADGEN_CPUS, ROOT, SECRET, SERVER_CPUS } from './targets.js'
+} from '../lib/procs.js'
+import { BENCH_USER, planSeed, seedDatabase } from '../lib/seed.js'
+import { every, type HttpClient, httpClient, recorder } from './clients.js'
+import { type FloodLoad, startFloodLoad } from './flood-load.js'
+import { type FloodRow, floodRow, reportFlood } from './flood-report.js'
 
 export const FLOOD_FROM = '127.0.0.1'
 export const LEGIT_FROM = '127.0.0.2'

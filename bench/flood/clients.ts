@@ -1,6 +1,6 @@
 /**
  * Clients that measure each request they make, from a chosen loopback source address (the server
- * tells clients apart by it): the legitimate users of bench/flood.ts.
+ * tells clients apart by it): the legitimate users of bench/flood/flood.ts.
  */
 import { Agent, request } from 'node:http'
 

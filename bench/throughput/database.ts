@@ -3,7 +3,7 @@ import { MongoClient } from 'mongodb'
 import type { MongoServer } from '#harness/ferretdb.js'
 import { nextDay } from '#src/store/days.js'
 import { MongoStore } from '#src/store/mongo/mongo-store.js'
-import type { RunningServer } from './procs.js'
+import type { RunningServer } from '../lib/procs.js'
 
 export interface Explained {
   filter: string

@@ -1,20 +1,23 @@
+/**
+ * The API's runtimes as real servers for the tests and the bench tools: the Node and Bun entries,
+ * the Data API gateway, the Worker under `wrangler dev` (through the gateway, or direct), and
+ * `curlFetch`, a fetch on a fresh connection each time.
+ */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { request as httpRequest } from 'node:http'
 import { request as httpsRequest } from 'node:https'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { MongoClient } from 'mongodb'
-import { freePort } from '#harness/ferretdb.js'
-import { SECRET } from '#harness/fixtures.js'
-import { wranglerCommand } from '#harness/node24.js'
+import { freePort } from './ferretdb.js'
+import { SECRET } from './fixtures.js'
+import { wranglerCommand } from './node24.js'
 import {
   type ProcessRuntime,
   REPO_ROOT,
   type Runtime,
   type ServerProcess,
   startServer,
-} from '#harness/server-process.js'
-import type { ContractTarget } from '../contract/cases.js'
+} from './server-process.js'
 
 /** The Worker's key at the gateway: exactly the grant wrangler.toml.example documents. */
 export const WORKER_KEY = 'conformance-worker-key-0123456789abcdefghij'
@@ -251,12 +254,3 @@ export const curlFetch = (
     })
     req.end(body)
   })
-
-/** A ContractTarget over real HTTP, reading stored passwords straight from MongoDB. */
-export const httpTarget = (baseUrl: string, client: MongoClient, database: string): ContractTarget => ({
-  fetch: (path, init) => curlFetch(`${baseUrl}${path}`, init),
-  storedPassword: async (username) => {
-    const doc = await client.db(database).collection('users').findOne({ username })
-    return typeof doc?.password === 'string' ? doc.password : null
-  },
-})

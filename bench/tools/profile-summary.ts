@@ -1,6 +1,7 @@
 /**
  * Prints where a V8 .cpuprofile spent its time: the top functions by self time, and by package.
- * Usage: node --import tsx bench/profile-summary.ts bench/results/CPU.*.cpuprofile
+ * Usage: npm run bench:profile-summary -- bench/results/CPU.*.cpuprofile
+ * (node --import tsx bench/tools/profile-summary.ts FILE.cpuprofile)
  */
 import { readFileSync } from 'node:fs'
 

@@ -3,15 +3,15 @@
  *  1. store level, in Node: MongoStore (driver) vs DataApiStore (fetch -> gateway -> driver);
  *  2. end to end: GET /holodules/{date} on the Node entry (MongoStore) vs the Worker under
  *     wrangler dev (DataApiStore -> gateway); each such request makes two store calls.
- * Run: node --import tsx bench/data-api-hop.ts [iterations=300]
+ * Run: npm run bench:hop -- [iterations=300] (node --import tsx bench/tools/data-api-hop.ts [iterations])
  */
 
 import { startMongo } from '#harness/ferretdb.js'
 import { HASHED_USER, SECRET, SEED_DAY, seedMongo } from '#harness/fixtures.js'
+import { curlFetch, startGateway, startTarget, WORKER_KEY } from '#harness/runtimes.js'
 import { claims, craftToken } from '#harness/tokens.js'
 import { DataApiStore } from '#src/store/data-api/data-api-store.js'
 import { MongoStore } from '#src/store/mongo/mongo-store.js'
-import { curlFetch, startGateway, startTarget, WORKER_KEY } from '../test/support/runtimes.js'
 
 const N = Number(process.argv[2] ?? 300)
 const WARMUP = 30

@@ -2,13 +2,14 @@
  * Kills FerretDB under load, round after round, and prints each answer with its time. On Bun a
  * pooled socket to the dead server used to stay silent ~12 s (Bun.serve then dropped the request);
  * MongoStore's request deadline now turns that into a 503 within ~5 s on every runtime.
- * Run: node --import tsx bench/outage-hang.ts [bun|node|worker|worker-direct] [rounds=25]
+ * Run: npm run bench:outage -- [bun|node|worker|worker-direct] [rounds=25]
+ * (node --import tsx bench/tools/outage-hang.ts [runtime] [rounds])
  */
 
 import { startMongo } from '#harness/ferretdb.js'
 import { HASHED_USER, SEED_DAY, seedMongo } from '#harness/fixtures.js'
+import { curlFetch, startTarget } from '#harness/runtimes.js'
 import type { Runtime } from '#harness/server-process.js'
-import { curlFetch, startTarget } from '../test/support/runtimes.js'
 
 const runtime = (process.argv[2] ?? 'bun') as Runtime
 const rounds = Number(process.argv[3] ?? 25)

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util'
 
 export const HELP = `Usage: npm run bench -- [options]
        node --import tsx bench/run.ts [options]
-       node --import tsx bench/flood.ts [options]     (the same as --flood)
+       node --import tsx bench/flood/flood.ts [options]     (the same as --flood)
 
 The API on its Node entry (this Node, and Node 24 when scripts/test-deps.sh installed it) and its
 Bun entry against FerretDB, next to Hono's hello and a Fastify peer with the app's caches, under
@@ -10,7 +10,7 @@ the same bounded wrk load (autocannon where wrk is not installed; the table's lo
 which). Prints a table and writes JSON to bench/results/.
 
 Options:
-  --flood            only the login flood (bench/flood.ts), then exit: 64 connections sending wrong
+  --flood            only the login flood (bench/flood/), then exit: 64 connections sending wrong
                      passwords to POST /auth from 127.0.0.1 while a legitimate user logs in from
                      127.0.0.2 and logged-in clients read from 127.0.0.3; on Node, Bun, and Node and
                      Bun with WORKERS=2 (smoke: Node and Bun single, 2.5 s each)
@@ -38,7 +38,7 @@ MONGODB_URI=... runs against that server instead of starting FerretDB.
 `
 
 export interface BenchOptions {
-  /** Only the login flood (bench/flood.ts). */
+  /** Only the login flood (bench/flood/flood.ts). */
   flood: boolean
   /** The flood's bound on requests per target. */
   floodRequests: number

@@ -9,15 +9,16 @@
  * again), so a burst of load elsewhere falls on all of them alike; `x hello` is the per-round ratio
  * of hello's CPU per request to the scenario's, the throughput ratio the bench's targets speak of.
  *
- * Usage: node --import tsx bench/cpu-per-request.ts [--runtime node|bun] [--rounds 5]
- *        [--duration 2] [--connections 16] [--only hot,401] [--base OTHER_CHECKOUT] [--cpu-prof DIR]
+ * Usage: npm run bench:cpu -- [--runtime node|bun] [--rounds 5] [--duration 2] [--connections 16]
+ *        [--only hot,401] [--base OTHER_CHECKOUT] [--cpu-prof DIR]
+ *        (the same as node --import tsx bench/tools/cpu-per-request.ts [options])
  */
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { japanDay } from '#src/store/memory/sample-data.js'
-import { cpuSeconds, pin, type RunningServer, startBenchServer } from './lib/procs.js'
-import { runWrk, wrkBinary } from './lib/wrk.js'
-import { bunBinary, LOADGEN_CPUS, ROOT, SECRET, SERVER_CPUS } from './targets.js'
+import { bunBinary, LOADGEN_CPUS, ROOT, SECRET, SERVER_CPUS } from '../lib/machine.js'
+import { cpuSeconds, pin, type RunningServer, startBenchServer } from '../lib/procs.js'
+import { runWrk, wrkBinary } from '../lib/wrk.js'
 
 const { values: flags } = parseArgs({
   options: {
@@ -83,8 +84,8 @@ const appCommand = (root: string) =>
     : { command: bunBinary(), args: [...profile, join(root, 'src/entry/bun.ts')] }
 const helloCommand =
   runtime === 'node'
-    ? { command: process.execPath, args: ['--import', 'tsx', 'bench/peers/hono-hello-node.ts'] }
-    : { command: bunBinary(), args: ['bench/peers/hono-hello-bun.ts'] }
+    ? { command: process.execPath, args: ['--import', 'tsx', 'bench/throughput/peers/hono-hello-node.ts'] }
+    : { command: bunBinary(), args: ['bench/throughput/peers/hono-hello-bun.ts'] }
 
 /** The q-quantile (nearest rank): contention only ever adds CPU, so the low quantiles are the cost. */
 const quantile = (xs: number[], q: number) =>

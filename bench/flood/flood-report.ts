@@ -1,16 +1,13 @@
 /**
- * What the login flood (bench/flood.ts) prints and writes: a row per target, the targets met or
+ * What the login flood (bench/flood/flood.ts) prints and writes: a row per target, the targets met or
  * missed, the machine and the settings; and the same as JSON in bench/results/.
  */
-import { mkdirSync, writeFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
 import type { ProcessRuntime } from '#harness/server-process.js'
-import { type LatencySummary, LOGIN_BUSY } from './lib/clients.js'
-import type { LoadResult } from './lib/load.js'
-import { log } from './lib/log.js'
-import type { BenchOptions } from './options.js'
-import { environmentOf, formatGrid, type TargetResult } from './report.js'
-import { LOADGEN_CPUS, ROOT, SERVER_CPUS } from './targets.js'
+import type { LoadResult } from '../lib/load-spec.js'
+import { LOADGEN_CPUS, SERVER_CPUS } from '../lib/machine.js'
+import type { BenchOptions } from '../lib/options.js'
+import { environmentOf, formatGrid, type TargetResult, writeResults } from '../lib/results.js'
+import { type LatencySummary, LOGIN_BUSY } from './clients.js'
 
 export interface FloodCounts {
   requests: number
@@ -221,12 +218,7 @@ export const reportFlood = (info: FloodRunInfo, rows: FloodRow[]): number => {
     `flood: ${settings.connections} connections, ${settings.duration} s, at most ${settings.floodRequests} requests per target; ` +
       `node entry: ${settings.nodeEntry}; pinning: ${settings.pinning}`,
   )
-  const { opts, startedAt } = info
-  const stamp = `${startedAt.toISOString().replaceAll(':', '-').slice(0, 19)}-flood${opts.smoke ? '-smoke' : ''}`
-  const outFile = opts.out ?? join(ROOT, 'bench', 'results', `${stamp}.json`)
-  mkdirSync(dirname(outFile), { recursive: true })
-  writeFileSync(outFile, `${JSON.stringify({ environment, settings, results: rows }, null, 2)}\n`)
-  log(`results written to ${outFile}`)
+  writeResults(info, { environment, settings, results: rows }, '-flood')
   const failed = rows.filter((r) => r.problem)
   for (const f of failed) console.error(`FAILED ${f.target}: ${f.problem}`)
   return failed.length > 0 ? 1 : 0

@@ -5,24 +5,18 @@
  */
 import { execFileSync } from 'node:child_process'
 import { createRequire } from 'node:module'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
 import { NODE24_VERSION, node24Binary } from '#harness/node24.js'
 import type { ProcessRuntime } from '#harness/server-process.js'
-import { log } from './lib/log.js'
-import { type RunningServer, startBenchServer } from './lib/procs.js'
-import type { BenchOptions } from './options.js'
+import { log } from '../lib/log.js'
+import { bunBinary, hostNodeEngine, ROOT, SECRET, SERVER_CPUS } from '../lib/machine.js'
+import type { BenchOptions } from '../lib/options.js'
+import { type RunningServer, startBenchServer } from '../lib/procs.js'
 import type { ScenarioName } from './scenarios.js'
 
-export const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const require = createRequire(import.meta.url)
 
-export const SECRET = 'bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz'
 export const DB_NAME = 'holodule_bench'
-
-// The load generator keeps CPU 0 and each server gets CPU 1, so neither starves the other.
-export const SERVER_CPUS = '1'
-export const LOADGEN_CPUS = '0'
 
 /** Where --entry dist builds the Node entry, apart from the project's own dist/. */
 const DIST_DIR = 'node_modules/.cache/holodule-bench/dist'
@@ -37,8 +31,6 @@ export interface Target {
   scenarios: ScenarioName[]
   usesDb: boolean
 }
-
-export const bunBinary = (): string => join(dirname(require.resolve('bun/package.json')), 'bin', 'bun.exe')
 
 export const buildNodeEntry = (): void => {
   log('building the Node entry (tsc -p tsconfig.build.json)')
@@ -65,9 +57,6 @@ const appEnv = (opts: BenchOptions, mongoUri: string): Record<string, string> =>
   ...(opts.ttl === undefined ? {} : { HOLODULES_CACHE_TTL: opts.ttl }),
   ...(opts.userTtl === undefined ? {} : { USER_CACHE_TTL: opts.userTtl }),
 })
-
-/** The machine's Node as an engine name, e.g. node20. */
-export const hostNodeEngine = `node${process.versions.node.split('.')[0]}`
 
 /**
  * Node 24 from the npm package (scripts/test-deps.sh), measured next to the machine's Node unless
@@ -114,7 +103,7 @@ const nodeTargets = (
     {
       name: `hono-hello-node${node.suffix}`,
       ...common,
-      spec: tsxNode('bench/peers/hono-hello-node.ts', node.binary),
+      spec: tsxNode('bench/throughput/peers/hono-hello-node.ts', node.binary),
       env: { PAYLOAD_FILE: payloadFile },
       scenarios: ['hello', 'payload'],
       usesDb: false,
@@ -129,7 +118,7 @@ const nodeTargets = (
     {
       name: `fastify-cached-node${node.suffix}`,
       ...common,
-      spec: tsxNode('bench/peers/fastify.ts', node.binary),
+      spec: tsxNode('bench/throughput/peers/fastify.ts', node.binary),
       // The app's cache settings, so the peer keeps days and users exactly as long.
       env: {
         MONGODB_URI: env.MONGODB_URI as string,
@@ -172,7 +161,7 @@ export const benchTargets = (opts: BenchOptions, mongoUri: string, payloadFile: 
       name: 'hono-hello-bun',
       runtime: 'bun',
       engine: 'bun',
-      spec: bun('bench/peers/hono-hello-bun.ts'),
+      spec: bun('bench/throughput/peers/hono-hello-bun.ts'),
       env: { PAYLOAD_FILE: payloadFile },
       scenarios: ['hello', 'payload'],
       usesDb: false,

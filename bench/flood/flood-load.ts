@@ -1,13 +1,14 @@
 /**
- * The flood of bench/flood.ts runs in a process of its own, so its load does not delay the clients
+ * The flood of bench/flood/flood.ts runs in a process of its own, so its load does not delay the clients
  * that measure. `startFloodLoad` spawns this file with a LoadSpec; here it runs autocannon
- * (bench/lib/load.ts), prints `ready` once loaded, then the LoadResult as JSON on one line. A 5xx is
+ * (bench/lib/autocannon.ts), prints `ready` once loaded, then the LoadResult as JSON on one line. A 5xx is
  * counted by its description, so the deliberate 503 ("Login is busy") can be told from a failure.
  */
 import { spawn } from 'node:child_process'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import { runAutocannon } from '../lib/autocannon.js'
+import type { LoadResult, LoadSpec } from '../lib/load-spec.js'
 import { serverErrorClass } from './clients.js'
-import { type LoadResult, type LoadSpec, runAutocannon } from './load.js'
 
 const SELF = fileURLToPath(import.meta.url)
 

@@ -2,18 +2,27 @@
  * In what order the scenarios run: first the cheap ones with every server up, in rounds; then the
  * rest one server at a time, with FerretDB restarted around them.
  */
-import { log } from './lib/log.js'
-import type { RunningServer } from './lib/procs.js'
-import type { BenchOptions } from './options.js'
-import {
-  interleaved,
-  type Row,
-  runScenario,
-  type ScenarioName,
-  selected,
-  type Workload,
-} from './scenarios.js'
+import { log } from '../lib/log.js'
+import type { BenchOptions } from '../lib/options.js'
+import type { RunningServer } from '../lib/procs.js'
+import { type Row, runScenario } from './run-scenario.js'
+import type { ScenarioName } from './scenarios.js'
 import type { ServerPool, Target } from './targets.js'
+import type { Workload } from './workload.js'
+
+/** The pairs of a target that --only lets through. */
+const selected = (t: Target, only: RegExp | null): ScenarioName[] =>
+  t.scenarios.filter((s) => !only || only.test(`${t.name}/${s}`))
+
+/**
+ * Scenarios that cost no FerretDB scan per request are measured with every server up at once, in
+ * turn, in rounds. The app and the Fastify peer cache the hot day alike.
+ */
+const interleaved = (t: Target, s: ScenarioName): boolean =>
+  s === 'hello' ||
+  s === 'payload' ||
+  s === '401' ||
+  (!t.name.startsWith('hono-') && (s === 'hot' || s === 'hot-304'))
 
 export interface Schedule {
   targets: Target[]

@@ -1,0 +1,43 @@
+/**
+ * The ratios of each row: to Hono's hello on the same engine (the ceiling), to Hono answering the
+ * same bytes, and to the cached Fastify peer; by req/s and by req per server CPU-second.
+ */
+import { hostNodeEngine } from '../lib/machine.js'
+import type { Row } from './run-scenario.js'
+import type { ScenarioName } from './scenarios.js'
+
+/** Requests per second of server CPU. */
+export const perCpu = (r: Row): number => (r.serverCpu > 0 ? r.rps / r.serverCpu : 0)
+
+/**
+ * Ratios: to Hono's hello on the same engine (node20, node24, bun), and to the Fastify peer's same
+ * scenario on the same Node (Bun's rows to the peer on the machine's Node: Fastify runs on Node).
+ */
+export const addRatios = (rows: Row[]): void => {
+  const measured = (r: Row) => r.ok && r.rps > 0
+  const ceiling = (engine: string) =>
+    rows.find((r) => r.scenario === 'hello' && r.engine === engine && measured(r))
+  const sameBody = (engine: string) =>
+    rows.find((r) => r.scenario === 'payload' && r.engine === engine && measured(r))
+  const peerOf = (engine: string, scenario: ScenarioName) => {
+    const peerEngine = engine === 'bun' ? hostNodeEngine : engine
+    return rows.find(
+      (r) =>
+        r.target.startsWith('fastify-') && r.engine === peerEngine && r.scenario === scenario && measured(r),
+    )
+  }
+  for (const r of rows) {
+    const b = sameBody(r.engine)
+    if (b && (r.scenario === 'hot' || r.scenario === 'spread')) r.ratioSameBody = r.rps / b.rps
+    const c = ceiling(r.engine)
+    if (c && r.scenario !== 'hello') {
+      r.ratioCeiling = r.rps / c.rps
+      if (perCpu(c) > 0) r.ratioCeilingPerCpu = perCpu(r) / perCpu(c)
+    }
+    const p = peerOf(r.engine, r.scenario)
+    if (p && !r.target.startsWith('fastify-')) {
+      r.ratioPeer = r.rps / p.rps
+      if (perCpu(p) > 0) r.ratioPeerPerCpu = perCpu(r) / perCpu(p)
+    }
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * What is measured: each scenario is one request shape under load (hot GET, 304, spread over every
+ * day, 401, login...) and the one request checked before it. bench/throughput/run-scenario.ts checks,
+ * warms up and measures it.
+ */
+import type { LoadSpec } from '../lib/load-spec.js'
+import type { BenchOptions } from '../lib/options.js'
+import type { RunningServer } from '../lib/procs.js'
+import { BENCH_USER } from '../lib/seed.js'
+import type { Workload } from './workload.js'
+
+export type ScenarioName = 'hello' | 'payload' | 'hot' | 'hot-304' | 'spread' | '401' | 'auth'
+
+export interface ScenarioPlan {
+  load: LoadSpec
+  /** The one status every response under load must have. */
+  expected: number
+  /** One request checked before the run: null when right, else what is wrong. */
+  check: () => Promise<string | null>
+}
+
+interface ScenarioContext {
+  url: string
+  /** The load every scenario starts from: the server's root, the run's connections and duration. */
+  base: LoadSpec
+  workload: Workload
+  hotPath: string
+  getJson: (path: string, headers: Record<string, string>) => Promise<{ res: Response; body: Body }>
+  checkDay: (date: string) => Promise<string | null>
+}
+
+type Body = Record<string, unknown>
+
+const scenarioContext = (server: RunningServer, workload: Workload, opts: BenchOptions): ScenarioContext => {
+  const getJson = async (path: string, headers: Record<string, string>) => {
+    const res = await fetch(server.url + path, {
+      headers,
+      signal: AbortSignal.timeout(opts.requestTimeoutS * 1000),
+    })
+    return { res, body: (await res.json()) as Body }
+  }
+  const { auth, counts } = workload
+  const checkDay = async (date: string) => {
+    const { res, body } = await getJson(`/holodules/${date}`, auth)
+    if (res.status !== 200) return `GET ${date}: status ${res.status} ${JSON.stringify(body)}`
+    const list = body.holodules as Array<{ datetime: string }>
+    if (body.result !== counts.get(date) || list.length !== counts.get(date))
+      return `GET ${date}: ${String(body.result)} rows, expected ${counts.get(date)}`
+    for (let i = 1; i < list.length; i++) {
+      if ((list[i - 1] as { datetime: string }).datetime < (list[i] as { datetime: string }).datetime)
+        return `GET ${date}: not newest first`
+    }
+    return null
+  }
+  return {
+    url: server.url,
+    base: { url: server.url, connections: opts.connections, duration: opts.duration },
+    workload,
+    hotPath: `/holodules/${workload.hot.date}`,
+    getJson,
+    checkDay,
+  }
+}
+
+const hotNotModified = async ({ url, base, hotPath, workload }: ScenarioContext): Promise<ScenarioPlan> => {
+  const { auth } = workload
+  const first = await fetch(url + hotPath, { headers: auth })
+  await first.arrayBuffer()
+  const etag = first.headers.get('ETag')
+  return {
+    expected: 304,
+    load: { ...base, url: url + hotPath, headers: { ...auth, 'If-None-Match': etag ?? '' } },
+    check: async () => {
+      if (!etag) return 'no ETag on the schedule response'
+      const res = await fetch(url + hotPath, { headers: { ...auth, 'If-None-Match': etag } })
+      await res.arrayBuffer()
+      return res.status === 304 ? null : `If-None-Match answered ${res.status}`
+    },
+  }
+}
+
+const login = ({ url, base }: ScenarioContext): ScenarioPlan => {
+  const body = JSON.stringify(BENCH_USER)
+  const request = { method: 'POST' as const, headers: { 'Content-Type': 'application/json' }, body }
+  return {
+    expected: 200,
+    load: { ...base, url: `${url}/auth`, ...request },
+    check: async () => {
+      const res = await fetch(`${url}/auth`, request)
+      const json = (await res.json()) as { access_token?: unknown }
+      return res.status === 200 &&
+        typeof json.access_token === 'string' &&
+        json.access_token.split('.').length === 3
+        ? null
+        : `POST /auth: ${res.status} ${JSON.stringify(json)}`
+    },
+  }
+}
+
+const SCENARIOS: Record<ScenarioName, (c: ScenarioContext) => ScenarioPlan | Promise<ScenarioPlan>> = {
+  hello: ({ url, base }) => ({
+    expected: 200,
+    load: { ...base, url: `${url}/` },
+    check: async () => ((await fetch(`${url}/`)).status === 200 ? null : 'hello did not answer 200'),
+  }),
+  payload: ({ url, base, workload }) => ({
+    expected: 200,
+    load: { ...base, url: `${url}/payload` },
+    check: async () => {
+      const res = await fetch(`${url}/payload`)
+      const body = (await res.json()) as { result?: number }
+      return res.status === 200 && body.result === workload.hot.count
+        ? null
+        : 'payload did not answer the hot day'
+    },
+  }),
+  hot: ({ url, base, hotPath, workload, checkDay }) => ({
+    expected: 200,
+    load: { ...base, url: url + hotPath, headers: workload.auth },
+    check: () => checkDay(workload.hot.date),
+  }),
+  'hot-304': hotNotModified,
+  spread: ({ url, base, workload, checkDay }) => ({
+    expected: 200,
+    load: {
+      ...base,
+      url: url + (workload.spreadPaths[0] as string),
+      headers: workload.auth,
+      paths: workload.spreadPaths,
+    },
+    check: () => checkDay(workload.spreadDays[1] as string),
+  }),
+  '401': ({ url, base, hotPath, getJson }) => ({
+    expected: 401,
+    load: { ...base, url: url + hotPath },
+    check: async () => {
+      const { res, body } = await getJson(hotPath, {})
+      return res.status === 401 && body.error === 'Authorization Required'
+        ? null
+        : `no token: ${res.status} ${JSON.stringify(body)}`
+    },
+  }),
+  auth: login,
+}
+
+/** The load, the expected status and the check of one scenario against one running server. */
+export const planScenario = (
+  server: RunningServer,
+  scenario: ScenarioName,
+  workload: Workload,
+  opts: BenchOptions,
+): ScenarioPlan | Promise<ScenarioPlan> => SCENARIOS[scenario](scenarioContext(server, workload, opts))

@@ -1,0 +1,115 @@
+/**
+ * The targets of issue 10, met or missed (a target here is a goal, not a server of targets.ts): the
+ * hot GET and the 401 against hello, the peer and the same bytes, p99, peak RSS, and the index.
+ */
+import { hostNodeEngine } from '../lib/machine.js'
+import type { TargetResult } from '../lib/results.js'
+import type { Row } from './run-scenario.js'
+import type { ScenarioName } from './scenarios.js'
+
+/** Pushes one target's result: not measured when the row is missing or answered nothing. */
+const checker =
+  (out: TargetResult[]) =>
+  (
+    name: string,
+    row: Row | undefined,
+    value: (r: Row) => number | undefined,
+    ok: (v: number) => boolean,
+    unit = '',
+  ) => {
+    const v = row && row.requests > 0 ? value(row) : undefined
+    out.push({
+      name,
+      met: v === undefined ? null : ok(v),
+      value: v === undefined ? 'not measured' : `${v.toFixed(2)}${unit}`,
+    })
+  }
+
+/** The targets of one engine (issue 10): hot and 401 against hello, the peer, p99, RSS. */
+const engineTargets = (rows: Row[], engine: string, out: TargetResult[]): void => {
+  const check = checker(out)
+  const app = (scenario: ScenarioName) =>
+    rows.find(
+      (r) =>
+        r.target.startsWith('app-') &&
+        !r.target.endsWith('-workers') &&
+        !r.target.endsWith('-metrics') &&
+        r.engine === engine &&
+        r.scenario === scenario,
+    )
+  const hot = app('hot')
+  const hello = rows.find((r) => r.scenario === 'hello' && r.engine === engine && r.ok && r.requests > 0)
+  const peerFactor = engine === 'bun' ? 1.5 : 1.0
+  check(
+    `hot GET on ${engine} >= 0.7 x hello`,
+    hot,
+    (r) => r.ratioCeiling,
+    (v) => v >= 0.7,
+  )
+  check(
+    `401 on ${engine} >= 0.8 x hello`,
+    app('401'),
+    (r) => r.ratioCeiling,
+    (v) => v >= 0.8,
+  )
+  check(
+    `hot GET on ${engine} >= ${peerFactor.toFixed(1)} x the cached Fastify peer`,
+    hot,
+    (r) => r.ratioPeer,
+    (v) => v >= peerFactor,
+  )
+  check(
+    `  the same against Hono answering the same bytes: >= 0.7`,
+    hot,
+    (r) => r.ratioSameBody,
+    (v) => v >= 0.7,
+  )
+  check(
+    `  per server CPU-second: >= 0.7 x hello`,
+    hot,
+    (r) => r.ratioCeilingPerCpu,
+    (v) => v >= 0.7,
+  )
+  check(
+    `  per server CPU-second: >= ${peerFactor.toFixed(1)} x the peer`,
+    hot,
+    (r) => r.ratioPeerPerCpu,
+    (v) => v >= peerFactor,
+  )
+  check(
+    `hot GET p99 on ${engine} <= 1.5 x hello's p99 (${hello ? `${hello.p99} ms` : 'no hello'})`,
+    hello ? hot : undefined,
+    (r) => (hello && hello.p99 > 0 ? r.p99 / hello.p99 : undefined),
+    (v) => v <= 1.5,
+    ' x',
+  )
+  // What metrics cost (issue 8): not a target, a price.
+  const withMetrics = rows.find(
+    (r) => r.target.endsWith('-metrics') && r.engine === engine && r.scenario === 'hot' && r.rps > 0,
+  )
+  if (hot && withMetrics && hot.rps > 0)
+    out.push({
+      name: `hot GET on ${engine} with METRICS=on, x without (a price, not a target)`,
+      met: null,
+      value: `${(withMetrics.rps / hot.rps).toFixed(2)} (${withMetrics.rps.toFixed(0)} vs ${hot.rps.toFixed(0)} req/s)`,
+    })
+  if (engine === 'bun') return
+  const rss = rows.filter((r) => r.target === `app-${engine === hostNodeEngine ? 'node' : engine}`)
+  out.push({
+    name: `peak RSS on ${engine} <= 120 MB`,
+    met: rss.length ? Math.max(...rss.map((r) => r.rssMb)) <= 120 : null,
+    value: rss.length ? `${Math.max(...rss.map((r) => r.rssMb)).toFixed(0)} MB` : 'not measured',
+  })
+}
+
+export const evaluateTargets = (rows: Row[], indexUsed: boolean): TargetResult[] => {
+  const out: TargetResult[] = []
+  const engines = [...new Set(rows.filter((r) => r.target.startsWith('app-')).map((r) => r.engine))]
+  for (const engine of engines) engineTargets(rows, engine, out)
+  out.push({
+    name: 'spread query served by the index',
+    met: indexUsed,
+    value: indexUsed ? 'index scan' : 'collection scan',
+  })
+  return out
+}
