@@ -30,7 +30,11 @@ export interface CommandInput {
   flags: Record<string, string | boolean | undefined>
 }
 
-/** Every variable a command may read, with the line its --help gives it. */
+/**
+ * Every variable a command may read, with the line its --help gives it: the database's
+ * (config's mongoEnv) and the Data API gateway's (gatewayEnv); test/unit/config/variables.test.ts
+ * keeps them equal.
+ */
 export const ENV_VARIABLES = {
   MONGODB_URI:
     "mongodb://[user:password@]host[:port]/ (or the old service's MONGODB_HOST, MONGODB_USER, MONGODB_PASSWORD)",
@@ -45,11 +49,6 @@ export const ENV_VARIABLES = {
   DATA_API_MAX_TIME_MS: 'maxTimeMS of every operation (default 5000)',
   DATA_API_MAX_RESPONSE_BYTES: 'most bytes one result may take (default 16777216)',
   LOG_LEVEL: 'debug, info, warn, error or silent (default info)',
-  DOCS: 'on or off: the API reference page at GET /docs (default on)',
-  METRICS: 'on or off (default off): GET /metrics in the Prometheus text format, Node and Bun only',
-  METRICS_TOKEN:
-    'with METRICS=on: GET /metrics needs Authorization: Bearer <METRICS_TOKEN> (16 bytes or more)',
-  METRICS_PORT: 'with METRICS=on: /metrics on 127.0.0.1:METRICS_PORT only, and none on PORT',
 } as const
 export type EnvVariable = keyof typeof ENV_VARIABLES
 

@@ -12,13 +12,19 @@ const PLACEHOLDER = /^<.*>$|replace-with|change-?me|^(secret|example|password)$/
 
 /**
  * What is wrong with a secret, or null: an example file's placeholder (anyone can read it, so anyone
- * could forge tokens) or fewer than `minBytes` bytes. Names the variable, never the value.
+ * could forge tokens) or fewer than `minBytes` bytes. Never says the value.
  */
-export const secretProblem = (name: string, value: string, minBytes: number): string | null => {
+export const secretIssue = (value: string, minBytes: number): string | null => {
   if (PLACEHOLDER.test(value.trim()))
-    return `${name}: is the placeholder from an example file, not a secret (make one: openssl rand -hex 32)`
+    return 'is the placeholder from an example file, not a secret (make one: openssl rand -hex 32)'
   const bytes = new TextEncoder().encode(value).length
-  return bytes < minBytes ? `${name}: must be at least ${minBytes} bytes (got ${bytes})` : null
+  return bytes < minBytes ? `must be at least ${minBytes} bytes (got ${bytes})` : null
+}
+
+/** secretIssue as a start-up error line that names the variable. */
+export const secretProblem = (name: string, value: string, minBytes: number): string | null => {
+  const issue = secretIssue(value, minBytes)
+  return issue && `${name}: ${issue}`
 }
 
 /** One line per problem, `VARIABLE: message`, for start-up errors. */

@@ -3,6 +3,7 @@ import type { GatewayAppConfig } from '../gateway/create-gateway-app.js'
 import { parseApiKeys } from '../gateway/keys.js'
 import type { LogLevel } from '../lib/logger.js'
 import { type Env, issueLines, withoutEmpty } from './env.js'
+import { dataSource, intIn, logLevel, millis, port, requiredMongoUri, word } from './fields.js'
 
 /** What the gateway app needs, and where the server listens and connects. */
 export interface GatewayConfig extends GatewayAppConfig {
@@ -12,24 +13,18 @@ export interface GatewayConfig extends GatewayAppConfig {
   mongodbUri: string
 }
 
-const schema = z.object({
-  DATA_API_PORT: z.coerce.number().int().min(0).max(65535).default(8780),
-  DATA_API_HOST: z.string().trim().min(1).default('127.0.0.1'),
-  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
-  MONGODB_URI: z
-    .string({ error: 'required: the database the gateway serves' })
-    .trim()
-    .regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://'),
-  DATA_API_DATA_SOURCE: z
-    .string()
-    .trim()
-    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a name (letters, digits, _ and -)')
-    .default('mongodb-atlas'),
+/** Every variable of the Data API gateway (`holodule data-api`), one line each. */
+export const gatewayEnv = z.object({
+  DATA_API_PORT: port(8780),
+  DATA_API_HOST: word('127.0.0.1'),
+  LOG_LEVEL: logLevel(),
+  MONGODB_URI: requiredMongoUri('required: the database the gateway serves'),
+  DATA_API_DATA_SOURCE: dataSource(),
   DATA_API_KEYS: z.string({ error: 'required: the API keys and what each may do' }).min(1),
-  DATA_API_BODY_LIMIT: z.coerce.number().int().min(1024).max(16_777_216).default(1_048_576),
-  DATA_API_MAX_DOCUMENTS: z.coerce.number().int().min(1).max(50_000).default(50_000),
-  DATA_API_MAX_TIME_MS: z.coerce.number().int().min(1).max(600_000).default(5000),
-  DATA_API_MAX_RESPONSE_BYTES: z.coerce.number().int().min(1024).max(268_435_456).default(16_777_216),
+  DATA_API_BODY_LIMIT: intIn(1024, 16_777_216, 1_048_576),
+  DATA_API_MAX_DOCUMENTS: intIn(1, 50_000, 50_000),
+  DATA_API_MAX_TIME_MS: millis(1, 600_000, 5000),
+  DATA_API_MAX_RESPONSE_BYTES: intIn(1024, 268_435_456, 16_777_216),
 })
 
 export type GatewayConfigResult = { ok: true; config: GatewayConfig } | { ok: false; errors: string[] }
@@ -37,7 +32,7 @@ export type GatewayConfigResult = { ok: true; config: GatewayConfig } | { ok: fa
 /** The gateway's own settings; every bad variable is named at once, keys never echoed. */
 export const parseGatewayConfig = async (env: Env): Promise<GatewayConfigResult> => {
   const cleaned = withoutEmpty(env)
-  const parsed = schema.safeParse(cleaned)
+  const parsed = gatewayEnv.safeParse(cleaned)
   const errors = parsed.success ? [] : issueLines(parsed.error)
   const keys = cleaned.DATA_API_KEYS ? await parseApiKeys(cleaned.DATA_API_KEYS) : null
   if (keys && !keys.ok) errors.push(...keys.errors)
