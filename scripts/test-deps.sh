@@ -6,13 +6,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages, installed together when one is missing: PyJWT for the token interoperability
-# tests, wrk for the bench (test/bench/smoke.test.ts), chromium for the browser tests of the docs
-# page and the typed client (test/integration/docs-page.test.ts, client-runtimes.test.ts), nginx in
-# front of the Node entry (test/integration/nginx.test.ts) with openssl for its throwaway
-# certificate, and systemd-analyze for the unit's check (test/integration/systemd-unit.test.ts).
+# tests, passlib with bcrypt for the 2024 service's password hashes (test/integration/
+# passlib-bcrypt.test.ts), wrk for the bench (test/bench/smoke.test.ts), chromium for the browser
+# tests of the docs page and the typed client (test/integration/docs-page.test.ts,
+# client-runtimes.test.ts), nginx in front of the Node entry (test/integration/nginx.test.ts) with
+# openssl for its throwaway certificate, and systemd-analyze for the unit's check
+# (test/integration/systemd-unit.test.ts).
 # `apt-get update` runs once, only then; another apt-get holding the lock is waited for.
 apt_missing=()
 /usr/bin/python3 -c 'import jwt' 2>/dev/null || apt_missing+=(python3 python3-jwt)
+/usr/bin/python3 -c 'import passlib, bcrypt' 2>/dev/null || apt_missing+=(python3 python3-passlib python3-bcrypt)
 command -v wrk >/dev/null || apt_missing+=(wrk)
 [ -x /usr/bin/chromium ] || apt_missing+=(chromium)
 { command -v nginx || [ -x /usr/sbin/nginx ]; } >/dev/null || apt_missing+=(nginx)

@@ -4,9 +4,9 @@ import { methodNotAllowed } from 'hono/method-not-allowed'
 import { createLoginThrottle, type ThrottlePolicy } from '../auth/login-throttle.js'
 import {
   createPasswordVerifier,
+  type Hasher,
   type LegacyPlaintext,
   type PasswordVerifier,
-  type Pbkdf2,
 } from '../auth/password.js'
 import { createTokenVerifier, type JwtConfig, type SignatureCheckFor } from '../auth/token.js'
 import { accessLog } from '../lib/access-log.js'
@@ -97,10 +97,11 @@ export interface AppDeps {
   /** Where failed logins are counted, for the policy in config. Absent: in this process's memory. */
   loginLimiters?: LoginLimitersFor
   /**
-   * How a password's PBKDF2 runs. Absent: WebCrypto's (Node and Bun pass threads below the event
-   * loop's priority, the lowest for suspect addresses: src/runtime/node/hashing.ts).
+   * How a password's PBKDF2 or bcrypt runs. Absent: WebCrypto's and bcryptjs inline (Node and Bun
+   * pass threads below the event loop's priority, the lowest for suspect addresses:
+   * src/runtime/node/hashing.ts).
    */
-  pbkdf2?: Pbkdf2
+  hasher?: Hasher
   /** How a token's HMAC is checked. Absent: WebCrypto's (Node and Bun pass node:crypto's). */
   signatures?: SignatureCheckFor
   /** Swagger UI's files for GET /docs, read by the entry. Absent: no /docs (e.g. on Workers). */
@@ -123,7 +124,7 @@ export const createApp = ({
   loginLimiters = memoryLoginLimiters,
   newRequestId = createRequestIds(),
   signatures,
-  pbkdf2,
+  hasher,
   docsAssets,
   metrics,
   metricsEndpoint,
@@ -176,7 +177,7 @@ export const createApp = ({
         clock,
         logger,
         passwords:
-          passwords ?? createPasswordVerifier(config.passwordIterations, config.legacyPlaintext, pbkdf2),
+          passwords ?? createPasswordVerifier(config.passwordIterations, config.legacyPlaintext, hasher),
         throttle,
         clientAddress: addressOf,
         generations,

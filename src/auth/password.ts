@@ -2,8 +2,14 @@
  * Password hashes as PHC strings: `$pbkdf2-sha256$i=<iterations>$<salt>$<hash>` (standard base64,
  * no padding). PBKDF2 through WebCrypto is the one slow hash that Node, Bun and workerd all run
  * natively, so a hash written by the CLI on Node verifies on the edge too.
+ *
+ * bcrypt hashes (`$2a$`, `$2b$`, `$2y$`: the 2024 service's, written by passlib) verify too and are
+ * never rewritten, since that service reads the same records. No runtime has bcrypt built in:
+ * bcryptjs (pure JavaScript, so workerd runs it too) computes it, on Node and Bun on the hashing
+ * threads (src/runtime/node/hashing.ts).
  */
 
+import { hash as bcryptjsHash } from 'bcryptjs'
 import { fromBase64, toBase64 } from '../lib/base64.js'
 import { timingSafeEqual } from '../lib/timing-safe-equal.js'
 
@@ -25,17 +31,28 @@ const encoder = new TextEncoder()
  */
 export type HashPriority = 'normal' | 'low'
 
-/** PBKDF2-HMAC-SHA256 of `password`: `bytes` bytes. */
-export type Pbkdf2 = (
-  password: string,
-  salt: Uint8Array,
-  iterations: number,
-  bytes: number,
-  priority: HashPriority,
-) => Promise<Uint8Array>
+/**
+ * The slow functions a password check runs, injectable so that a runtime can run them elsewhere
+ * than on the event loop. Both only compute; the verifier compares, in constant time.
+ */
+export interface Hasher {
+  /** PBKDF2-HMAC-SHA256 of `password`: `bytes` bytes. */
+  pbkdf2(
+    password: string,
+    salt: Uint8Array,
+    iterations: number,
+    bytes: number,
+    priority: HashPriority,
+  ): Promise<Uint8Array>
+  /**
+   * bcrypt of `password` with the version, cost and salt of `setting` (a stored `$2a$`/`$2b$`/`$2y$`
+   * hash, or its first 29 characters): the whole 60-character hash string.
+   */
+  bcrypt(password: string, setting: string, priority: HashPriority): Promise<string>
+}
 
-/** WebCrypto's, on every runtime; it has no notion of priority. */
-export const webCryptoPbkdf2: Pbkdf2 = async (password, salt, iterations, bytes) => {
+/** WebCrypto's PBKDF2, on every runtime; it has no notion of priority. */
+export const webCryptoPbkdf2: Hasher['pbkdf2'] = async (password, salt, iterations, bytes) => {
   const key = await crypto.subtle.importKey('raw', encoder.encode(password), 'PBKDF2', false, ['deriveBits'])
   const bits = await crypto.subtle.deriveBits(
     { name: 'PBKDF2', hash: 'SHA-256', salt: salt as BufferSource, iterations },
@@ -44,6 +61,15 @@ export const webCryptoPbkdf2: Pbkdf2 = async (password, salt, iterations, bytes)
   )
   return new Uint8Array(bits)
 }
+
+/**
+ * bcryptjs on the calling thread (its asynchronous form, which yields to the event loop between
+ * slices where the clock advances: not inside workerd, which has no threads to offer anyway).
+ */
+export const inlineBcrypt: Hasher['bcrypt'] = (password, setting) => bcryptjsHash(password, setting)
+
+/** The hasher of a runtime without threads (workerd), and of tests: WebCrypto and inline bcryptjs. */
+export const inlineHasher: Hasher = { pbkdf2: webCryptoPbkdf2, bcrypt: inlineBcrypt }
 
 interface ParsedHash {
   iterations: number
@@ -59,6 +85,26 @@ export const parseHash = (stored: string): ParsedHash | null => {
   const hash = fromBase64(m[3] as string)
   if (!salt || !hash || iterations < 1 || iterations > MAX_ITERATIONS || hash.length < 16) return null
   return { iterations, salt, hash }
+}
+
+/** bcrypt costs outside this range are refused (the top one takes seconds; passlib writes 12). */
+const MIN_BCRYPT_COST = 4
+const MAX_BCRYPT_COST = 16
+
+interface ParsedBcrypt {
+  /** The first 29 characters: `$2b$12$` and the 22-character salt. */
+  setting: string
+  /** The last 31: the digest. */
+  digest: string
+}
+
+/** A bcrypt hash in modular crypt format, as passlib, PHP (`$2y$`) and OpenBSD write it. */
+export const parseBcrypt = (stored: string): ParsedBcrypt | null => {
+  const m = /^(\$2[aby]\$(\d\d)\$[./A-Za-z0-9]{22})([./A-Za-z0-9]{31})$/.exec(stored)
+  if (!m) return null
+  const cost = Number(m[2])
+  if (cost < MIN_BCRYPT_COST || cost > MAX_BCRYPT_COST) return null
+  return { setting: m[1] as string, digest: m[3] as string }
 }
 
 /** A stored value that is not a hash string: the old service's plain text. */
@@ -85,11 +131,13 @@ export type LegacyPlaintext = 'accept' | 'reject'
 /**
  * Every path costs one PBKDF2 run at policy strength: an unknown user is checked against a dummy
  * hash and a plain-text record is compared after a dummy run, so timing tells a client nothing.
+ * A bcrypt record costs one bcrypt run at its own cost instead (the 2024 service's records: telling
+ * them apart by time tells a client that the user exists, as the 2024 service itself did).
  */
 export const createPasswordVerifier = (
   iterations: number,
   legacy: LegacyPlaintext = 'accept',
-  pbkdf2: Pbkdf2 = webCryptoPbkdf2,
+  hasher: Hasher = inlineHasher,
 ): PasswordVerifier => {
   let dummy: Promise<string> | undefined
   const dummyHash = () => {
@@ -98,12 +146,21 @@ export const createPasswordVerifier = (
   }
   const checkAgainst = async (password: string, parsed: ParsedHash, priority: HashPriority) =>
     timingSafeEqual(
-      await pbkdf2(password, parsed.salt, parsed.iterations, parsed.hash.length, priority),
+      await hasher.pbkdf2(password, parsed.salt, parsed.iterations, parsed.hash.length, priority),
       parsed.hash,
     )
 
   return {
     async verify(password, stored, priority = 'normal') {
+      const bcrypt = stored === null ? null : parseBcrypt(stored)
+      if (bcrypt) {
+        // Only the digests are compared: the salt's last character has spare bits that an
+        // implementation may write differently, the digest is what the password decides.
+        const computed = (await hasher.bcrypt(password, bcrypt.setting, priority)).slice(29)
+        const ok = timingSafeEqual(encoder.encode(computed), encoder.encode(bcrypt.digest))
+        // Never rewritten: the 2024 service reads the same record (and its cost is its own).
+        return ok ? { ok: true, rehash: false } : { ok: false }
+      }
       const parsed = stored === null ? null : parseHash(stored)
       if (parsed) {
         const ok = await checkAgainst(password, parsed, priority)

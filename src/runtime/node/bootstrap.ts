@@ -10,7 +10,7 @@ import { MongoStore } from '../../store/mongo/mongo-store.js'
 import type { Store } from '../../store/store.js'
 import { demoBanner, demoStore } from './demo.js'
 import { nodeDocsAssets } from './docs-assets.js'
-import { prioritizedPbkdf2 } from './hashing.js'
+import { prioritizedHasher } from './hashing.js'
 import { createPrometheusMetrics } from './prometheus.js'
 
 export interface Server {
@@ -98,7 +98,7 @@ export const bootstrap = async (
     peerAddress,
     loginLimiters,
     signatures,
-    pbkdf2: prioritizedPbkdf2(
+    hasher: prioritizedHasher(
       logger,
       config.app.login?.hashConcurrency ?? DEFAULT_THROTTLE_POLICY.hashConcurrency,
     ),

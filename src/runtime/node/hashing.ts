@@ -1,5 +1,6 @@
+import { createRequire } from 'node:module'
 import { Worker } from 'node:worker_threads'
-import { type HashPriority, type Pbkdf2, webCryptoPbkdf2 } from '../../auth/password.js'
+import { type Hasher, type HashPriority, inlineBcrypt, webCryptoPbkdf2 } from '../../auth/password.js'
 import type { Logger } from '../../lib/logger.js'
 
 /**
@@ -7,7 +8,8 @@ import type { Logger } from '../../lib/logger.js'
  * or Bun. On Linux a thread id given to setpriority(2) or sched_setscheduler(2) changes that
  * thread alone (a documented deviation from POSIX), and lowering one's own priority needs no
  * privilege. SCHED_IDLE is set with util-linux's chrt: neither Node nor Bun can call
- * sched_setscheduler.
+ * sched_setscheduler. bcryptjs is loaded by its CommonJS build's path (workerData.bcryptjs), on the
+ * first bcrypt check the thread runs: a server whose records are all PBKDF2 never loads it.
  */
 const THREAD = `
 const { parentPort, workerData } = require('node:worker_threads')
@@ -30,18 +32,37 @@ if (tid && !lowered) {
   } catch {}
 }
 parentPort.postMessage({ lowered })
-parentPort.on('message', ({ password, salt, iterations, bytes }) => {
+let bcryptjs
+parentPort.on('message', (job) => {
   try {
-    parentPort.postMessage({ hash: pbkdf2Sync(password, salt, iterations, bytes, 'sha256') })
+    if (job.kind === 'bcrypt') {
+      bcryptjs ??= require(workerData.bcryptjs)
+      parentPort.postMessage({ hash: bcryptjs.hashSync(job.password, job.setting) })
+    } else {
+      const { password, salt, iterations, bytes } = job
+      parentPort.postMessage({ hash: pbkdf2Sync(password, salt, iterations, bytes, 'sha256') })
+    }
   } catch (e) {
     parentPort.postMessage({ error: String(e && e.message) })
   }
 })
 `
 
-type Job = [password: string, salt: Uint8Array, iterations: number, bytes: number]
-type Reply = { lowered: boolean } | { hash: Uint8Array } | { error: string }
-type Pending = { job: Job; settle: (r: Promise<Uint8Array>) => void }
+/** bcryptjs's CommonJS build (its `require` export), for the threads' `require`. */
+const BCRYPTJS = createRequire(import.meta.url).resolve('bcryptjs')
+
+type Job =
+  | { kind: 'pbkdf2'; password: string; salt: Uint8Array; iterations: number; bytes: number }
+  | { kind: 'bcrypt'; password: string; setting: string }
+type Result = Uint8Array | string
+type Reply = { lowered: boolean } | { hash: Uint8Array | string } | { error: string }
+type Pending = { job: Job; settle: (r: Promise<Result>) => void }
+
+/** A check whose thread was lost runs here instead: WebCrypto's PBKDF2, bcryptjs inline. */
+const fallback = (job: Job): Promise<Result> =>
+  job.kind === 'bcrypt'
+    ? inlineBcrypt(job.password, job.setting, 'normal')
+    : webCryptoPbkdf2(job.password, job.salt, job.iterations, job.bytes, 'normal')
 
 interface ThreadOptions {
   name: HashPriority
@@ -50,7 +71,7 @@ interface ThreadOptions {
   idle: boolean
 }
 
-/** One thread of one priority running one PBKDF2 at a time; the next ones wait their turn. */
+/** One thread of one priority running one hash at a time; the next ones wait their turn. */
 const hashingThread = (options: ThreadOptions, logger: Logger) => {
   let worker: Worker | undefined
   let current: Pending | undefined
@@ -65,15 +86,14 @@ const hashingThread = (options: ThreadOptions, logger: Logger) => {
       return
     }
     worker.ref()
-    const [password, salt, iterations, bytes] = current.job
-    worker.postMessage({ password, salt, iterations, bytes })
+    worker.postMessage(current.job)
   }
 
   const start = () => {
     if (worker) return
     const w = new Worker(THREAD, {
       eval: true,
-      workerData: { nice: options.nice, idle: options.idle },
+      workerData: { nice: options.nice, idle: options.idle, bcryptjs: BCRYPTJS },
       resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 8, stackSizeMb: 1 },
     })
     worker = w
@@ -88,18 +108,25 @@ const hashingThread = (options: ThreadOptions, logger: Logger) => {
       }
       const done = current
       current = undefined
-      done?.settle('hash' in m ? Promise.resolve(new Uint8Array(m.hash)) : Promise.reject(new Error(m.error)))
+      done?.settle(
+        'hash' in m
+          ? Promise.resolve(typeof m.hash === 'string' ? m.hash : new Uint8Array(m.hash))
+          : Promise.reject(new Error(m.error)),
+      )
       next()
     })
-    // A thread that dies hands its check back to WebCrypto (a login never fails for want of it);
-    // the next check starts another.
+    // A thread that dies hands its check back to WebCrypto or inline bcryptjs (a login never
+    // fails for want of it); the next check starts another.
     const lost = (why: string) => {
       if (worker !== w) return
       worker = undefined
-      logger.error('hashing thread lost; its check runs on WebCrypto', { thread: options.name, error: why })
+      logger.error('hashing thread lost; its check runs on the event loop', {
+        thread: options.name,
+        error: why,
+      })
       const done = current
       current = undefined
-      done?.settle(webCryptoPbkdf2(...done.job, 'normal'))
+      done?.settle(fallback(done.job))
       if (waiting.length > 0) start()
     }
     w.on('error', (e) => lost(e.message))
@@ -112,7 +139,7 @@ const hashingThread = (options: ThreadOptions, logger: Logger) => {
     /** Checks running and waiting. */
     load: () => waiting.length + (current ? 1 : 0),
     run: (job: Job) =>
-      new Promise<Uint8Array>((resolve, reject) => {
+      new Promise<Result>((resolve, reject) => {
         waiting.push({ job, settle: (r) => r.then(resolve, reject) })
         start()
         next()
@@ -121,7 +148,7 @@ const hashingThread = (options: ThreadOptions, logger: Logger) => {
 }
 
 /**
- * PBKDF2 for the Node and Bun entries, on threads below the event loop's priority, so that
+ * PBKDF2 and bcrypt for the Node and Bun entries, on threads below the event loop's priority, so that
  * answering requests does not wait behind a password hash (WebCrypto's ran in the runtime's
  * shared pool at the event loop's priority). `normal` checks run on `concurrency` threads
  * (LOGIN_HASH_CONCURRENCY) at nice 5: the event loop takes the core from them as soon as it wakes,
@@ -131,20 +158,25 @@ const hashingThread = (options: ThreadOptions, logger: Logger) => {
  * wants, so a flood's hashes no longer take a legitimate login's share (issue 7: 869 ms p99 on
  * Node under the flood, against ~200 ms alone). The threads start with the server (~9 MB each on
  * Node 20): one started by the first login of a flood took ~100 ms of that login's core. Same
- * bytes as WebCrypto's.
+ * bytes as WebCrypto's and inline bcryptjs's; a bcrypt check takes its thread as a PBKDF2 one does.
  */
-export const prioritizedPbkdf2 = (logger: Logger, concurrency: number): Pbkdf2 => {
+export const prioritizedHasher = (logger: Logger, concurrency: number): Hasher => {
   const normal = Array.from({ length: Math.max(1, concurrency) }, () =>
     hashingThread({ name: 'normal', nice: 5, idle: false }, logger),
   )
   const low = hashingThread({ name: 'low', nice: 19, idle: true }, logger)
   low.start()
   for (const t of normal) t.start()
-  return (password, salt, iterations, bytes, priority) => {
-    const job: Job = [password, salt, iterations, bytes]
+  const run = (job: Job, priority: HashPriority) => {
     if (priority === 'low') return low.run(job)
     // The least loaded; never WebCrypto's pool, whose threads would outrank these.
     const thread = normal.reduce((a, b) => (b.load() < a.load() ? b : a))
     return thread.run(job)
+  }
+  return {
+    pbkdf2: (password, salt, iterations, bytes, priority) =>
+      run({ kind: 'pbkdf2', password, salt, iterations, bytes }, priority) as Promise<Uint8Array>,
+    bcrypt: (password, setting, priority) =>
+      run({ kind: 'bcrypt', password, setting }, priority) as Promise<string>,
   }
 }

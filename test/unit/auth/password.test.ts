@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict'
 import { afterEach, describe, it } from 'node:test'
-import { createPasswordVerifier, hashPassword, parseHash } from '#src/auth/password.js'
+import {
+  createPasswordVerifier,
+  type Hasher,
+  hashPassword,
+  inlineHasher,
+  parseBcrypt,
+  parseHash,
+} from '#src/auth/password.js'
 
 const ITER = 2000
 
@@ -86,5 +93,116 @@ describe('password hashes', () => {
     assert.equal(parseHash('$pbkdf2-sha256$i=0$c2FsdA$aGFzaGhhc2hoYXNoaGFzaA'), null)
     assert.equal(parseHash('$pbkdf2-sha256$i=99999999$c2FsdA$aGFzaGhhc2hoYXNoaGFzaA'), null)
     assert.equal(parseHash('$pbkdf2-sha256$1000$c2FsdA$aGFzaA'), null)
+  })
+})
+
+/**
+ * Written by Debian's passlib 1.7.4 (bcrypt backend 3.2.2), as the 2024 service stored them:
+ * `CryptContext(schemes=['bcrypt']).hash('pw')` (its default: `$2b$`, cost 12), and
+ * `passlib.hash.bcrypt.using(rounds=4, ident=…).hash('pässword01')` for the other idents.
+ * test/integration/passlib-bcrypt.test.ts has passlib write fresh ones.
+ */
+const PASSLIB = {
+  default: '$2b$12$1ZclX8iM/KGqx.xk.oPGDeN13jVOwnCqI7FZoopFEgFucXQ4JOG2y',
+  '2a': '$2a$04$WM0wv9YbkCPcNwpn.DxzI.LBRYJAdlFeNf6f4Vh5slzHHHDxmMcgO',
+  '2y': '$2y$04$lMllfvalHlkk.g/tdOaV2Of0E7ctrQGmDwm7MxCtakTv8GDPqUm1y',
+  '2b': '$2b$04$neiCywqTYIuT/Lk9/quUr.X7E4b4OLzAANhf0nwHa1p1YhOLYQcQq',
+  /** `bcrypt.using(rounds=5).hash('x' * 100)`: bcrypt reads 72 bytes, and passlib truncates. */
+  long: '$2b$05$8ZAnEvgozGvWqhBejCeSluNdpOdz6EqUYMpOE8mTBcGmhRVgc/8T.',
+}
+
+/** The inline hasher, counting the runs of each function. */
+const countingHasher = () => {
+  const runs = { pbkdf2: 0, bcrypt: 0 }
+  const hasher: Hasher = {
+    pbkdf2: (...args) => {
+      runs.pbkdf2++
+      return inlineHasher.pbkdf2(...args)
+    },
+    bcrypt: (...args) => {
+      runs.bcrypt++
+      return inlineHasher.bcrypt(...args)
+    },
+  }
+  return { hasher, runs }
+}
+
+describe('bcrypt hashes (the 2024 service, passlib)', () => {
+  it("verifies passlib's default hash ($2b$, cost 12), never asks for a rehash, refuses a wrong password", async () => {
+    const v = createPasswordVerifier(ITER)
+    assert.deepEqual(await v.verify('pw', PASSLIB.default), { ok: true, rehash: false })
+    assert.deepEqual(await v.verify('pW', PASSLIB.default), { ok: false })
+  })
+
+  for (const ident of ['2a', '2b', '2y'] as const) {
+    it(`verifies $${ident}$ (UTF-8 password) and refuses near misses`, async () => {
+      const v = createPasswordVerifier(ITER)
+      const stored = PASSLIB[ident]
+      assert.deepEqual(await v.verify('pässword01', stored), { ok: true, rehash: false })
+      for (const wrong of ['password01', 'pässword0', 'pässword01 ', '', stored])
+        assert.deepEqual(await v.verify(wrong, stored), { ok: false }, wrong)
+    })
+  }
+
+  it('reads 72 bytes of a password, as passlib and every bcrypt do', async () => {
+    const v = createPasswordVerifier(ITER)
+    assert.deepEqual(await v.verify('x'.repeat(100), PASSLIB.long), { ok: true, rehash: false })
+    assert.deepEqual(await v.verify('x'.repeat(72), PASSLIB.long), { ok: true, rehash: false })
+    assert.deepEqual(await v.verify('x'.repeat(71), PASSLIB.long), { ok: false })
+  })
+
+  it('is not plain text: LEGACY_PLAINTEXT_PASSWORDS=reject lets bcrypt records in', async () => {
+    const v = createPasswordVerifier(ITER, 'reject')
+    assert.deepEqual(await v.verify('pässword01', PASSLIB['2b']), { ok: true, rehash: false })
+    assert.deepEqual(await v.verify('wrong', PASSLIB['2b']), { ok: false })
+  })
+
+  it('runs exactly one bcrypt and no PBKDF2 for a bcrypt record; the other paths still one PBKDF2', async () => {
+    const { hasher, runs } = countingHasher()
+    const v = createPasswordVerifier(ITER, 'accept', hasher)
+    await v.verify('warm', null)
+    for (const pw of ['pässword01', 'wrong']) {
+      const before = { ...runs }
+      await v.verify(pw, PASSLIB['2y'])
+      assert.deepEqual(
+        { pbkdf2: runs.pbkdf2 - before.pbkdf2, bcrypt: runs.bcrypt - before.bcrypt },
+        { pbkdf2: 0, bcrypt: 1 },
+      )
+    }
+    for (const stored of [
+      null,
+      'password01',
+      '$2b$03$neiCywqTYIuT/Lk9/quUr.X7E4b4OLzAANhf0nwHa1p1YhOLYQcQq',
+    ]) {
+      const before = { ...runs }
+      await v.verify('password01', stored)
+      assert.deepEqual(
+        { pbkdf2: runs.pbkdf2 - before.pbkdf2, bcrypt: runs.bcrypt - before.bcrypt },
+        { pbkdf2: 1, bcrypt: 0 },
+        String(stored),
+      )
+    }
+  })
+
+  it('refuses malformed bcrypt strings and absurd costs (after a dummy PBKDF2, as any unknown format)', async () => {
+    const salted = 'neiCywqTYIuT/Lk9/quUr.X7E4b4OLzAANhf0nwHa1p1YhOLYQcQq'
+    assert.ok(parseBcrypt(`$2b$04$${salted}`))
+    assert.ok(parseBcrypt(`$2b$16$${salted}`))
+    for (const bad of [
+      `$2b$03$${salted}`, // below bcrypt's minimum
+      `$2b$17$${salted}`, // seconds per login
+      `$2b$31$${salted}`,
+      `$2x$04$${salted}`, // crypt_blowfish's buggy variant
+      `$2$04$${salted}`,
+      `$2b$4$${salted}`,
+      `$2b$04$${salted}A`,
+      `$2b$04$${salted.slice(1)}`,
+      `$2b$04$${salted.slice(0, -1)}!`,
+    ]) {
+      assert.equal(parseBcrypt(bad), null, bad)
+    }
+    const v = createPasswordVerifier(ITER)
+    assert.deepEqual(await v.verify('pässword01', `$2b$17$${salted}`), { ok: false })
+    assert.deepEqual(await v.verify('pässword01', `${PASSLIB['2b']}A`), { ok: false })
   })
 })

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { SCHED_IDLE, SCHED_OTHER, threadsOf } from '#harness/procfs.js'
-import { createPasswordVerifier, hashPassword, webCryptoPbkdf2 } from '#src/auth/password.js'
+import { createPasswordVerifier, hashPassword, inlineBcrypt, webCryptoPbkdf2 } from '#src/auth/password.js'
 import { createJsonLogger } from '#src/lib/logger.js'
-import { prioritizedPbkdf2 } from '#src/runtime/node/hashing.js'
+import { prioritizedHasher } from '#src/runtime/node/hashing.js'
 
 const threads = () => threadsOf('self')
 
@@ -12,12 +12,12 @@ const capture = () => {
   return { lines, logger: createJsonLogger('debug', (l) => lines.push(l)) }
 }
 
-describe('prioritizedPbkdf2 (Node and Bun entries)', () => {
+describe('prioritizedHasher (Node and Bun entries)', () => {
   const salt = new Uint8Array(16).fill(7)
 
   it('derives the same bytes as WebCrypto at either priority', async () => {
     const { logger, lines } = capture()
-    const pbkdf2 = prioritizedPbkdf2(logger, 2)
+    const { pbkdf2 } = prioritizedHasher(logger, 2)
     const want = await webCryptoPbkdf2('pässword', salt, 1000, 32, 'normal')
     assert.deepEqual(await pbkdf2('pässword', salt, 1000, 32, 'normal'), want)
     assert.deepEqual(await pbkdf2('pässword', salt, 1000, 32, 'low'), want)
@@ -31,7 +31,7 @@ describe('prioritizedPbkdf2 (Node and Bun entries)', () => {
     // Counted before the threads exist: each lowers its own priority once it runs.
     const before = { idle: idle(), nice5: nice5() }
     const { logger, lines } = capture()
-    const pbkdf2 = prioritizedPbkdf2(logger, 2)
+    const { pbkdf2 } = prioritizedHasher(logger, 2)
     const want = await webCryptoPbkdf2('d', salt, 1000, 32, 'normal')
     const four = await Promise.all(['a', 'b', 'c', 'd'].map((p) => pbkdf2(p, salt, 1000, 32, 'normal')))
     assert.deepEqual(four[3], want)
@@ -46,10 +46,39 @@ describe('prioritizedPbkdf2 (Node and Bun entries)', () => {
     assert.deepEqual({ ...threads()[0], ticks: 0 }, { nice: 0, policy: SCHED_OTHER, ticks: 0 })
   })
 
+  it('computes the same bcrypt as bcryptjs inline at either priority, on the threads', async () => {
+    const { logger, lines } = capture()
+    const { bcrypt } = prioritizedHasher(logger, 1)
+    // passlib's `bcrypt.using(rounds=4, ident='2y').hash('pässword01')`
+    const stored = '$2y$04$lMllfvalHlkk.g/tdOaV2Of0E7ctrQGmDwm7MxCtakTv8GDPqUm1y'
+    const setting = stored.slice(0, 29)
+    assert.equal(await inlineBcrypt('pässword01', setting, 'normal'), stored)
+    assert.equal(await bcrypt('pässword01', setting, 'normal'), stored)
+    assert.equal(await bcrypt('pässword01', stored, 'low'), stored)
+    assert.notEqual(await bcrypt('pässword02', setting, 'low'), stored)
+    // Long enough for the tick counts to show where it ran (cost 11: ~130 ms of CPU each).
+    const slow = '$2b$11$neiCywqTYIuT/Lk9/quUr.'
+    const ticks = () => {
+      const [main, ...others] = threads()
+      return { main: main?.ticks ?? 0, others: others.reduce((n, t) => n + t.ticks, 0) }
+    }
+    const before = ticks()
+    await Promise.all([bcrypt('a', slow, 'normal'), bcrypt('b', slow, 'low')])
+    const after = ticks()
+    const used = { main: after.main - before.main, others: after.others - before.others }
+    assert.ok(used.others > 2 * used.main, `ticks: ${JSON.stringify(used)}`)
+    assert.deepEqual(lines, [])
+  })
+
   it('verifies a stored hash through the password verifier at low priority', async () => {
-    const verifier = createPasswordVerifier(1000, 'accept', prioritizedPbkdf2(capture().logger, 2))
+    const verifier = createPasswordVerifier(1000, 'accept', prioritizedHasher(capture().logger, 2))
     const stored = await hashPassword('password01', 1000)
     assert.deepEqual(await verifier.verify('password01', stored, 'low'), { ok: true, rehash: false })
     assert.deepEqual(await verifier.verify('password02', stored, 'low'), { ok: false })
+    const bcrypt = '$2b$04$neiCywqTYIuT/Lk9/quUr.X7E4b4OLzAANhf0nwHa1p1YhOLYQcQq'
+    for (const priority of ['normal', 'low'] as const) {
+      assert.deepEqual(await verifier.verify('pässword01', bcrypt, priority), { ok: true, rehash: false })
+      assert.deepEqual(await verifier.verify('pässword02', bcrypt, priority), { ok: false })
+    }
   })
 })
