@@ -19,6 +19,8 @@ export interface JwtConfig {
   authHeaderPrefix: string
   /** Seconds from iat to exp of a second-generation (Flask-JWT-Extended) token. */
   accessTokenExpires: number
+  /** Minutes from iat to exp of a third-generation (FastAPI) token (JWT_EXP_DELTA_MINUTES). Absent: 15. */
+  expDeltaMinutes?: number
 }
 
 /** Flask-JWT's payload, in its key order. */
@@ -71,6 +73,20 @@ export const issueAccessToken = (jwt: JwtConfig, sub: string, nowMs: number): Pr
   return sign({ ...payload }, jwt.secret, jwt.algorithm)
 }
 
+/**
+ * A third-generation token, as the 2024 service's `POST /token` wrote it (`{"sub", "exp"}`), with
+ * `iat` added so that a password change refuses it like the others.
+ */
+export const issueBearerToken = (jwt: JwtConfig, sub: string, nowMs: number): Promise<string> => {
+  const iat = Math.floor(nowMs / 1000)
+  return sign({ sub, exp: iat + (jwt.expDeltaMinutes ?? 15) * 60, iat }, jwt.secret, jwt.algorithm)
+}
+
+/** The time claims a scheme requires: Flask-JWT all three; Bearer (PyJWT's defaults) only `exp`. */
+export type TimeClaim = 'exp' | 'iat' | 'nbf'
+export const FLASK_JWT_CLAIMS: readonly TimeClaim[] = ['exp', 'iat', 'nbf']
+export const BEARER_CLAIMS: readonly TimeClaim[] = ['exp']
+
 const HASH: Record<JwtAlgorithm, string> = { HS256: 'SHA-256', HS384: 'SHA-384', HS512: 'SHA-512' }
 
 const decoder = new TextDecoder('utf-8', { fatal: true })
@@ -103,8 +119,11 @@ const numericClaim = (payload: Record<string, unknown>, claim: keyof typeof CLAI
 const MAX_VERIFIED = 10_000
 
 export interface TokenVerifier {
-  /** Resolves to the payload, or throws InvalidTokenError with PyJWT's message. */
-  verify(token: string, nowMs: number): Promise<Record<string, unknown>>
+  /**
+   * Resolves to the payload, or throws InvalidTokenError with PyJWT's message. `required`: the time
+   * claims that must be present (default: Flask-JWT's three).
+   */
+  verify(token: string, nowMs: number, required?: readonly TimeClaim[]): Promise<Record<string, unknown>>
 }
 
 /** Whether `signature` is the HMAC of `signingInput`, compared in constant time. */
@@ -140,14 +159,23 @@ export const createTokenVerifier = (
   signatures: SignatureCheckFor = webCryptoSignatures,
 ): TokenVerifier => {
   const signatureMatches = signatures(jwt.secret, jwt.algorithm)
+  const present = (payload: Record<string, unknown>, claim: TimeClaim) =>
+    payload[claim] !== undefined && payload[claim] !== null
+  const checkClaims = (payload: Record<string, unknown>, required: readonly TimeClaim[]) => {
+    for (const claim of required) {
+      if (!present(payload, claim)) throw new InvalidTokenError(`Token is missing the "${claim}" claim`)
+    }
+  }
+  // A claim present is checked whatever the scheme, as PyJWT checks every claim it finds.
   const checkTimes = (payload: Record<string, unknown>, nowMs: number) => {
     const now = Math.floor(nowMs / 1000)
     const leeway = jwt.leeway
-    if (numericClaim(payload, 'iat') > now + leeway)
+    if (present(payload, 'iat') && numericClaim(payload, 'iat') > now + leeway)
       throw new InvalidTokenError('The token is not yet valid (iat)')
-    if (numericClaim(payload, 'nbf') > now + leeway)
+    if (present(payload, 'nbf') && numericClaim(payload, 'nbf') > now + leeway)
       throw new InvalidTokenError('The token is not yet valid (nbf)')
-    if (numericClaim(payload, 'exp') <= now - leeway) throw new InvalidTokenError('Signature has expired')
+    if (present(payload, 'exp') && numericClaim(payload, 'exp') <= now - leeway)
+      throw new InvalidTokenError('Signature has expired')
   }
   // Tokens that passed every check, by their exact text. A client sends the same token for minutes
   // and WebCrypto's HMAC was the largest single cost of a request on Node (see bench/README.md);
@@ -156,10 +184,11 @@ export const createTokenVerifier = (
   const verified = new Map<string, Record<string, unknown>>()
 
   return {
-    async verify(token, nowMs) {
+    async verify(token, nowMs, required = FLASK_JWT_CLAIMS) {
       const known = verified.get(token)
       if (known) {
         try {
+          checkClaims(known, required)
           checkTimes(known, nowMs)
         } catch (e) {
           verified.delete(token)
@@ -185,11 +214,7 @@ export const createTokenVerifier = (
         throw new InvalidTokenError('Signature verification failed')
 
       const payload = parseJsonObject(payloadBytes, 'payload')
-      for (const claim of ['exp', 'iat', 'nbf'] as const) {
-        if (payload[claim] === undefined || payload[claim] === null) {
-          throw new InvalidTokenError(`Token is missing the "${claim}" claim`)
-        }
-      }
+      checkClaims(payload, required)
       checkTimes(payload, nowMs)
       if (verified.size >= MAX_VERIFIED) verified.delete(verified.keys().next().value as string)
       verified.set(token, payload)

@@ -93,9 +93,9 @@ export const serverEnv = z.object({
   // Flask-JWT-Extended's default: 15 minutes.
   JWT_ACCESS_TOKEN_EXPIRES: positiveSeconds(900),
   AUTH_GENERATIONS: matching(
-    /^(1|2|1,2|2,1)$/,
-    'must be 1, 2 or 1,2 (the generations of clients served)',
-    '1,2',
+    /^(?!.*([123]).*\1)[123](,[123]){0,2}$/,
+    'must name the generations of clients served: 1, 2 and/or 3, comma-separated (e.g. 1,2,3)',
+    '1,2,3',
   ),
   CORS_ORIGINS: origins(),
   AUTH_BODY_LIMIT: intIn(256, 1_048_576, 8192),
@@ -211,6 +211,7 @@ const toConfig = (e: ServerEnv): { config: ServerConfig; warnings: string[] } =>
         generations: {
           first: e.AUTH_GENERATIONS.includes('1'),
           second: e.AUTH_GENERATIONS.includes('2'),
+          third: e.AUTH_GENERATIONS.includes('3'),
         },
         trustProxy: e.TRUST_PROXY,
         legacyPlaintext: e.LEGACY_PLAINTEXT_PASSWORDS,

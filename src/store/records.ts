@@ -26,6 +26,12 @@ export interface UserRecord {
    * before that second are refused. Absent on records the old service wrote and never changed.
    */
   passwordChangedAt?: number
+  /** `"disabled": true` (the 2024 service's flag): refused by every generation. */
+  disabled?: boolean
+  /** May write the schedule, the streamers and the users (`"admin": true`, set with the CLI). */
+  admin?: boolean
+  /** A disabled user's document `_id` as text: the third generation's `Inactive user` names it. */
+  documentId?: string
 }
 
 /**
@@ -33,7 +39,7 @@ export interface UserRecord {
  * is the wire order. Datetimes are ISO 8601 without offset, as the 2024 service printed them:
  * `streaming_at` on Japan's wall clock, `published_at` in UTC.
  */
-export interface ScheduleRecord {
+export type ScheduleRecord = {
   id: string
   code: string
   video_id: string
@@ -50,7 +56,7 @@ export interface ScheduleRecord {
 }
 
 /** A member as `GET /streamers` answers it; the key order is the wire order. */
-export interface StreamerRecord {
+export type StreamerRecord = {
   id: string
   code: string
   name: string

@@ -1,6 +1,6 @@
 import type { Context } from 'hono'
 import { createMiddleware } from 'hono/factory'
-import { InvalidTokenError, type JwtConfig, type TokenVerifier } from '../../auth/token.js'
+import { BEARER_CLAIMS, InvalidTokenError, type JwtConfig, type TokenVerifier } from '../../auth/token.js'
 import type { Clock } from '../../lib/clock.js'
 import type { UserRecord } from '../../store/records.js'
 import type { Store } from '../../store/store.js'
@@ -12,7 +12,7 @@ export interface JwtRequiredDeps {
   verifier: TokenVerifier
   store: Pick<Store, 'findUserByUsername'>
   clock: Clock
-  generations: { first: boolean; second: boolean }
+  generations: { first: boolean; second: boolean; third: boolean }
 }
 
 /** Flask-JWT-Extended's bodies: `{"msg"}` for token faults, `{"error"}` where the old service added its own. */
@@ -22,7 +22,8 @@ const BAD_HEADER = "Bad Authorization header. Expected 'Authorization: Bearer <J
 
 /** The token is older than the second its user's password changed. The payload stays as issued. */
 const predates = (user: UserRecord, payload: Record<string, unknown>) =>
-  user.passwordChangedAt !== undefined && (payload.iat as number) < user.passwordChangedAt
+  user.passwordChangedAt !== undefined &&
+  !(typeof payload.iat === 'number' && payload.iat >= user.passwordChangedAt)
 
 /**
  * The protected routes' guard for both generations of the old service's clients, told apart by
@@ -47,7 +48,8 @@ export const jwtRequired = ({ jwt, verifier, store, clock, generations }: JwtReq
     }
     const user =
       typeof payload.identity === 'string' ? await store.findUserByUsername(payload.identity) : null
-    if (!user) return flaskJwtError(c, 401, 'Invalid JWT', 'User does not exist')
+    // A disabled user (the 2024 service's flag) is, to this generation, one that no longer exists.
+    if (!user || user.disabled) return flaskJwtError(c, 401, 'Invalid JWT', 'User does not exist')
     if (predates(user, payload)) {
       return flaskJwtError(c, 401, 'Invalid token', 'Token was issued before the password changed')
     }
@@ -58,7 +60,8 @@ export const jwtRequired = ({ jwt, verifier, store, clock, generations }: JwtReq
     if (parts.length !== 2) return fjeMsg(c, 422, BAD_HEADER)
     let payload: Record<string, unknown>
     try {
-      payload = await verifier.verify(parts[1] as string, clock.now())
+      // Only `exp` is required: Flask-JWT-Extended accepts the third generation's `{sub, exp}` too.
+      payload = await verifier.verify(parts[1] as string, clock.now(), BEARER_CLAIMS)
     } catch (e) {
       if (!(e instanceof InvalidTokenError)) throw e
       // Flask-JWT-Extended: 401 for an expired token, 422 with PyJWT's words for anything else.
@@ -67,10 +70,12 @@ export const jwtRequired = ({ jwt, verifier, store, clock, generations }: JwtReq
         : fjeMsg(c, 422, e.message)
     }
     if (typeof payload.sub !== 'string') return fjeMsg(c, 422, 'Missing claim: sub')
-    if (payload.type !== 'access') return fjeMsg(c, 422, 'Only non-refresh tokens are allowed')
+    // Flask-JWT-Extended reads a token without `type` as an access token.
+    if (payload.type !== undefined && payload.type !== 'access')
+      return fjeMsg(c, 422, 'Only non-refresh tokens are allowed')
     // The old service never looked the user up (improved): a removed user's token stops working.
     const user = await store.findUserByUsername(payload.sub)
-    if (!user || predates(user, payload)) return fjeUnauthorized(c)
+    if (!user || user.disabled || predates(user, payload)) return fjeUnauthorized(c)
     return user
   }
 

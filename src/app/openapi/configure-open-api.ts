@@ -76,6 +76,14 @@ export const configureOpenApi = <E extends Env, S extends Schema, B extends stri
       description: 'Flask-JWT-Extended: `Authorization: Bearer <token>`, the token from POST /login.',
     })
   }
+  if (g.third) {
+    // OAuth2's password flow, so the docs page's Authorize button logs in with a name and password.
+    registry.registerComponent('securitySchemes', 'OAuth2', {
+      type: 'oauth2',
+      description: 'The 2024 generation: `POST /token` with a form, then `Authorization: Bearer <token>`.',
+      flows: { password: { tokenUrl: '/token', scopes: {} } },
+    })
+  }
   registry.register(GLOBAL_RESPONSES.notFound, notFoundBody)
   registry.register(GLOBAL_RESPONSES.methodNotAllowed, methodNotAllowedBody)
   registry.registerComponent('responses', GLOBAL_RESPONSES.notFound, {

@@ -4,6 +4,7 @@ import { z } from '@hono/zod-openapi'
 export interface DocumentedGenerations {
   first: boolean
   second: boolean
+  third: boolean
 }
 
 /** The media type every JSON answer is documented under; the wire adds `; charset=UTF-8`. */

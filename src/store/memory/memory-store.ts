@@ -128,7 +128,7 @@ export class MemoryStore implements Store {
     const u = this.users.get(username)
     if (!u) return false
     // Through the same conversion as a stored document, so the three stores answer alike.
-    const changed = toUserRecord({ ...u, ...passwordChange(passwordHash, changedAtMs) })
+    const changed = toUserRecord({ ...u, _id: u.documentId, ...passwordChange(passwordHash, changedAtMs) })
     if (changed) this.users.set(username, changed)
     return true
   }

@@ -1,7 +1,7 @@
 import type { Context } from 'hono'
 import type { LoginThrottle } from '../../../auth/login-throttle.js'
 import { hashPassword, type PasswordVerifier } from '../../../auth/password.js'
-import { issueAccessToken, issueToken, type JwtConfig } from '../../../auth/token.js'
+import { issueAccessToken, issueBearerToken, issueToken, type JwtConfig } from '../../../auth/token.js'
 import type { Clock } from '../../../lib/clock.js'
 import type { Logger } from '../../../lib/logger.js'
 import type { Store } from '../../../store/store.js'
@@ -67,7 +67,8 @@ const checkCredentials =
     const attempt = await throttle.attempt(username, clientAddress(c), async (priority) => {
       const user = await store.findUserByUsername(username)
       const verdict = await passwords.verify(password, user?.password ?? null, priority)
-      return user && verdict.ok ? { ok: true, user, rehash: verdict.rehash } : { ok: false }
+      // A disabled user (the 2024 service's flag) is refused as a wrong password is, by every generation.
+      return user && verdict.ok && !user.disabled ? { ok: true, user, rehash: verdict.rehash } : { ok: false }
     })
     if (attempt.kind !== 'done') {
       metrics?.login(attempt.kind)
@@ -138,5 +139,48 @@ export const loginV2 = (deps: AuthDeps) => {
     }
     const accessToken = await issueAccessToken(deps.jwt, outcome.username, deps.clock.now())
     return sendJson(c, { access_token: accessToken }, 200)
+  }
+}
+
+const FORM_TYPE = /^(?:application\/x-www-form-urlencoded|multipart\/form-data)\s*(?:;|$)/i
+
+/** OAuth2's password form: `username` and `password` (grant_type, scope, client_* ignored). */
+const parseForm = async (c: Context): Promise<{ username: string; password: string } | null> => {
+  if (!FORM_TYPE.test(c.req.header('Content-Type') ?? '')) return null
+  let form: Record<string, unknown>
+  try {
+    form = await c.req.parseBody()
+  } catch {
+    return null
+  }
+  const { username, password } = form
+  // FastAPI reads an empty form field as a missing one.
+  if (typeof username !== 'string' || typeof password !== 'string' || username === '' || password === '')
+    return null
+  return { username, password }
+}
+
+const bearerChallenge = { 'WWW-Authenticate': 'Bearer' }
+
+/**
+ * The 2024 service's `POST /token` (FastAPI's OAuth2PasswordRequestForm): a form in,
+ * `{"access_token", "token_type": "bearer"}` out, its bodies word for word; throttled like the others.
+ */
+export const loginV3 = (deps: AuthDeps) => {
+  const check = checkCredentials(deps)
+  return async (c: Context<AppEnv>) => {
+    const form = await parseForm(c)
+    if (!form) return sendJson(c, {}, 422)
+    const outcome = await check(c, form.username, form.password)
+    switch (outcome.kind) {
+      case 'throttled':
+        return sendJson(c, { message: 'Too many login attempts' }, 429, retryAfter(outcome.retryAfter))
+      case 'busy':
+        return sendJson(c, { message: 'Login is busy' }, 503, retryAfter(outcome.retryAfter))
+      case 'refused':
+        return sendJson(c, { message: 'Incorrect username or password' }, 401, bearerChallenge)
+    }
+    const accessToken = await issueBearerToken(deps.jwt, outcome.username, deps.clock.now())
+    return sendJson(c, { access_token: accessToken, token_type: 'bearer' }, 200)
   }
 }

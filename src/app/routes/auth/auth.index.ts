@@ -3,8 +3,8 @@ import { bodyLimit } from '../../../lib/body-limit.js'
 import type { AppEnv } from '../../env.js'
 import type { DocumentedGenerations } from '../../openapi/schemas.js'
 import { flaskJwtError, sendJson } from '../../responses.js'
-import { type AuthDeps, login, loginV2 } from './auth.handlers.js'
-import { authRoute, loginRoute } from './auth.routes.js'
+import { type AuthDeps, login, loginV2, loginV3 } from './auth.handlers.js'
+import { authRoute, loginRoute, tokenRoute } from './auth.routes.js'
 
 export const authRoutes = (deps: AuthDeps & { bodyLimit: number; generations: DocumentedGenerations }) => {
   // The connection a 413 arrived on is closed by the Node and Bun entries (runtime/node/connection.ts).
@@ -33,6 +33,14 @@ export const authRoutes = (deps: AuthDeps & { bodyLimit: number; generations: Do
       },
       handler: loginV2(deps),
       addRoute: deps.generations.second,
+    }),
+    defineOpenAPIRoute({
+      route: {
+        ...tokenRoute,
+        middleware: bodyLimit({ maxSize: deps.bodyLimit, onError: (c) => sendJson(c, {}, 413) }),
+      },
+      handler: loginV3(deps),
+      addRoute: deps.generations.third,
     }),
   ])
 }

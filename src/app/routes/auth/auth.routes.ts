@@ -107,3 +107,58 @@ export const loginRoute = createRoute({
     },
   },
 })
+
+const formBody: RequestBody = {
+  required: true,
+  content: {
+    'application/x-www-form-urlencoded': {
+      schema: {
+        type: 'object',
+        required: ['username', 'password'],
+        properties: {
+          grant_type: { type: 'string', enum: ['password'] },
+          username: { type: 'string' },
+          password: { type: 'string' },
+          scope: { type: 'string' },
+          client_id: { type: 'string' },
+          client_secret: { type: 'string' },
+        },
+      } as SchemaObject,
+    },
+  },
+}
+
+const message = (...words: [string, ...string[]]) =>
+  z.object({ message: z.string().openapi({ enum: words }) }).strict()
+
+export const tokenRoute = createRoute({
+  method: 'post',
+  path: '/token',
+  tags: ['third generation (FastAPI, 2024)'],
+  summary: "Log in (OAuth2's password flow)",
+  description: 'Send the token back as `Authorization: Bearer <token>`.',
+  request: { body: formBody },
+  responses: {
+    200: json(
+      z.object({ access_token: z.string(), token_type: z.string().openapi({ enum: ['bearer'] }) }).strict(),
+      'A token with the claims sub, exp and iat.',
+    ),
+    401: {
+      ...json(message('Incorrect username or password'), 'Unknown user or wrong password.'),
+      headers: {
+        'WWW-Authenticate': { required: true, schema: { type: 'string' as const, enum: ['Bearer'] } },
+      },
+    },
+    413: json(z.object({}).strict(), 'The body is too large.'),
+    422: json(z.object({}).strict(), 'A field missing, or a body that is not a form.'),
+    429: throttled(message('Too many login attempts')),
+    503: {
+      ...json(
+        z.union([message('Login is busy'), serviceUnavailableBody]),
+        'Login is busy, or the database is down.',
+      ),
+      headers: {},
+    },
+    500: commonResponses[500],
+  },
+})

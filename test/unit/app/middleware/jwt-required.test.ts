@@ -1,18 +1,14 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { createApp } from '#src/app/create-app.js'
+import { SECRET } from '#harness/fixtures.js'
 import { issueAccessToken, issueToken } from '#src/auth/token.js'
 import { parseConfig } from '#src/config/config.js'
 import { MemoryStore } from '#src/store/memory/memory-store.js'
-
-const SECRET = 'unit-secret-0123456789-abcdefghijklmnop'
+import { testApp } from '../../../support/app.js'
 
 const setup = (generations: string) => {
-  const parsed = parseConfig({ JWT_SECRET_KEY: SECRET, AUTH_GENERATIONS: generations })
-  if (!parsed.ok) throw new Error(parsed.errors.join('; '))
-  const config = parsed.config.app
-  const app = createApp({
-    config,
+  const { app, config } = testApp({
+    env: { AUTH_GENERATIONS: generations },
     store: new MemoryStore({ users: [{ id: '1', username: 'user01', password: 'password01' }] }),
   })
   const get = (authorization?: string) =>
@@ -56,9 +52,13 @@ describe('AUTH_GENERATIONS', () => {
     assert.equal((await post('/login')).status, 200)
   })
 
-  it('refuses anything but 1, 2 or both, naming the variable', () => {
-    const parsed = parseConfig({ JWT_SECRET_KEY: SECRET, AUTH_GENERATIONS: '3' })
-    assert.equal(parsed.ok, false)
-    if (!parsed.ok) assert.match(parsed.errors.join('\n'), /^AUTH_GENERATIONS: /m)
+  it('refuses anything but a list of 1, 2 and 3, each once, naming the variable', () => {
+    for (const value of ['4', '1,1', '1,2,3,1', '1;2', ' ', '12']) {
+      const parsed = parseConfig({ JWT_SECRET_KEY: SECRET, AUTH_GENERATIONS: value })
+      assert.equal(parsed.ok, false, value)
+      if (!parsed.ok) assert.match(parsed.errors.join('\n'), /^AUTH_GENERATIONS: /m)
+    }
+    for (const value of ['3', '1,3', '3,2,1'])
+      assert.equal(parseConfig({ JWT_SECRET_KEY: SECRET, AUTH_GENERATIONS: value }).ok, true, value)
   })
 })

@@ -2,13 +2,13 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { describe, it } from 'node:test'
 import { Validator } from '@seriousme/openapi-schema-validator'
-import { createApp } from '#src/app/create-app.js'
+import type { App } from '#src/app/create-app.js'
 import { API_VERSION } from '#src/app/openapi/configure-open-api.js'
 import { issueAccessToken, issueToken } from '#src/auth/token.js'
-import { parseConfig } from '#src/config/config.js'
 import type { Env } from '#src/config/env.js'
 import { MemoryStore } from '#src/store/memory/memory-store.js'
 import { createConformance, type OpenApiDocument, observe } from '../../../contract/openapi-conformance.js'
+import { testApp, testConfig } from '../../../support/app.js'
 
 interface Doc {
   openapi: string
@@ -17,18 +17,13 @@ interface Doc {
   components: { securitySchemes?: Record<string, Record<string, string>> }
 }
 
-const configFor = (env: Env = {}) => {
-  const parsed = parseConfig({ JWT_SECRET_KEY: 'unit-secret-0123456789-abcdefghijklmnop', ...env })
-  if (!parsed.ok) throw new Error(parsed.errors.join('; '))
-  return parsed.config.app
-}
 const appFor = (env: Env = {}) =>
-  createApp({
-    config: configFor(env),
+  testApp({
+    env,
     store: new MemoryStore({ users: [{ id: '1', username: 'user01', password: 'password01' }] }),
-  })
+  }).app
 
-const documentOf = async (app: ReturnType<typeof createApp>) => {
+const documentOf = async (app: App) => {
   const res = await app.request('/openapi.json')
   assert.equal(res.status, 200)
   assert.equal(res.headers.get('content-type'), 'application/json; charset=UTF-8')
@@ -36,7 +31,7 @@ const documentOf = async (app: ReturnType<typeof createApp>) => {
 }
 
 /** Every method and path the app routes (middleware aside), as the document spells them. */
-const routed = (app: ReturnType<typeof createApp>) =>
+const routed = (app: App) =>
   new Set(
     app.routes
       .filter((r) => r.method !== 'ALL')
@@ -45,10 +40,11 @@ const routed = (app: ReturnType<typeof createApp>) =>
 const documented = (doc: Doc) =>
   new Set(Object.entries(doc.paths).flatMap(([path, item]) => Object.keys(item).map((m) => `${m} ${path}`)))
 
-const CONFIGS: Array<[string, Env, { first: boolean; second: boolean }]> = [
-  ['both generations', {}, { first: true, second: true }],
-  ['AUTH_GENERATIONS=1', { AUTH_GENERATIONS: '1' }, { first: true, second: false }],
-  ['AUTH_GENERATIONS=2', { AUTH_GENERATIONS: '2' }, { first: false, second: true }],
+const CONFIGS: Array<[string, Env, { first: boolean; second: boolean; third: boolean }]> = [
+  ['every generation', {}, { first: true, second: true, third: true }],
+  ['AUTH_GENERATIONS=1', { AUTH_GENERATIONS: '1' }, { first: true, second: false, third: false }],
+  ['AUTH_GENERATIONS=2', { AUTH_GENERATIONS: '2' }, { first: false, second: true, third: false }],
+  ['AUTH_GENERATIONS=3', { AUTH_GENERATIONS: '3' }, { first: false, second: false, third: true }],
 ]
 
 describe('GET /openapi.json', () => {
@@ -73,7 +69,7 @@ describe('GET /openapi.json', () => {
       it("answers as its own document says, whichever generation's request it gets", async () => {
         // The contract suite runs with both generations; these are the answers only one gives.
         const conformance = createConformance((await documentOf(app)) as unknown as OpenApiDocument)
-        const jwt = configFor().jwt
+        const jwt = testConfig().jwt
         const credentials = JSON.stringify({ username: 'user01', password: 'password01' })
         const requests: Array<[string, RequestInit?]> = [
           ['/auth', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: credentials }],
@@ -111,11 +107,16 @@ describe('GET /openapi.json', () => {
         const doc = await documentOf(app)
         assert.equal('/auth' in doc.paths, g.first)
         assert.equal('/login' in doc.paths, g.second)
+        assert.equal('/token' in doc.paths, g.third)
+        assert.equal('/schedules' in doc.paths, g.third)
         const schemes = doc.components.securitySchemes ?? {}
         assert.deepEqual(Object.keys(schemes).sort(), [
           ...(g.second ? ['Bearer'] : []),
           ...(g.first ? ['JWT'] : []),
+          ...(g.third ? ['OAuth2'] : []),
         ])
+        if (g.third) assert.match(JSON.stringify(schemes.OAuth2), /"tokenUrl":"\/token"/)
+        if (!g.first && !g.second) return
         const security = doc.paths['/holodules/{date}']?.get?.security
         assert.deepEqual(security, [...(g.first ? [{ JWT: [] }] : []), ...(g.second ? [{ Bearer: [] }] : [])])
         const statuses = Object.keys(doc.paths['/holodules/{date}']?.get?.responses ?? {})

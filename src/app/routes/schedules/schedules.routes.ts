@@ -1,0 +1,153 @@
+import { createRoute, z } from '@hono/zod-openapi'
+import { isCalendarDate } from '../../../store/days.js'
+import { commonResponses, json } from '../../openapi/schemas.js'
+
+const TAG = 'third generation (FastAPI, 2024)'
+const SECURITY = [{ OAuth2: [] }]
+
+/** `YYYY-MM-DD` naming a day that exists; anything else is the 2024 service's 422. */
+const isoDay = z
+  .string()
+  .refine((v) => /^\d{4}-\d{2}-\d{2}$/.test(v) && isCalendarDate(v.replaceAll('-', '')))
+  .openapi({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$', example: '2024-01-10' })
+
+export const schedulesQuerySchema = z.object({
+  sdate: isoDay.optional().openapi({ description: 'First Japan day, inclusive.' }),
+  edate: isoDay.optional().openapi({ description: 'Last Japan day, inclusive.' }),
+  keyword: z.string().optional().openapi({ description: 'Text in title, name or description, any case.' }),
+  group: z
+    .string()
+    .optional()
+    .openapi({ description: "The codes of this group's streamers.", example: 'hololive' }),
+  code: z.string().optional().openapi({ description: 'One streamer code; with group, their union.' }),
+})
+
+const nullableText = z.string().nullable()
+export const scheduleItemSchema = z
+  .object({
+    id: z.string().openapi({ example: '659e4f1c2b7d4a0012345678' }),
+    code: z.string(),
+    video_id: z.string(),
+    streaming_at: z
+      .string()
+      .openapi({ description: 'Japan wall clock, no offset.', example: '2024-01-10T21:00:00' }),
+    name: z.string(),
+    title: z.string(),
+    url: z.string(),
+    description: z.string(),
+    published_at: nullableText.openapi({ description: 'UTC, no offset.' }),
+    channel_id: nullableText,
+    channel_title: nullableText,
+    tags: z.array(z.string()),
+    key: z.string(),
+  })
+  .strict()
+  .openapi('ScheduleItem')
+
+export const streamerSchema = z
+  .object({
+    id: z.string(),
+    code: z.string(),
+    name: z.string(),
+    group: z.string(),
+    affiliations: z.array(z.string()),
+    image_name: z.string(),
+    channel_id: z.string(),
+    is_retired: z.boolean(),
+  })
+  .strict()
+  .openapi('Streamer')
+
+const idParams = z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' } }) })
+
+const message = (...words: [string, ...string[]]) => z.string().openapi({ enum: words })
+const refused = {
+  401: {
+    ...json(
+      z.union([
+        z.object({ detail: message('Not authenticated') }).strict(),
+        z.object({ message: message('Could not validate credentials') }).strict(),
+      ]),
+      'No Bearer token, or one refused. Always with WWW-Authenticate: Bearer.',
+    ),
+    headers: {
+      'WWW-Authenticate': { required: true, schema: { type: 'string' as const, enum: ['Bearer'] } },
+    },
+  },
+  400: json(
+    z.object({ message: message('Inactive user'), identifier: z.string() }).strict(),
+    'The user is disabled.',
+  ),
+}
+const notFound = json(
+  z.object({ message: message('The entity does not exist'), identifier: z.string() }).strict(),
+  'No such id (also for an id that is not an ObjectId).',
+)
+const unprocessable = json(z.object({}).strict(), 'A parameter off the schema.')
+
+export const listSchedulesRoute = createRoute({
+  method: 'get',
+  path: '/schedules',
+  operationId: 'listSchedules',
+  tags: [TAG],
+  summary: 'Streams of a range of Japan days',
+  description: 'Newest `streaming_at` first, at most 1000.',
+  security: SECURITY,
+  request: { query: schedulesQuerySchema },
+  responses: {
+    200: json(z.object({ schedules: z.array(scheduleItemSchema) }).strict(), 'The streams.'),
+    ...refused,
+    422: unprocessable,
+    ...commonResponses,
+  },
+})
+
+export const getScheduleRoute = createRoute({
+  method: 'get',
+  path: '/schedules/{id}',
+  operationId: 'getSchedule',
+  tags: [TAG],
+  summary: 'One stream',
+  security: SECURITY,
+  request: { params: idParams },
+  responses: {
+    200: json(scheduleItemSchema, 'The stream.'),
+    ...refused,
+    404: notFound,
+    422: unprocessable,
+    ...commonResponses,
+  },
+})
+
+export const listStreamersRoute = createRoute({
+  method: 'get',
+  path: '/streamers',
+  operationId: 'listStreamers',
+  tags: [TAG],
+  summary: 'Members, sorted by code',
+  security: SECURITY,
+  request: { query: z.object({ group: z.string().optional().openapi({ example: 'hololive' }) }) },
+  responses: {
+    200: json(z.object({ streamers: z.array(streamerSchema) }).strict(), 'The members.'),
+    ...refused,
+    422: unprocessable,
+    ...commonResponses,
+  },
+})
+
+export const getStreamerRoute = createRoute({
+  method: 'get',
+  path: '/streamers/{id}',
+  operationId: 'getStreamer',
+  tags: [TAG],
+  summary: 'One member',
+  security: SECURITY,
+  request: { params: idParams },
+  responses: {
+    200: json(streamerSchema, 'The member.'),
+    ...refused,
+    404: notFound,
+    422: unprocessable,
+    ...commonResponses,
+  },
+})
