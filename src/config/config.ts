@@ -8,7 +8,7 @@ import {
 import { DEFAULT_PASSWORD_ITERATIONS } from '../auth/password.js'
 import { JWT_ALGORITHMS, MIN_SECRET_BYTES } from '../auth/token.js'
 import type { LogLevel } from '../lib/logger.js'
-import { DB_NAME_PATTERN } from '../store/store.js'
+import { DB_NAME_PATTERN, type LayoutSetting } from '../store/store.js'
 import { type Env, issueLines, secretIssue, withoutEmpty } from './env.js'
 import {
   acrossVariables,
@@ -42,6 +42,8 @@ export interface ServerConfig {
   mongodbDb: string
   /** Milliseconds one request may wait on one database operation before answering 503. */
   mongodbRequestTimeoutMs: number
+  /** SCHEDULE_LAYOUT: which collection the schedule is read from (`auto` decided once the database answers). */
+  scheduleLayout: LayoutSetting
   app: AppConfig
   /** METRICS=on: how GET /metrics is guarded. Absent: metrics off, nothing counted. */
   metrics?: MetricsConfig
@@ -83,6 +85,8 @@ export const serverEnv = z.object({
   MONGODB_PASSWORD: z.string().optional(),
   MONGODB_DB: matching(DB_NAME_PATTERN, 'must be a database name (letters, digits, _ and -)', 'holoduledb'),
   MONGODB_REQUEST_TIMEOUT_MS: millis(500, 60_000, 5000),
+  // The 2020 `holodules` collection or the 2024 `schedules`; auto: schedules when it holds documents.
+  SCHEDULE_LAYOUT: oneOf(['auto', 'holodules', 'schedules'], 'auto'),
   // Checked below with the database variables: required with a database, random without one.
   JWT_SECRET_KEY: z.string().optional(),
   JWT_ALGORITHM: oneOf(JWT_ALGORITHMS, 'HS256'),
@@ -192,6 +196,7 @@ const toConfig = (e: ServerEnv): { config: ServerConfig; warnings: string[] } =>
       mongodbUri: mongodbUri(e),
       mongodbDb: e.MONGODB_DB,
       mongodbRequestTimeoutMs: e.MONGODB_REQUEST_TIMEOUT_MS,
+      scheduleLayout: e.SCHEDULE_LAYOUT,
       ...(e.METRICS === 'on' && { metrics: { token: e.METRICS_TOKEN, port: e.METRICS_PORT } }),
       app: {
         jwt: {

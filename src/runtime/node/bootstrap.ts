@@ -79,11 +79,20 @@ export const bootstrap = async (
   let loginLimiters: LoginLimitersFor | undefined
   let demoPassword: string | undefined
   if (config.mongodbUri) {
-    const mongo = MongoStore.connect(config.mongodbUri, config.mongodbDb, {}, config.mongodbRequestTimeoutMs)
+    const mongo = MongoStore.connect(
+      config.mongodbUri,
+      config.mongodbDb,
+      {},
+      config.mongodbRequestTimeoutMs,
+      config.scheduleLayout,
+      (layout) => logger.info('schedule layout', { layout, setting: config.scheduleLayout }),
+    )
     store = mongo
     // Failed logins count across every process and server on the database.
     loginLimiters = mongo.loginLimiters()
     await ensureIndexesOnceUp(mongo, logger)
+    // Chosen (and logged) as soon as the database answers; a request would ask it otherwise.
+    mongo.layout().catch(() => {})
   } else {
     const demo = await demoStore(config.app.passwordIterations, systemClock.now())
     store = demo.store
