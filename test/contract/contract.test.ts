@@ -1,25 +1,21 @@
 import { before, describe } from 'node:test'
-import { HOLODULES, KEYLESS_HOLODULE, SECRET, seedUsers } from '#harness/fixtures.js'
-import { createApp } from '#src/app/index.js'
-import { parseConfig } from '#src/config/config.js'
-import { MemoryStore } from '#src/store/memory/memory-store.js'
+import { KEYLESS_HOLODULE } from '#harness/fixtures.js'
+import type { App } from '#src/app/index.js'
+import type { MemoryStore } from '#src/store/memory/memory-store.js'
 import type { HoloduleRecord } from '#src/store/records.js'
-import { toUserRecord } from '#src/store/users.js'
+import { seededStore, testApp, testConfig } from '../support/app.js'
 import { contractCases } from './cases.js'
 
 /** The whole contract through app.request() on the in-memory store. */
 describe('contract on the in-memory store', () => {
-  let app: ReturnType<typeof createApp>
+  let app: App
   let store: MemoryStore
   before(async () => {
-    const parsed = parseConfig({ JWT_SECRET_KEY: SECRET })
-    if (!parsed.ok) throw new Error(parsed.errors.join('; '))
-    store = new MemoryStore({
-      // The seed is written as MongoDB holds it; the memory store takes the port's records.
-      users: (await seedUsers(parsed.config.app.passwordIterations)).flatMap((d) => toUserRecord(d) ?? []),
-      holodules: [...HOLODULES, KEYLESS_HOLODULE as unknown as HoloduleRecord],
-    })
-    app = createApp({ config: parsed.config.app, store })
+    // The seed is written as MongoDB holds it, hashed at the configured cost; the memory store takes
+    // the port's records.
+    const config = testConfig()
+    store = await seededStore(config.passwordIterations, [KEYLESS_HOLODULE as unknown as HoloduleRecord])
+    app = testApp({ config, store }).app
   })
   contractCases(() => ({
     fetch: async (path, init) => app.request(path, init),

@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict'
 import { before, describe, it } from 'node:test'
-import { createApp } from '#src/app/index.js'
-import { parseConfig } from '#src/config/config.js'
-import { MemoryStore } from '#src/store/memory/memory-store.js'
+import { testApp } from '../support/app.js'
 import {
   type Conformance,
   createConformance,
@@ -35,9 +33,7 @@ const INVALID_CREDENTIALS = { status_code: 401, error: 'Bad Request', descriptio
 describe('the OpenAPI conformance check', () => {
   let check: Conformance['check']
   before(async () => {
-    const parsed = parseConfig({ JWT_SECRET_KEY: 'unit-secret-0123456789-abcdefghijklmnop' })
-    if (!parsed.ok) throw new Error(parsed.errors.join('; '))
-    const app = createApp({ config: parsed.config.app, store: new MemoryStore() })
+    const { app } = testApp()
     check = createConformance((await (await app.request('/openapi.json')).json()) as OpenApiDocument).check
   })
 

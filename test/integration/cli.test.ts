@@ -8,10 +8,10 @@ import { fileURLToPath } from 'node:url'
 import { MongoClient } from 'mongodb'
 import { freePort, type MongoServer, startMongo } from '#harness/ferretdb.js'
 import { startServer } from '#harness/server-process.js'
-import { createApp } from '#src/app/index.js'
+import type { App } from '#src/app/index.js'
 import { COMMANDS } from '#src/cli/commands.js'
-import { parseConfig } from '#src/config/config.js'
 import { MongoStore } from '#src/store/mongo/mongo-store.js'
+import { testApp } from '../support/app.js'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const MAIN_TS = join(ROOT, 'src/cli/main.ts')
@@ -103,7 +103,7 @@ describe('holodule CLI against FerretDB', () => {
   let mongo: MongoServer
   let env: Record<string, string>
   let store: MongoStore
-  let app: ReturnType<typeof createApp>
+  let app: App
   let work: string
   let bin: string
   /** The package's bin as installed: plain Node on the compiled output (tsx would add a second per run). */
@@ -121,10 +121,8 @@ describe('holodule CLI against FerretDB', () => {
   before(async () => {
     mongo = await startMongo()
     env = { MONGODB_URI: mongo.uri, MONGODB_DB: DB }
-    const parsed = parseConfig({ ...env, JWT_SECRET_KEY: 'cli-test-secret-0123456789-abcdefghij' })
-    assert.ok(parsed.ok)
     store = MongoStore.connect(mongo.uri, DB)
-    app = createApp({ config: parsed.config.app, store })
+    app = testApp({ env, store }).app
     work = mkdtempSync(join(tmpdir(), 'holodule-cli-'))
     bin = await buildPackage(join(work, 'pkg'))
     const client = new MongoClient(mongo.uri)
@@ -202,13 +200,7 @@ describe('holodule CLI against FerretDB', () => {
         { id: '8', username: 'legacy2', password: 'pass word 08' },
       ])
       // Before: a plain-text record is refused when the server rejects plain text.
-      const parsed = parseConfig({
-        ...env,
-        JWT_SECRET_KEY: 'cli-test-secret-0123456789-abcdefghij',
-        LEGACY_PLAINTEXT_PASSWORDS: 'reject',
-      })
-      assert.ok(parsed.ok)
-      const strict = createApp({ config: parsed.config.app, store })
+      const strict = testApp({ env: { ...env, LEGACY_PLAINTEXT_PASSWORDS: 'reject' }, store }).app
       const strictLogin = async (username: string, password: string) =>
         (
           await strict.request('/auth', {

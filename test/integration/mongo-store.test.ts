@@ -2,18 +2,12 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { MongoClient } from 'mongodb'
 import { type MongoServer, startMongo } from '#harness/ferretdb.js'
-import { DB_NAME, HASHED_USER, LEGACY_USER, SECRET, SEED_DAY, seedMongo } from '#harness/fixtures.js'
-import { createApp } from '#src/app/index.js'
-import { parseConfig } from '#src/config/config.js'
+import { DB_NAME, HASHED_USER, LEGACY_USER, SEED_DAY, seedMongo } from '#harness/fixtures.js'
+import type { App } from '#src/app/index.js'
 import { StoreUnavailableError } from '#src/store/errors.js'
 import { MongoStore } from '#src/store/mongo/mongo-store.js'
 import { contractCases } from '../contract/cases.js'
-
-const env = (uri: string) => {
-  const parsed = parseConfig({ MONGODB_URI: uri, MONGODB_DB: DB_NAME, JWT_SECRET_KEY: SECRET })
-  if (!parsed.ok) throw new Error(parsed.errors.join('; '))
-  return parsed.config
-}
+import { testApp } from '../support/app.js'
 
 describe('MongoStore on a real server through the official driver', () => {
   let server: MongoServer
@@ -41,9 +35,9 @@ describe('MongoStore on a real server through the official driver', () => {
       storedPassword: async (username) => ((await users().findOne({ username }))?.password as string) ?? null,
     }))
   })
-  let app: ReturnType<typeof createApp> | undefined
+  let app: App | undefined
   const createAppOnce = () => {
-    app ??= createApp({ config: env(server.uri).app, store })
+    app ??= testApp({ env: { MONGODB_URI: server.uri, MONGODB_DB: DB_NAME }, store }).app
     return app
   }
 

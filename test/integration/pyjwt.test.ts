@@ -3,11 +3,10 @@ import { execFileSync } from 'node:child_process'
 import { before, describe, it } from 'node:test'
 import { SECRET } from '#harness/fixtures.js'
 import { claims, craftToken, nowSeconds } from '#harness/tokens.js'
-import { createApp } from '#src/app/index.js'
 import type { JwtAlgorithm } from '#src/auth/token.js'
 import { createTokenVerifier, InvalidTokenError, issueAccessToken, issueToken } from '#src/auth/token.js'
-import { parseConfig } from '#src/config/config.js'
 import { MemoryStore } from '#src/store/memory/memory-store.js'
+import { testApp, testConfig } from '../support/app.js'
 
 /** Debian's PyJWT; the pyenv python on PATH may lack it. */
 const PYTHON = process.env.PYJWT_PYTHON ?? '/usr/bin/python3'
@@ -38,11 +37,7 @@ t = jwt.encode(req["payload"], req["secret"], algorithm=req["alg"])
 print(json.dumps(t if isinstance(t, str) else t.decode()))
 `
 
-const jwtConfig = (algorithm: JwtAlgorithm) => {
-  const parsed = parseConfig({ JWT_SECRET_KEY: SECRET, JWT_ALGORITHM: algorithm })
-  if (!parsed.ok) throw new Error(parsed.errors.join('; '))
-  return parsed.config.app.jwt
-}
+const jwtConfig = (algorithm: JwtAlgorithm) => testConfig({ JWT_ALGORITHM: algorithm }).jwt
 
 describe('PyJWT interoperability', () => {
   before(() => {
@@ -96,10 +91,7 @@ describe('PyJWT interoperability', () => {
     assert.equal(verified.sub, 'user01')
     assert.equal(verified.type, 'access')
     // And over the app's Bearer route, as a 2023 client sends it.
-    const parsed = parseConfig({ JWT_SECRET_KEY: SECRET })
-    assert.ok(parsed.ok)
-    const app = createApp({
-      config: parsed.config.app,
+    const { app } = testApp({
       store: new MemoryStore({ users: [{ id: '1', username: 'user01', password: 'x' }] }),
     })
     const res = await app.request('/holodules/20201209', { headers: { Authorization: `Bearer ${theirs}` } })

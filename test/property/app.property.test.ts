@@ -3,11 +3,10 @@ import { createHmac } from 'node:crypto'
 import { describe, it } from 'node:test'
 import fc from 'fast-check'
 import { HOLODULES, SEED_DAY } from '#harness/fixtures.js'
-import { createApp } from '#src/app/index.js'
 import type { PasswordVerifier } from '#src/auth/password.js'
 import { issueToken } from '#src/auth/token.js'
-import { parseConfig } from '#src/config/config.js'
 import { MemoryStore } from '#src/store/memory/memory-store.js'
+import { testApp } from '../support/app.js'
 import { anyString, fuzzParams, headerValue, within } from './fuzz.js'
 
 /**
@@ -40,15 +39,11 @@ const fastPasswords: PasswordVerifier = {
 }
 
 const setup = () => {
-  const parsed = parseConfig({ JWT_SECRET_KEY: SECRET })
-  if (!parsed.ok) throw new Error(parsed.errors.join('; '))
-  const config = parsed.config.app
-  assert.equal(config.authBodyLimit, BODY_LIMIT)
   const store = new MemoryStore({ users: [{ id: '1', ...USER }], holodules: HOLODULES })
   // A new peer per request, so login throttling (its own unit tests) does not answer every run with 429.
   let peers = 0
-  const app = createApp({
-    config,
+  const { app, config } = testApp({
+    env: { JWT_SECRET_KEY: SECRET },
     store,
     clock: { now: () => NOW },
     passwords: fastPasswords,
@@ -57,6 +52,7 @@ const setup = () => {
       return `10.${(peers >> 16) & 255}.${(peers >> 8) & 255}.${peers & 255}`
     },
   })
+  assert.equal(config.authBodyLimit, BODY_LIMIT)
   const request = (path: string, init?: RequestInit) =>
     within(Promise.resolve(app.request(path, init)), HANG_MS, `${init?.method ?? 'GET'} ${path}`)
   return { request, config }

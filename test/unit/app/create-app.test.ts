@@ -1,41 +1,17 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { HASHED_USER, HOLODULES, SECRET, SEED_DAY, seedUsers } from '#harness/fixtures.js'
+import { hc } from 'hono/client'
+import { HASHED_USER, SECRET, SEED_DAY } from '#harness/fixtures.js'
 import { claims, craftToken, nowSeconds } from '#harness/tokens.js'
-import { createApp } from '#src/app/create-app.js'
-import { parseConfig } from '#src/config/config.js'
-import type { Env } from '#src/config/env.js'
-import { createJsonLogger } from '#src/lib/logger.js'
+import type { AppType } from '#src/app/create-app.js'
 import { StoreUnavailableError } from '#src/store/errors.js'
-import { MemoryStore } from '#src/store/memory/memory-store.js'
-import type { Store } from '#src/store/store.js'
-import { toUserRecord } from '#src/store/users.js'
-
-const appConfig = (env: Env = {}) => {
-  const parsed = parseConfig({ JWT_SECRET_KEY: SECRET, ...env })
-  if (!parsed.ok) throw new Error(parsed.errors.join('; '))
-  return parsed.config.app
-}
-
-const seeded = async () =>
-  new MemoryStore({
-    users: (await seedUsers(1000)).flatMap((d) => toUserRecord(d) ?? []),
-    holodules: HOLODULES,
-  })
-
-/** A store whose every call fails the given way: for the 500 and 503 paths. */
-const failingStore = (error: () => Error): Store =>
-  new Proxy({} as Store, {
-    get: () => async () => {
-      throw error()
-    },
-  })
+import { failingStore, seededStore, testApp } from '../../support/app.js'
 
 const bearer = (t: string, prefix = 'JWT') => ({ headers: { Authorization: `${prefix} ${t}` } })
 
 describe('app behaviour beyond the default configuration', () => {
   it('honours JWT_LEEWAY on exp, nbf and iat', async () => {
-    const app = createApp({ config: appConfig({ JWT_LEEWAY: '60' }), store: await seeded() })
+    const { app } = testApp({ env: { JWT_LEEWAY: '60' }, store: await seededStore() })
     const now = nowSeconds()
     const within = [
       { exp: now - 30, iat: now - 330, nbf: now - 330 },
@@ -51,13 +27,15 @@ describe('app behaviour beyond the default configuration', () => {
   })
 
   it('uses the configured prefix, algorithm and lifetimes', async () => {
-    const config = appConfig({
-      JWT_AUTH_HEADER_PREFIX: 'Token',
-      JWT_ALGORITHM: 'HS512',
-      JWT_EXPIRATION_DELTA: '3600',
-      JWT_NOT_BEFORE_DELTA: '5',
+    const { app } = testApp({
+      env: {
+        JWT_AUTH_HEADER_PREFIX: 'Token',
+        JWT_ALGORITHM: 'HS512',
+        JWT_EXPIRATION_DELTA: '3600',
+        JWT_NOT_BEFORE_DELTA: '5',
+      },
+      store: await seededStore(),
     })
-    const app = createApp({ config, store: await seeded() })
     const res = await app.request('/auth', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
@@ -93,10 +71,7 @@ describe('app behaviour beyond the default configuration', () => {
   })
 
   it('answers 503 when the store is unavailable, on login and on the schedule', async () => {
-    const app = createApp({
-      config: appConfig(),
-      store: failingStore(() => new StoreUnavailableError('connect ECONNREFUSED')),
-    })
+    const { app } = testApp({ store: failingStore(() => new StoreUnavailableError('connect ECONNREFUSED')) })
     const login = await app.request('/auth', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
@@ -111,11 +86,9 @@ describe('app behaviour beyond the default configuration', () => {
   })
 
   it('answers an unexpected failure with a bare 500, logged with the request id and no secret', async () => {
-    const lines: string[] = []
-    const app = createApp({
-      config: appConfig(),
+    const { app, lines } = testApp({
       store: failingStore(() => new Error('boom at line 42')),
-      logger: createJsonLogger('info', (l) => lines.push(l)),
+      logLevel: 'info',
     })
     const token = craftToken(claims('user01'), SECRET)
     const res = await app.request(`/holodules/${SEED_DAY}`, bearer(token))
@@ -134,12 +107,7 @@ describe('app behaviour beyond the default configuration', () => {
   })
 
   it('logs one access line per request without credentials', async () => {
-    const lines: string[] = []
-    const app = createApp({
-      config: appConfig(),
-      store: await seeded(),
-      logger: createJsonLogger('info', (l) => lines.push(l)),
-    })
+    const { app, lines } = testApp({ store: await seededStore(), logLevel: 'info' })
     await app.request('/auth', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
@@ -154,9 +122,9 @@ describe('app behaviour beyond the default configuration', () => {
   })
 
   it('allows only the configured CORS origins when a list is given', async () => {
-    const app = createApp({
-      config: appConfig({ CORS_ORIGINS: 'https://a.example, https://b.example' }),
-      store: await seeded(),
+    const { app } = testApp({
+      env: { CORS_ORIGINS: 'https://a.example, https://b.example' },
+      store: await seededStore(),
     })
     const ok = await app.request('/nope', { headers: { Origin: 'https://b.example' } })
     assert.equal(ok.headers.get('access-control-allow-origin'), 'https://b.example')
@@ -166,12 +134,45 @@ describe('app behaviour beyond the default configuration', () => {
   })
 
   it('answers HEAD like GET without a body', async () => {
-    const app = createApp({ config: appConfig(), store: await seeded() })
+    const { app } = testApp({ store: await seededStore() })
     const res = await app.request(`/holodules/${SEED_DAY}`, {
       method: 'HEAD',
       ...bearer(craftToken(claims('user01'), SECRET)),
     })
     assert.equal(res.status, 200)
     assert.equal(await res.text(), '')
+  })
+})
+
+/**
+ * The app's type carries every route: `hc<AppType>` knows the paths, the date parameter and the
+ * JSON bodies. tsc checks the typed reads below; the runs check they match what is on the wire.
+ */
+describe('hc<AppType>', () => {
+  const { app } = testApp()
+  const client = hc<AppType>('http://api.test', {
+    fetch: (input: RequestInfo | URL, init?: RequestInit) => app.request(input, init),
+  })
+
+  it('types the login answers and the Flask-JWT 401', async () => {
+    const res = await client.auth.$post({ json: { username: 'nobody', password: 'x' } })
+    assert.equal(res.status, 401)
+    if (res.status === 401) {
+      const body = await res.json()
+      const description: string = body.description
+      assert.equal(description, 'Invalid credentials')
+    }
+  })
+
+  it('knows /holodules/:date and its 401 body without a token', async () => {
+    const res = await client.holodules[':date'].$get({ param: { date: '20201209' } })
+    // The middleware's 401 is not in the route's type; the handler's answers are.
+    assert.equal(res.status as number, 401)
+    if (res.status === 200) {
+      // The first generation's object, or the second's array (a Bearer client).
+      const body = await res.json()
+      const count: number = Array.isArray(body) ? body.length : body.result
+      assert.ok(count >= 0)
+    }
   })
 })

@@ -1,25 +1,13 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { HASHED_USER, HOLODULES, SECRET, SEED_DAY, seedUsers } from '#harness/fixtures.js'
-import { createApp } from '#src/app/create-app.js'
+import { HASHED_USER, SEED_DAY } from '#harness/fixtures.js'
 import type { Metrics, MetricsExposition } from '#src/app/metrics.js'
-import { parseConfig } from '#src/config/config.js'
+import type { Env } from '#src/config/env.js'
 import { StoreUnavailableError } from '#src/store/errors.js'
-import { MemoryStore } from '#src/store/memory/memory-store.js'
-import type { Store } from '#src/store/store.js'
-import { toUserRecord } from '#src/store/users.js'
+import { failingStore, seededStore, testApp } from '../../support/app.js'
 
-const appConfig = () => {
-  const parsed = parseConfig({ JWT_SECRET_KEY: SECRET, LOGIN_MAX_CONSECUTIVE_FAILS: '1' })
-  if (!parsed.ok) throw new Error(parsed.errors.join('; '))
-  return parsed.config.app
-}
-
-const seeded = async () =>
-  new MemoryStore({
-    users: (await seedUsers(1000)).flatMap((d) => toUserRecord(d) ?? []),
-    holodules: HOLODULES,
-  })
+/** One failed login is enough: the next is throttled, so a 429 is among the counted answers. */
+const ENV: Env = { LOGIN_MAX_CONSECUTIVE_FAILS: '1' }
 
 /** The port, recording each call as one line. */
 const recorder = (): Metrics & { calls: string[] } => {
@@ -51,7 +39,7 @@ const exposition: MetricsExposition = {
 describe('the Metrics port', () => {
   it('is told of each request by route pattern, each login, each cache lookup', async () => {
     const metrics = recorder()
-    const app = createApp({ config: appConfig(), store: await seeded(), metrics })
+    const { app } = testApp({ env: ENV, store: await seededStore(), metrics })
     const login = await app.request('/auth', json(HASHED_USER))
     const token = ((await login.json()) as { access_token: string }).access_token
     await app.request('/auth', json({ ...HASHED_USER, password: 'wrong' }))
@@ -84,19 +72,13 @@ describe('the Metrics port', () => {
 
   it('counts 503s of an unreachable store and 500s apart', async () => {
     const metrics = recorder()
-    const failing = (error: () => Error): Store =>
-      new Proxy({} as Store, {
-        get: () => async () => {
-          throw error()
-        },
-      })
-    const down = createApp({
-      config: appConfig(),
-      store: failing(() => new StoreUnavailableError('down')),
+    const { app: down } = testApp({
+      env: ENV,
+      store: failingStore(() => new StoreUnavailableError('down')),
       metrics,
     })
     assert.equal((await down.request('/auth', json(HASHED_USER))).status, 503)
-    const broken = createApp({ config: appConfig(), store: failing(() => new Error('bug')), metrics })
+    const { app: broken } = testApp({ env: ENV, store: failingStore(() => new Error('bug')), metrics })
     assert.equal((await broken.request('/auth', json(HASHED_USER))).status, 500)
     assert.deepEqual(metrics.calls, [
       'storeUnavailable',
@@ -107,14 +89,10 @@ describe('the Metrics port', () => {
   })
 
   it('serves GET /metrics only with a metrics endpoint, behind its token', async () => {
-    const store = await seeded()
-    const off = createApp({ config: appConfig(), store })
+    const store = await seededStore()
+    const { app: off } = testApp({ env: ENV, store })
     assert.equal((await off.request('/metrics')).status, 404)
-    const on = createApp({
-      config: appConfig(),
-      store,
-      metricsEndpoint: { exposition, token: 't'.repeat(16) },
-    })
+    const { app: on } = testApp({ env: ENV, store, metricsEndpoint: { exposition, token: 't'.repeat(16) } })
     const denied = await on.request('/metrics', { headers: { Authorization: `Bearer ${'t'.repeat(15)}` } })
     assert.equal(denied.status, 401)
     const ok = await on.request('/metrics', { headers: { Authorization: `Bearer ${'t'.repeat(16)}` } })

@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { createApp } from '#src/app/index.js'
 import { createClient, type Fetch } from '#src/client/client.js'
 import { InvalidCredentialsError, TokenError, UnexpectedResponseError } from '#src/client/errors.js'
-import { parseConfig } from '#src/config/config.js'
-import type { Clock } from '#src/lib/clock.js'
 import { MemoryStore } from '#src/store/memory/memory-store.js'
 import type { HoloduleRecord } from '#src/store/records.js'
+import { testApp, testClock } from '../../support/app.js'
 
 const row = (code: string, datetime: string): HoloduleRecord => ({
   key: `${code}_${datetime.replace(' ', '_')}`,
@@ -24,16 +22,13 @@ const row = (code: string, datetime: string): HoloduleRecord => ({
  * each request's method, path and status.
  */
 const setup = () => {
-  const parsed = parseConfig({ JWT_SECRET_KEY: 'unit-secret-0123456789-abcdefghijklmnop' })
-  if (!parsed.ok) throw new Error(parsed.errors.join('; '))
-  let now = Date.UTC(2020, 11, 9, 12)
-  const clock: Clock = { now: () => now }
+  const clock = testClock(Date.UTC(2020, 11, 9, 12))
   // Plain text, as the old service left it: the first login rewrites it as a hash.
   const store = new MemoryStore({
     users: [{ id: '1', username: 'user01', password: 'password01' }],
     holodules: [row('HL0503', '20201209 230000'), row('HL0101', '20201210 000000')],
   })
-  const app = createApp({ config: parsed.config.app, store, clock })
+  const { app } = testApp({ store, clock })
   const log: string[] = []
   const fetch: Fetch = async (input, init) => {
     const res = await app.request(input, init)
@@ -46,9 +41,7 @@ const setup = () => {
     fetch,
     client: (generation: 1 | 2 = 1, maxCachedDays?: number) =>
       createClient({ baseUrl: 'http://api.test', fetch, generation, maxCachedDays }),
-    advance: (seconds: number) => {
-      now += seconds * 1000
-    },
+    advance: (seconds: number) => clock.advance(seconds * 1000),
   }
 }
 

@@ -2,18 +2,14 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { Hono } from 'hono'
 import { secureHeaders } from 'hono/secure-headers'
-import { HOLODULES, SECRET, SEED_DAY } from '#harness/fixtures.js'
-import { createApp } from '#src/app/create-app.js'
+import { HOLODULES, SEED_DAY } from '#harness/fixtures.js'
 import { issueToken } from '#src/auth/token.js'
-import { parseConfig } from '#src/config/config.js'
 import type { Env } from '#src/config/env.js'
 import { MemoryStore } from '#src/store/memory/memory-store.js'
+import { testApp } from '../../../support/app.js'
 
-const app = (env: Env = {}) => {
-  const parsed = parseConfig({ JWT_SECRET_KEY: SECRET, ...env })
-  if (!parsed.ok) throw new Error(parsed.errors.join('; '))
-  return createApp({ config: parsed.config.app, store: new MemoryStore({ users: [], holodules: HOLODULES }) })
-}
+const app = (env: Env = {}) =>
+  testApp({ env, store: new MemoryStore({ users: [], holodules: HOLODULES }) }).app
 
 const headersOf = (res: Response) => Object.fromEntries(res.headers)
 /** What Hono's secureHeaders, as the app configured it before, set: the app writes them out. */
@@ -88,14 +84,12 @@ describe('wire headers: one record per app instead of three middlewares', () => 
     assert.equal(other.headers.get('x-request-id')?.length, 36)
   })
   it("adds a day's Vary: Authorization to the allow-list's Vary: Origin, not instead of it", async () => {
-    const parsed = parseConfig({ JWT_SECRET_KEY: SECRET, CORS_ORIGINS: 'https://a.example' })
-    if (!parsed.ok) throw new Error(parsed.errors.join('; '))
     const store = new MemoryStore({
       users: [{ id: '1', username: 'user01', password: 'x' }],
       holodules: HOLODULES,
     })
-    const listed = createApp({ config: parsed.config.app, store })
-    const token = await issueToken(parsed.config.app.jwt, 'user01', Date.now())
+    const { app: listed, config } = testApp({ env: { CORS_ORIGINS: 'https://a.example' }, store })
+    const token = await issueToken(config.jwt, 'user01', Date.now())
     const res = await listed.request(`/holodules/${SEED_DAY}`, {
       headers: { Authorization: `JWT ${token}`, Origin: 'https://a.example' },
     })

@@ -1,24 +1,14 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { createApp } from '#src/app/create-app.js'
 import { createPasswordVerifier, hashPassword, type PasswordVerifier } from '#src/auth/password.js'
 import { issueToken } from '#src/auth/token.js'
-import { parseConfig } from '#src/config/config.js'
 import { MemoryStore } from '#src/store/memory/memory-store.js'
 import { sampleHolodules } from '#src/store/memory/sample-data.js'
+import { testApp } from '../../../support/app.js'
 
-const SECRET = 'unit-secret-0123456789-abcdefghijklmnop'
 const ITERATIONS = 600_000
 
 const setup = async (env: Record<string, string> = {}) => {
-  // Throttled answers at once: their hold is the throttle's own case (login-throttle.test.ts).
-  const parsed = parseConfig({
-    JWT_SECRET_KEY: SECRET,
-    LOGIN_MAX_CONSECUTIVE_FAILS: '3',
-    LOGIN_THROTTLE_DELAY_MS: '0',
-    ...env,
-  })
-  if (!parsed.ok) throw new Error(parsed.errors.join('; '))
   const store = new MemoryStore({
     users: [{ id: '1', username: 'user01', password: await hashPassword('password01', ITERATIONS) }],
     holodules: sampleHolodules(Date.now()),
@@ -31,15 +21,21 @@ const setup = async (env: Record<string, string> = {}) => {
       return real.verify(p, s)
     },
   }
+  // Throttled answers at once: their hold is the throttle's own case (login-throttle.test.ts).
   // Every request of this test comes from one address, as the runtime would report it.
-  const app = createApp({ config: parsed.config.app, store, passwords, peerAddress: () => '198.51.100.7' })
+  const { app, config } = testApp({
+    env: { LOGIN_MAX_CONSECUTIVE_FAILS: '3', LOGIN_THROTTLE_DELAY_MS: '0', ...env },
+    store,
+    passwords,
+    peerAddress: () => '198.51.100.7',
+  })
   const login = (username: string, password: string, headers: Record<string, string> = {}) =>
     app.request('/auth', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', ...headers },
       body: JSON.stringify({ username, password }),
     })
-  return { app, login, hashes: () => hashes, config: parsed.config.app }
+  return { app, login, hashes: () => hashes, config }
 }
 
 describe('POST /auth throttling', () => {
@@ -97,18 +93,16 @@ describe('POST /auth throttling', () => {
 
 describe('tokens after a password change', () => {
   it('refuses a token issued before the second the password changed, accepts one issued after', async () => {
-    const parsed = parseConfig({ JWT_SECRET_KEY: SECRET, USER_CACHE_TTL: '0' })
-    if (!parsed.ok) throw new Error(parsed.errors.join('; '))
     const store = new MemoryStore({
       users: [{ id: '1', username: 'user01', password: 'password01' }],
       holodules: sampleHolodules(Date.now()),
     })
-    const app = createApp({ config: parsed.config.app, store })
+    const { app, config } = testApp({ env: { USER_CACHE_TTL: '0' }, store })
     const now = Date.now()
     const day = new Date(now + 9 * 3600_000).toISOString().slice(0, 10).replace(/-/g, '')
     const get = async (iatMs: number) =>
       app.request(`/holodules/${day}`, {
-        headers: { Authorization: `JWT ${await issueToken(parsed.config.app.jwt, 'user01', iatMs)}` },
+        headers: { Authorization: `JWT ${await issueToken(config.jwt, 'user01', iatMs)}` },
       })
     const old = now - 60_000
     assert.ok([200, 404].includes((await get(old)).status))

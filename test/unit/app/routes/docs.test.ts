@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { createApp } from '#src/app/create-app.js'
 import { DOCS_CSP, type DocsAssetName, type DocsAssets } from '#src/app/routes/docs/docs.handlers.js'
-import { parseConfig } from '#src/config/config.js'
 import type { Env } from '#src/config/env.js'
 import { MemoryStore } from '#src/store/memory/memory-store.js'
+import { testApp } from '../../../support/app.js'
 
 /** An asset source in memory that counts what it is asked for. */
 const assetsInMemory = (files: Partial<Record<DocsAssetName, string | Uint8Array>>) => {
@@ -16,15 +15,8 @@ const assetsInMemory = (files: Partial<Record<DocsAssetName, string | Uint8Array
   return { assets, asked }
 }
 
-const appWith = (docsAssets: DocsAssets | undefined, env: Env = {}) => {
-  const parsed = parseConfig({ JWT_SECRET_KEY: 's'.repeat(32), ...env })
-  if (!parsed.ok) throw new Error(parsed.errors.join('; '))
-  return createApp({
-    config: parsed.config.app,
-    store: new MemoryStore({ users: [], holodules: [] }),
-    docsAssets,
-  })
-}
+const appWith = (docsAssets: DocsAssets | undefined, env: Env = {}) =>
+  testApp({ env, store: new MemoryStore({ users: [], holodules: [] }), docsAssets }).app
 
 const FILES = {
   'swagger-ui.css': '.swagger-ui{}',

@@ -1,14 +1,11 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { createApp } from '#src/app/create-app.js'
 import { issueToken } from '#src/auth/token.js'
-import { parseConfig } from '#src/config/config.js'
 import type { Env } from '#src/config/env.js'
-import type { Clock } from '#src/lib/clock.js'
 import { MemoryStore } from '#src/store/memory/memory-store.js'
 import type { HoloduleRecord } from '#src/store/records.js'
+import { testApp, testClock, testConfig } from '../../../support/app.js'
 
-const SECRET = 'unit-secret-0123456789-abcdefghijklmnop'
 const DAY = '20201209'
 
 const row = (code: string, datetime: string): HoloduleRecord => ({
@@ -21,12 +18,6 @@ const row = (code: string, datetime: string): HoloduleRecord => ({
   url: 'https://www.youtube.com/watch?v=yEttl2nfhsQ',
   description: 'd',
 })
-
-const config = (env: Env = {}) => {
-  const parsed = parseConfig({ JWT_SECRET_KEY: SECRET, ...env })
-  if (!parsed.ok) throw new Error(parsed.errors.join('; '))
-  return parsed.config.app
-}
 
 /** A MemoryStore that counts what the app asks of it. */
 class CountingStore extends MemoryStore {
@@ -43,20 +34,13 @@ class CountingStore extends MemoryStore {
 }
 
 export const setup = async (env: Env = {}) => {
-  let now = Date.UTC(2020, 11, 9, 12)
-  const clock: Clock & { advance(ms: number): void } = {
-    now: () => now,
-    advance: (ms) => {
-      now += ms
-    },
-  }
+  const clock = testClock(Date.UTC(2020, 11, 9, 12))
   const store = new CountingStore({
     users: [{ id: '1', username: 'user01', password: 'unused' }],
     holodules: [row('HL0503', `${DAY} 230000`), row('HL0101', `${DAY} 000000`)],
   })
-  const cfg = config(env)
-  const app = createApp({ config: cfg, store, clock })
-  const token = await issueToken(cfg.jwt, 'user01', clock.now())
+  const { app, config } = testApp({ env, store, clock })
+  const token = await issueToken(config.jwt, 'user01', clock.now())
   const get = (path: string, headers: Record<string, string> = {}) =>
     app.request(path, { headers: { Authorization: `JWT ${token}`, ...headers } })
   return { app, store, clock, get }
@@ -170,7 +154,7 @@ describe('the user behind a token: cached for USER_CACHE_TTL', () => {
 
   it('an unknown user is not kept: a user added later works at once', async () => {
     const { app, store, clock } = await setup({ USER_CACHE_TTL: '60' })
-    const cfg = config({ USER_CACHE_TTL: '60' })
+    const cfg = testConfig({ USER_CACHE_TTL: '60' })
     const token = await issueToken(cfg.jwt, 'newcomer', clock.now())
     const get = () => app.request(`/holodules/${DAY}`, { headers: { Authorization: `JWT ${token}` } })
     assert.equal((await get()).status, 401)

@@ -2,12 +2,10 @@ import assert from 'node:assert/strict'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { after, before, describe, it } from 'node:test'
 import { freePort } from '#harness/ferretdb.js'
-import { createApp } from '#src/app/index.js'
-import { parseConfig } from '#src/config/config.js'
-import { createJsonLogger } from '#src/lib/logger.js'
-import { DataApiConfigError, fromEjson } from '#src/store/data-api/client.js'
+import { DataApiConfigError } from '#src/store/data-api/client.js'
 import { DataApiStore } from '#src/store/data-api/data-api-store.js'
 import { StoreUnavailableError } from '#src/store/errors.js'
+import { testApp } from '../../../support/app.js'
 
 const KEY = 'the-secret-api-key-never-logged-0123'
 
@@ -143,14 +141,7 @@ describe('DataApiStore request shape and error mapping', () => {
   })
 
   it('makes the app answer 503 when the gateway is down or refuses the key, with one error line for the key', async () => {
-    const parsed = parseConfig({ JWT_SECRET_KEY: 'x'.repeat(40) })
-    assert.ok(parsed.ok)
-    const appLines: string[] = []
-    const app = createApp({
-      config: parsed.config.app,
-      store: store(),
-      logger: createJsonLogger('debug', (l) => appLines.push(l)),
-    })
+    const { app, lines: appLines } = testApp({ store: store(), logLevel: 'debug' })
     const login = () =>
       app.request('/auth', {
         method: 'POST',
@@ -172,24 +163,5 @@ describe('DataApiStore request shape and error mapping', () => {
     assert.match(errors[0] as string, /database refused our credentials.*check DATA_API_KEY/)
     assert.ok(!text.includes(KEY))
     assert.ok(!appLines.join('\n').includes(KEY))
-  })
-
-  it('decodes relaxed and canonical Extended JSON wrappers', () => {
-    assert.deepEqual(
-      fromEjson({
-        _id: { $oid: '5f0000000000000000000001' },
-        id: { $numberInt: '7' },
-        n: { $numberLong: '12' },
-        at: { $date: { $numberLong: '0' } },
-        list: [{ $numberDouble: '1.5' }],
-      }),
-      {
-        _id: '5f0000000000000000000001',
-        id: 7,
-        n: 12,
-        at: new Date(0),
-        list: [1.5],
-      },
-    )
   })
 })
