@@ -9,7 +9,7 @@ import { gatewayEnv } from '#src/config/gateway-config.js'
  * The variables are declared once, in the schemas; the example file, the README's table and the
  * CLI's --help lines describe them, and must name each of them, and no other.
  */
-const read = (path: string) => readFileSync(new URL(`../../../${path}`, import.meta.url), 'utf8')
+const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8')
 const names = (schema: { shape: object }) => Object.keys(schema.shape)
 
 /** Read before any schema: ENV_FILE before the file is merged, WORKERS by the cluster supervisor. */
