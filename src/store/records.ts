@@ -79,3 +79,8 @@ export interface ScheduleQuery {
   keyword?: string
   limit: number
 }
+
+/** What a writer sends for a stream: the record less its id; `key` derived when absent. */
+export type ScheduleInput = Omit<ScheduleRecord, 'id' | 'key'> & { key?: string }
+/** What a writer sends for a member: the record less its id. */
+export type StreamerInput = Omit<StreamerRecord, 'id'>

@@ -1,5 +1,13 @@
 // The port between the app (and the CLI) and a database: one interface every backend implements.
-import type { HoloduleRecord, ScheduleQuery, ScheduleRecord, StreamerRecord, UserRecord } from './records.js'
+import type {
+  HoloduleRecord,
+  ScheduleInput,
+  ScheduleQuery,
+  ScheduleRecord,
+  StreamerInput,
+  StreamerRecord,
+  UserRecord,
+} from './records.js'
 
 /**
  * Where the schedule is kept: `holodules` (2020–2023, `datetime` strings) or `schedules` (2024,
@@ -39,6 +47,14 @@ export interface Store {
   /** Members, of one `group` when given, sorted by `code`. */
   findStreamers(group?: string): Promise<StreamerRecord[]>
   findStreamerById(id: string): Promise<StreamerRecord | null>
+  /** A new stream in the layout in use; answers it as stored. */
+  insertSchedule(input: ScheduleInput): Promise<ScheduleRecord>
+  /** Only the fields given change; null when no such id. */
+  updateSchedule(id: string, fields: Partial<ScheduleInput>): Promise<ScheduleRecord | null>
+  deleteSchedule(id: string): Promise<boolean>
+  insertStreamer(input: StreamerInput): Promise<StreamerRecord>
+  updateStreamer(id: string, fields: Partial<StreamerInput>): Promise<StreamerRecord | null>
+  deleteStreamer(id: string): Promise<boolean>
   ping(): Promise<void>
 
   addUser(username: string, passwordHash: string): Promise<UserRecord>

@@ -253,4 +253,80 @@ export const layoutCases = (make: MakeLayoutStore) => {
       assert.deepEqual(await store.findSchedules({ from: '20201210', ...ALL }), [])
     })
   })
+
+  const NEW_STREAM = {
+    code: 'HL0009',
+    video_id: 'newvid00001',
+    streaming_at: '2024-01-10T00:30:00',
+    name: 'talent HL0009',
+    title: 'new stream',
+    url: 'https://www.youtube.com/watch?v=newvid00001',
+    description: 'written by an admin',
+    published_at: '2024-01-09T10:00:00',
+    channel_id: 'UCHL0009',
+    channel_title: 'channel HL0009',
+    tags: ['a', 'b'],
+  }
+
+  describe('writes', () => {
+    for (const [layout, seed] of [
+      ['2024', LAYOUT_SEED],
+      ['2020', HOLODULE_SEED],
+    ] as const) {
+      it(`inserts, changes only the fields sent, and deletes a stream on the ${layout} layout`, async () => {
+        const store = await make(seed)
+        const created = await store.insertSchedule(NEW_STREAM)
+        assert.match(created.id, /^[0-9a-f]{24}$/)
+        assert.equal(created.key, 'HL0009_20240110_003000')
+        assert.equal(created.streaming_at, '2024-01-10T00:30:00')
+        assert.deepEqual(await store.findScheduleById(created.id), created)
+        const day = await store.findHolodulesByDate('20240110')
+        assert.ok(day.some((h) => h.key === 'HL0009_20240110_003000' && h.datetime === '20240110 003000'))
+        const changed = await store.updateSchedule(created.id, { title: 'renamed' })
+        assert.deepEqual(changed, { ...created, title: 'renamed' }, 'the dates left out stay as they were')
+        assert.deepEqual(await store.updateSchedule(created.id, {}), changed)
+        assert.equal(await store.updateSchedule('0000000000000000000000ff', { title: 'x' }), null)
+        assert.equal(await store.updateSchedule('nope', { title: 'x' }), null)
+        assert.equal(await store.deleteSchedule(created.id), true)
+        assert.equal(await store.deleteSchedule(created.id), false)
+        assert.equal(await store.findScheduleById(created.id), null)
+      })
+    }
+
+    it('keeps the 2024 fields on the 2024 layout', async () => {
+      const store = await make(LAYOUT_SEED)
+      const created = await store.insertSchedule(NEW_STREAM)
+      assert.equal(created.published_at, '2024-01-09T10:00:00')
+      assert.deepEqual(created.tags, ['a', 'b'])
+      const moved = await store.updateSchedule(created.id, { streaming_at: '2024-01-12T23:00:00' })
+      assert.equal(moved?.published_at, '2024-01-09T10:00:00')
+      assert.equal(moved?.streaming_at, '2024-01-12T23:00:00')
+      await store.deleteSchedule(created.id)
+    })
+
+    it('inserts, changes and deletes a streamer', async () => {
+      const store = await make(LAYOUT_SEED)
+      const created = await store.insertStreamer({
+        code: 'HL0000',
+        name: 'new member',
+        group: 'hololive',
+        affiliations: ['gen9'],
+        image_name: 'hl0000.jpg',
+        channel_id: 'UCHL0000',
+        is_retired: false,
+      })
+      assert.match(created.id, /^[0-9a-f]{24}$/)
+      assert.deepEqual(
+        (await store.findStreamers('hololive')).map((s) => s.code),
+        ['HL0000', 'HL0001', 'HL0002'],
+      )
+      assert.deepEqual(await store.updateStreamer(created.id, { is_retired: true }), {
+        ...created,
+        is_retired: true,
+      })
+      assert.equal(await store.deleteStreamer(created.id), true)
+      assert.equal(await store.findStreamerById(created.id), null)
+      assert.equal(await store.deleteStreamer('nope'), false)
+    })
+  })
 }

@@ -1,15 +1,19 @@
 import { DuplicateUserError } from '../errors.js'
 import { dayQuery, newestFirst, sameHolodule, toHolodule } from '../layouts/holodules.js'
 import {
+  holoduleDoc,
+  holoduleDocFields,
   holoduleFromSchedule,
   holodulesRangeQuery,
   scheduleDayQuery,
+  scheduleDoc,
+  scheduleDocFields,
   scheduleFromDoc,
   scheduleFromHolodule,
   schedulesQuery,
   streamerFromDoc,
 } from '../layouts/schedules.js'
-import type { HoloduleRecord, ScheduleQuery, UserRecord } from '../records.js'
+import type { HoloduleRecord, ScheduleInput, ScheduleQuery, StreamerInput, UserRecord } from '../records.js'
 import type { Layout, LayoutSetting, Store, UpsertReport } from '../store.js'
 import { nextUserId, passwordChange, toUserRecord, USER_PROJECTION } from '../users.js'
 
@@ -126,6 +130,71 @@ export class DataApiStore implements Store {
     if (!OBJECT_ID.test(id)) return null
     const doc = await this.findOne(STREAMERS, { _id: { $oid: id } }, {})
     return doc ? streamerFromDoc(doc) : null
+  }
+
+  /** Inserts a document and answers it with the id the gateway gave it. */
+  private async insert(collection: string, doc: JsonObject): Promise<JsonObject> {
+    const r = await this.action<{ insertedId?: unknown }>('insertOne', collection, {
+      document: ejsonDates(doc),
+    })
+    return { ...doc, _id: r.insertedId }
+  }
+
+  /** `$set` of the fields given, then the document as it is now; null when no such id. */
+  private async update(collection: string, id: string, set: JsonObject): Promise<JsonObject | null> {
+    if (!OBJECT_ID.test(id)) return null
+    const filter = { _id: { $oid: id } }
+    if (Object.keys(set).length > 0) {
+      const r = await this.action<{ matchedCount?: unknown }>('updateOne', collection, {
+        filter,
+        update: { $set: ejsonDates(set) },
+      })
+      if (r.matchedCount !== 1) return null
+    }
+    return this.findOne(collection, filter, {})
+  }
+
+  private async remove(collection: string, id: string): Promise<boolean> {
+    if (!OBJECT_ID.test(id)) return false
+    const r = await this.action<{ deletedCount?: unknown }>('deleteOne', collection, {
+      filter: { _id: { $oid: id } },
+    })
+    return r.deletedCount === 1
+  }
+
+  async insertSchedule(input: ScheduleInput) {
+    if ((await this.layout()) === 'schedules')
+      return scheduleFromDoc(await this.insert(SCHEDULES, scheduleDoc(input)))
+    const doc = holoduleDoc(input)
+    const stored = await this.insert(HOLODULES, { ...doc })
+    return scheduleFromHolodule(String(stored._id), doc)
+  }
+
+  async updateSchedule(id: string, fields: Partial<ScheduleInput>) {
+    if ((await this.layout()) === 'schedules') {
+      const doc = await this.update(SCHEDULES, id, scheduleDocFields(fields))
+      return doc ? scheduleFromDoc(doc) : null
+    }
+    const doc = await this.update(HOLODULES, id, holoduleDocFields(fields))
+    return doc ? scheduleFromHolodule(id, toHolodule(doc)) : null
+  }
+
+  async deleteSchedule(id: string) {
+    return this.remove((await this.layout()) === 'schedules' ? SCHEDULES : HOLODULES, id)
+  }
+
+  async insertStreamer(input: StreamerInput) {
+    return streamerFromDoc(await this.insert(STREAMERS, { ...input }))
+  }
+
+  async updateStreamer(id: string, fields: Partial<StreamerInput>) {
+    const set = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined))
+    const doc = await this.update(STREAMERS, id, set)
+    return doc ? streamerFromDoc(doc) : null
+  }
+
+  async deleteStreamer(id: string) {
+    return this.remove(STREAMERS, id)
   }
 
   /** The Data API has no ping: a query that an index answers and that matches nothing. */

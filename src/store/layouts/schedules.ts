@@ -3,7 +3,13 @@
 // is stored as …T21:00:00Z), and `streamers`, one per member. Every conversion between the two
 // layouts and the three generations' records lives here, once, for every backend.
 import { nextDay } from '../days.js'
-import type { HoloduleRecord, ScheduleQuery, ScheduleRecord, StreamerRecord } from '../records.js'
+import type {
+  HoloduleRecord,
+  ScheduleInput,
+  ScheduleQuery,
+  ScheduleRecord,
+  StreamerRecord,
+} from '../records.js'
 
 type Doc = Record<string, unknown>
 
@@ -158,4 +164,51 @@ export const matchesSchedule = (q: ScheduleQuery, s: ScheduleRecord): boolean =>
     if (![s.title, s.name, s.description].some((t) => t.toLowerCase().includes(k))) return false
   }
   return true
+}
+
+/** A wall-clock `YYYY-MM-DDTHH:MM:SS` as the BSON date the 2024 collector stores for it. */
+const wallClockDate = (iso: string): Date => new Date(`${iso}Z`)
+
+/** The fields a writer sent, as the `schedules` collection stores them (dates as BSON dates). */
+export const scheduleDocFields = (fields: Partial<ScheduleInput>): Doc => {
+  const doc: Doc = {}
+  for (const [k, v] of Object.entries(fields)) {
+    if (v === undefined) continue
+    if (k === 'streaming_at') doc[k] = wallClockDate(v as string)
+    else if (k === 'published_at') doc[k] = v === null ? null : new Date(`${v as string}Z`)
+    else doc[k] = v
+  }
+  return doc
+}
+
+/** A new stream as a `schedules` document: `key` derived as the 2024 collector derives it. */
+export const scheduleDoc = (input: ScheduleInput): Doc =>
+  scheduleDocFields({ ...input, key: input.key ?? keyOf(input.code, input.streaming_at) })
+
+/**
+ * The fields a writer sent, as the 2020 `holodules` collection stores them: `datetime` from
+ * `streaming_at`; the fields that layout never had (published_at, channel_*, tags) are not kept.
+ */
+export const holoduleDocFields = (fields: Partial<ScheduleInput>): Doc => {
+  const doc: Doc = {}
+  for (const k of ['key', 'code', 'video_id', 'name', 'title', 'url', 'description'] as const) {
+    if (fields[k] !== undefined) doc[k] = fields[k]
+  }
+  if (fields.streaming_at !== undefined) doc.datetime = datetimeOf(fields.streaming_at)
+  return doc
+}
+
+/** A new stream as a `holodules` document. */
+export const holoduleDoc = (input: ScheduleInput): HoloduleRecord => {
+  const datetime = datetimeOf(input.streaming_at)
+  return {
+    key: input.key ?? `${input.code}_${datetime.replace(' ', '_')}`,
+    code: input.code,
+    video_id: input.video_id,
+    datetime,
+    name: input.name,
+    title: input.title,
+    url: input.url,
+    description: input.description,
+  }
 }

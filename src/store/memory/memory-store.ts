@@ -1,12 +1,23 @@
 import { nextDay } from '../days.js'
 import { DuplicateUserError } from '../errors.js'
 import { sameHolodule, toHolodule } from '../layouts/holodules.js'
-import { holoduleFromSchedule, matchesSchedule, scheduleFromHolodule } from '../layouts/schedules.js'
+import {
+  holoduleDoc,
+  holoduleDocFields,
+  holoduleFromSchedule,
+  matchesSchedule,
+  scheduleDoc,
+  scheduleDocFields,
+  scheduleFromDoc,
+  scheduleFromHolodule,
+} from '../layouts/schedules.js'
 import type {
   Holodule,
   HoloduleRecord,
+  ScheduleInput,
   ScheduleQuery,
   ScheduleRecord,
+  StreamerInput,
   StreamerRecord,
   UserRecord,
 } from '../records.js'
@@ -38,7 +49,9 @@ export class MemoryStore implements Store {
   /** `_id` of each 2020 row by key, as a database would have given it one. */
   private readonly holoduleIds = new Map<string, string>()
   private readonly schedules = new Map<string, ScheduleRecord>()
-  private readonly streamers: StreamerRecord[]
+  private streamers: StreamerRecord[]
+  /** Ids made up for what a writer inserts, as a database would give one. */
+  private nextId = 1
   private readonly layoutInUse: Layout
 
   constructor(seed: MemorySeed = {}) {
@@ -158,6 +171,78 @@ export class MemoryStore implements Store {
     }
     onProgress?.(records.length)
     return report
+  }
+
+  private newId(): string {
+    return `e${(this.nextId++).toString(16).padStart(23, '0')}`
+  }
+
+  private sortStreamers() {
+    this.streamers.sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0))
+  }
+
+  /** Through the same conversions as a database's documents, so the stores answer alike. */
+  async insertSchedule(input: ScheduleInput) {
+    const id = this.newId()
+    if (this.layoutInUse === 'schedules') {
+      const s = scheduleFromDoc({ ...scheduleDoc(input), _id: id })
+      this.schedules.set(id, s)
+      return { ...s }
+    }
+    const h = holoduleDoc(input)
+    this.putHolodule(h, id)
+    return scheduleFromHolodule(id, h)
+  }
+
+  async updateSchedule(id: string, fields: Partial<ScheduleInput>) {
+    if (this.layoutInUse === 'schedules') {
+      const old = this.schedules.get(id)
+      if (!old) return null
+      const { id: _id, ...stored } = old
+      const s = scheduleFromDoc({ ...scheduleDoc(stored), ...scheduleDocFields(fields), _id: id })
+      this.schedules.set(id, s)
+      return { ...s }
+    }
+    const key = [...this.holoduleIds].find(([, v]) => v === id)?.[0]
+    const old = key === undefined ? undefined : this.holodules.get(key)
+    if (key === undefined || !old) return null
+    const h = toHolodule({ ...old, ...holoduleDocFields(fields) })
+    this.holodules.delete(key)
+    this.holoduleIds.delete(key)
+    this.putHolodule(h, id)
+    return scheduleFromHolodule(id, h)
+  }
+
+  async deleteSchedule(id: string) {
+    if (this.layoutInUse === 'schedules') return this.schedules.delete(id)
+    const key = [...this.holoduleIds].find(([, v]) => v === id)?.[0]
+    if (key === undefined) return false
+    this.holoduleIds.delete(key)
+    return this.holodules.delete(key)
+  }
+
+  async insertStreamer(input: StreamerInput) {
+    const s = { id: this.newId(), ...input }
+    this.streamers.push(s)
+    this.sortStreamers()
+    return { ...s }
+  }
+
+  async updateStreamer(id: string, fields: Partial<StreamerInput>) {
+    const i = this.streamers.findIndex((s) => s.id === id)
+    const old = this.streamers[i]
+    if (!old) return null
+    const defined = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined))
+    const s: StreamerRecord = { ...old, ...defined, id }
+    this.streamers[i] = s
+    this.sortStreamers()
+    return { ...s }
+  }
+
+  async deleteStreamer(id: string) {
+    const before = this.streamers.length
+    this.streamers = this.streamers.filter((s) => s.id !== id)
+    return this.streamers.length < before
   }
 
   async ensureIndexes() {}

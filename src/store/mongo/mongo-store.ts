@@ -12,16 +12,20 @@ import {
 import { DuplicateUserError, StoreUnavailableError } from '../errors.js'
 import { dayQuery, newestFirst, sameHolodule, toHolodule } from '../layouts/holodules.js'
 import {
+  holoduleDoc,
+  holoduleDocFields,
   holoduleFromSchedule,
   holodulesRangeQuery,
   scheduleDayQuery,
+  scheduleDoc,
+  scheduleDocFields,
   scheduleFromDoc,
   scheduleFromHolodule,
   schedulesQuery,
   streamerFromDoc,
 } from '../layouts/schedules.js'
 import { LOGIN_ATTEMPTS, type LoginLimitersFor } from '../login-limiters.js'
-import type { HoloduleRecord, ScheduleQuery, UserRecord } from '../records.js'
+import type { HoloduleRecord, ScheduleInput, ScheduleQuery, StreamerInput, UserRecord } from '../records.js'
 import type { Layout, LayoutSetting, Store, UpsertReport } from '../store.js'
 import { nextUserId, passwordChange, toUserRecord, USER_PROJECTION } from '../users.js'
 import { DUPLICATE_KEY, isUnavailable, reconnecting } from './errors.js'
@@ -204,6 +208,86 @@ export class MongoStore implements Store {
       if (!/^[0-9a-f]{24}$/i.test(id)) return null
       const doc = await this.streamers.findOne({ _id: new ObjectId(id) })
       return doc ? streamerFromDoc(doc) : null
+    }, this.requestDeadlineMs)
+  }
+
+  /** The id a path names, as the `_id` it means; null for anything that is not an ObjectId. */
+  private static objectId(id: string): ObjectId | null {
+    return /^[0-9a-f]{24}$/i.test(id) ? new ObjectId(id) : null
+  }
+
+  insertSchedule(input: ScheduleInput) {
+    return this.run(async () => {
+      if ((await this.layout()) === 'schedules') {
+        const doc = scheduleDoc(input)
+        const { insertedId } = await this.schedules.insertOne(doc)
+        return scheduleFromDoc({ ...doc, _id: insertedId })
+      }
+      const doc = holoduleDoc(input)
+      const { insertedId } = await this.holodules.insertOne({ ...doc })
+      return scheduleFromHolodule(String(insertedId), doc)
+    }, this.requestDeadlineMs)
+  }
+
+  updateSchedule(id: string, fields: Partial<ScheduleInput>) {
+    return this.run(async () => {
+      const _id = MongoStore.objectId(id)
+      if (!_id) return null
+      if ((await this.layout()) === 'schedules') {
+        const set = scheduleDocFields(fields)
+        const doc =
+          Object.keys(set).length === 0
+            ? await this.schedules.findOne({ _id })
+            : await this.schedules.findOneAndUpdate({ _id }, { $set: set }, { returnDocument: 'after' })
+        return doc ? scheduleFromDoc(doc) : null
+      }
+      const set = holoduleDocFields(fields)
+      const filter = { _id } as Filter<HoloduleRecord>
+      const doc =
+        Object.keys(set).length === 0
+          ? await this.holodules.findOne(filter)
+          : await this.holodules.findOneAndUpdate(filter, { $set: set }, { returnDocument: 'after' })
+      return doc ? scheduleFromHolodule(id, toHolodule(doc)) : null
+    }, this.requestDeadlineMs)
+  }
+
+  deleteSchedule(id: string) {
+    return this.run(async () => {
+      const _id = MongoStore.objectId(id)
+      if (!_id) return false
+      const deleted =
+        (await this.layout()) === 'schedules'
+          ? await this.schedules.deleteOne({ _id })
+          : await this.holodules.deleteOne({ _id } as Filter<HoloduleRecord>)
+      return deleted.deletedCount === 1
+    }, this.requestDeadlineMs)
+  }
+
+  insertStreamer(input: StreamerInput) {
+    return this.run(async () => {
+      const doc = { ...input }
+      const { insertedId } = await this.streamers.insertOne(doc)
+      return streamerFromDoc({ ...doc, _id: insertedId })
+    }, this.requestDeadlineMs)
+  }
+
+  updateStreamer(id: string, fields: Partial<StreamerInput>) {
+    return this.run(async () => {
+      const _id = MongoStore.objectId(id)
+      if (!_id) return null
+      const set = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined))
+      const doc =
+        Object.keys(set).length === 0
+          ? await this.streamers.findOne({ _id })
+          : await this.streamers.findOneAndUpdate({ _id }, { $set: set }, { returnDocument: 'after' })
+      return doc ? streamerFromDoc(doc) : null
+    }, this.requestDeadlineMs)
+  }
+
+  deleteStreamer(id: string) {
+    return this.run(async () => {
+      const _id = MongoStore.objectId(id)
+      return _id ? (await this.streamers.deleteOne({ _id })).deletedCount === 1 : false
     }, this.requestDeadlineMs)
   }
 
