@@ -35,6 +35,7 @@ import { healthRoutes } from './routes/health/health.index.js'
 import { holoduleRoutes } from './routes/holodules/holodules.index.js'
 import { type MetricsEndpoint, metricsRoutes } from './routes/metrics/metrics.index.js'
 import { scheduleRoutes } from './routes/schedules/schedules.index.js'
+import { scheduleWriteRoutesFor } from './routes/schedules/schedules.write-index.js'
 
 /** What createApp needs: no ports, hosts or database addresses. */
 export interface AppConfig {
@@ -230,11 +231,11 @@ export const createApp = ({
     .route('/', healthRoutes({ store, clock, backgroundWork }))
   // The third generation (the 2024 service's reads). Outside the typed chain for now: with it in,
   // tsc widened hc<AppType>'s paths to string (the typed client gets these routes of its own).
-  if (generations.third)
-    app.route(
-      '/',
-      scheduleRoutes({ store, bearerRequired: bearerRequired({ verifier, store: cachedUsers, clock }) }),
-    )
+  if (generations.third) {
+    const guard = bearerRequired({ verifier, store: cachedUsers, clock })
+    app.route('/', scheduleRoutes({ store, bearerRequired: guard }))
+    app.route('/', scheduleWriteRoutesFor({ store, bearerRequired: guard }))
+  }
   // GET /openapi.json: the routes above describe themselves; this adds the schemes of `generations`.
   configureOpenApi(app, generations)
   // Only where the entry can hand in Swagger UI's files (Node, Bun): the Worker has no /docs.

@@ -1,4 +1,5 @@
-import { after, before, describe } from 'node:test'
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
 import { type Db, MongoClient } from 'mongodb'
 import { type MongoServer, startMongo } from '#harness/ferretdb.js'
 import { startGateway, WORKER_KEY } from '#harness/runtimes.js'
@@ -11,12 +12,22 @@ import { MongoStore } from '#src/store/mongo/mongo-store.js'
 import { layoutCases } from '../support/layout-cases.js'
 
 const MONGO_DB = 'layouts_mongo'
+const HOLODULE = {
+  key: 'HL0503_20201209_230000',
+  code: 'HL0503',
+  video_id: 'yEttl2nfhsQ',
+  datetime: '20201209 230000',
+  name: 'n',
+  title: 't',
+  url: 'u',
+  description: 'd',
+}
 const DATA_API_DB = 'layouts_data_api'
 
 /** Each collection replaced with the seed's documents, as the collectors left them. */
 const reseed = async (db: Db, seed: Record<string, Record<string, unknown>[]>) => {
   for (const name of ['schedules', 'streamers', 'holodules']) {
-    const docs = seed[name] ?? []
+    const docs = (seed[name] ?? []).map(({ _id, ...d }) => (_id === undefined ? d : { _id, ...d }))
     await db.collection(name).deleteMany({})
     if (docs.length > 0) await db.collection(name).insertMany(docs.map((d) => ({ ...d })))
   }
@@ -61,6 +72,29 @@ describe('the 2024 layout and the third generation reads', () => {
         await store.ensureIndexes()
         return store
       })
+    })
+
+    it('reads the 2020 layout through a gateway key granted no schedules, as an upgrade finds it', async () => {
+      const db = 'layouts_old_key'
+      await reseed(client.db(db), { holodules: [{ ...HOLODULE, _id: undefined }] })
+      await client.db(db).collection('schedules').insertOne({ code: 'x' })
+      const oldKey = await startGateway(server.uri, `${db}.holodules=find+findOne`)
+      try {
+        const store = new DataApiStore({
+          url: oldKey.url,
+          apiKey: WORKER_KEY,
+          dataSource: 'mongodb-atlas',
+          database: db,
+          timeoutMs: 5000,
+        })
+        assert.equal(await store.layout(), 'holodules')
+        assert.deepEqual(
+          (await store.findHolodulesByDate('20201209')).map((h) => h.key),
+          ['HL0503_20201209_230000'],
+        )
+      } finally {
+        await oldKey.stop()
+      }
     })
 
     describe('DataApiStore through our gateway', () => {

@@ -26,6 +26,13 @@ export const DEFAULT_DATA_API_TIMEOUT_MS = 5000
 export class DataApiConfigError extends StoreUnavailableError {
   override name = 'DataApiConfigError'
   override readonly misconfigured = true
+  constructor(
+    message: string,
+    /** 401: the key itself refused; 403: the key has no grant for this collection or action. */
+    readonly status: number,
+  ) {
+    super(message)
+  }
 }
 
 /** The gateway rejected a request it should have accepted (a bug on one side), not an outage. */
@@ -128,6 +135,7 @@ export class DataApiClient {
       // The message names the status only: the key must never reach a log line or a response.
       throw new DataApiConfigError(
         `Data API rejected the API key (HTTP ${res.status} for ${name} on ${collection}): check DATA_API_KEY and the gateway's DATA_API_KEYS`,
+        res.status,
       )
     }
     if (res.status >= 500 || res.status === 429) {

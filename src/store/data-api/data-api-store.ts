@@ -17,7 +17,12 @@ import type { HoloduleRecord, ScheduleInput, ScheduleQuery, StreamerInput, UserR
 import type { Layout, LayoutSetting, Store, UpsertReport } from '../store.js'
 import { nextUserId, passwordChange, toUserRecord, USER_PROJECTION } from '../users.js'
 
-import { DataApiClient, type DataApiClientOptions, DataApiRequestError } from './client.js'
+import {
+  DataApiClient,
+  type DataApiClientOptions,
+  DataApiConfigError,
+  DataApiRequestError,
+} from './client.js'
 
 type JsonObject = Record<string, unknown>
 
@@ -88,8 +93,14 @@ export class DataApiStore implements Store {
   layout(): Promise<Layout> {
     if (this.layoutSetting !== 'auto') return Promise.resolve(this.layoutSetting)
     if (!this.layoutChoice) {
-      const choice: Promise<Layout> = this.findOne(SCHEDULES, {}, { _id: 1 }).then((one) =>
-        one ? 'schedules' : 'holodules',
+      // A key granted no `schedules` (one made before the 2024 layout) reads the 2020 layout, as a
+      // database without that collection does: an upgrade never turns every read into a 503.
+      const choice: Promise<Layout> = this.findOne(SCHEDULES, {}, { _id: 1 }).then(
+        (one) => (one ? 'schedules' : 'holodules'),
+        (e: unknown) => {
+          if (e instanceof DataApiConfigError && e.status === 403) return 'holodules'
+          throw e
+        },
       )
       this.layoutChoice = choice
       choice.catch(() => {

@@ -245,3 +245,89 @@ describe('disabled users on the first and second generations', () => {
     assert.deepEqual(await second.json(), { error: 'Unauthorized' })
   })
 })
+
+describe('writes (admin only)', () => {
+  const setupAdmin = async () => {
+    const ctx = await setup()
+    const hash = await hashPassword(PASSWORD, 1000)
+    const store = new MemoryStore({
+      users: [
+        { id: '1', username: 'user01', password: hash },
+        { id: '9', username: 'root', password: hash, admin: true },
+      ],
+      schedules: LAYOUT_SEED.schedules.map(scheduleFromDoc),
+      streamers: LAYOUT_SEED.streamers.map(streamerFromDoc),
+    })
+    const { app } = testApp({ store, clock: testClock(NOW), config: ctx.config })
+    const bearer = async (username: string) =>
+      `Bearer ${await issueAccessToken(ctx.config.jwt, username, NOW)}`
+    const send = async (method: string, path: string, username: string, body?: unknown) =>
+      app.request(path, {
+        method,
+        headers: { Authorization: await bearer(username), 'Content-Type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      })
+    return { send }
+  }
+  const STREAM = {
+    code: 'HL0009',
+    video_id: 'newvid00001',
+    streaming_at: '2024-01-10T00:30:00',
+    name: 'talent HL0009',
+    title: 'new stream',
+    url: 'https://www.youtube.com/watch?v=newvid00001',
+  }
+
+  it('answers 403 {"message": "Not allowed"} to a user who is not an admin, and writes nothing', async () => {
+    const { send } = await setupAdmin()
+    for (const [method, path] of [
+      ['POST', '/schedules'],
+      ['PUT', '/schedules/000000000000000000000001'],
+      ['DELETE', '/schedules/000000000000000000000001'],
+      ['POST', '/streamers'],
+      ['DELETE', '/streamers/000000000000000000000065'],
+    ] as const) {
+      const res = await send(method, path, 'user01', STREAM)
+      assert.equal(res.status, 403, `${method} ${path}`)
+      assert.deepEqual(await res.json(), { message: 'Not allowed' })
+    }
+    assert.equal((await send('GET', '/schedules/000000000000000000000001', 'user01')).status, 200)
+  })
+
+  it('lets an admin add, change only the fields sent, and remove a stream', async () => {
+    const { send } = await setupAdmin()
+    const created = await send('POST', '/schedules', 'root', { ...STREAM, unknown: 'dropped' })
+    assert.equal(created.status, 201)
+    const body = (await created.json()) as Record<string, unknown>
+    assert.equal(body.key, 'HL0009_20240110_003000')
+    assert.equal(body.published_at, null)
+    assert.equal('unknown' in body, false)
+    const changed = await send('PUT', `/schedules/${body.id}`, 'root', { title: 'renamed' })
+    assert.deepEqual(await changed.json(), { ...body, title: 'renamed' })
+    const removed = await send('DELETE', `/schedules/${body.id}`, 'root')
+    assert.equal(removed.status, 204)
+    assert.equal((await send('DELETE', `/schedules/${body.id}`, 'root')).status, 404)
+  })
+
+  it('answers 422 {} for a body off the schema', async () => {
+    const { send } = await setupAdmin()
+    for (const bad of [{}, { ...STREAM, streaming_at: '2024-02-30T00:00:00' }, { ...STREAM, tags: 'x' }]) {
+      const res = await send('POST', '/schedules', 'root', bad)
+      assert.equal(res.status, 422)
+      assert.deepEqual(await res.json(), {})
+    }
+    const res = await send('PUT', '/streamers/000000000000000000000065', 'root', { is_retired: 'yes' })
+    assert.equal(res.status, 422)
+  })
+
+  it('lets an admin add, change and remove a streamer', async () => {
+    const { send } = await setupAdmin()
+    const created = await send('POST', '/streamers', 'root', { code: 'HL0000', name: 'n', group: 'hololive' })
+    assert.equal(created.status, 201)
+    const s = (await created.json()) as { id: string; affiliations: string[]; is_retired: boolean }
+    assert.deepEqual([s.affiliations, s.is_retired], [[], false])
+    const changed = await send('PUT', `/streamers/${s.id}`, 'root', { is_retired: true })
+    assert.equal(((await changed.json()) as { is_retired: boolean }).is_retired, true)
+    assert.equal((await send('DELETE', `/streamers/${s.id}`, 'root')).status, 204)
+  })
+})
