@@ -80,9 +80,14 @@ export const startGateway = async (mongoUri: string, keyGrants: string) => {
   return { ...proc, url: `http://127.0.0.1:${port}` }
 }
 
-/** The least a Worker's key needs, as README and docs/data-api.md document it. */
+/**
+ * The least a Worker's key needs to read either layout: README and docs/data-api.md's grant, and the
+ * 2024 layout's `schedules` and `streamers` (the third generation's reads; `auto` asks `schedules`
+ * for one document at the first read).
+ */
 export const workerGrants = (database: string) =>
-  `${database}.holodules=find+findOne,${database}.users=findOne+updateOne,` +
+  `${database}.holodules=find+findOne,${database}.schedules=find+findOne,` +
+  `${database}.streamers=find+findOne,${database}.users=findOne+updateOne,` +
   `${database}.login_attempts=findOne+updateOne+upsert+deleteOne`
 
 /** The Worker under `wrangler dev`, reaching FerretDB through our gateway (DataApiStore). */

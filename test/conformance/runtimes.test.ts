@@ -5,17 +5,32 @@ import { type MongoServer, startMongo } from '#harness/ferretdb.js'
 import { HASHED_USER, SEED_DAY, seedMongo } from '#harness/fixtures.js'
 import { curlFetch, type RunningTarget, startTarget } from '#harness/runtimes.js'
 import type { Runtime } from '#harness/server-process.js'
+import type { Layout } from '#src/store/store.js'
 import { contractCases } from '../contract/cases.js'
 import { httpTarget } from '../support/http-target.js'
 
 const RUNTIMES: Runtime[] = ['node', 'bun', 'worker', 'worker-direct']
 /** One database per runtime: the legacy-password case rewrites a user, so each starts from the seed. */
 const dbFor = (runtime: Runtime) => `conformance_${runtime}`
+/**
+ * The layout each runtime's database holds the fixture's streams in (a database is one layout at a
+ * time; the servers run SCHEDULE_LAYOUT=auto, so `schedules` holding documents is what picks the 2024
+ * one). Every generation's cases run on both: the 2024 layout on Node (MongoStore) and on the Worker
+ * through the gateway (DataApiStore, its EJSON dates); the 2020 layout on Bun and the direct Worker
+ * (MongoStore). In process, test/contract/contract.test.ts runs the MemoryStore on both.
+ */
+const LAYOUTS: Record<Runtime, Layout> = {
+  node: 'schedules',
+  bun: 'holodules',
+  worker: 'schedules',
+  'worker-direct': 'holodules',
+}
 
 /**
- * The contract's HTTP cases, written once (test/contract/cases.ts), against three real servers:
+ * The contract's HTTP cases, written once (test/contract/cases.ts), against four real servers:
  * the Node and Bun entries on MongoStore, and the Worker in workerd (wrangler dev) on DataApiStore
- * through our gateway. All share one FerretDB; the password hashes were written by Node.
+ * through our gateway and on the driver directly. All share one FerretDB; the password hashes were
+ * written by Node.
  */
 describe('the contract on every runtime, over HTTP', () => {
   let mongo: MongoServer
@@ -24,7 +39,7 @@ describe('the contract on every runtime, over HTTP', () => {
 
   before(async () => {
     mongo = await startMongo()
-    for (const runtime of RUNTIMES) await seedMongo(mongo.uri, dbFor(runtime))
+    for (const runtime of RUNTIMES) await seedMongo(mongo.uri, dbFor(runtime), undefined, LAYOUTS[runtime])
     client = new MongoClient(mongo.uri, { serverSelectionTimeoutMS: 5000 })
     const started = await Promise.allSettled(RUNTIMES.map((r) => startTarget(r, mongo.uri, dbFor(r))))
     for (const s of started) if (s.status === 'fulfilled') targets.set(s.value.runtime, s.value)
@@ -45,8 +60,11 @@ describe('the contract on every runtime, over HTTP', () => {
   }
 
   for (const runtime of RUNTIMES) {
-    describe(runtime, () => {
-      contractCases(() => httpTarget(target(runtime).baseUrl, client, dbFor(runtime)))
+    describe(`${runtime}, ${LAYOUTS[runtime]} layout`, () => {
+      contractCases(() => ({
+        ...httpTarget(target(runtime).baseUrl, client, dbFor(runtime)),
+        layout: LAYOUTS[runtime],
+      }))
     })
   }
 

@@ -13,13 +13,10 @@ import {
 } from '#harness/fixtures.js'
 import { claims, craftToken, decodePart, nowSeconds } from '#harness/tokens.js'
 import { type Conformance, createConformance, type OpenApiDocument, observe } from './openapi-conformance.js'
+import type { ContractTarget } from './target.js'
+import { thirdGenerationCases } from './third-generation.js'
 
-/** What the contract suite needs from a running API, in-process or over HTTP. */
-export interface ContractTarget {
-  fetch(path: string, init?: RequestInit): Promise<Response>
-  /** The stored `password` field, where the target can read its data (checks the legacy rewrite). */
-  storedPassword?(username: string): Promise<string | null>
-}
+export type { ContractTarget }
 
 const JSON_TYPE = 'application/json; charset=UTF-8'
 const INVALID_CREDENTIALS = { status_code: 401, error: 'Bad Request', description: 'Invalid credentials' }
@@ -184,6 +181,16 @@ export const contractCases = (target: () => ContractTarget) => {
       // Reading is never throttled.
       const t = ((await (await login(HASHED_USER)).json()) as { access_token: string }).access_token
       assert.equal((await schedule(SEED_DAY, `JWT ${t}`)).status, 200)
+      // The count is the name's and the address's, whatever the route: the third generation's
+      // POST /token refuses the same name in its own words, and costs no hash either.
+      const form = await api('/token', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ username: probe, password: 'wrong' }).toString(),
+      })
+      assert.equal(form.status, 429)
+      assert.match(form.headers.get('retry-after') ?? '', /^[1-9]\d*$/)
+      assert.deepEqual(await readJson(form), { message: 'Too many login attempts' })
     })
   })
 
@@ -618,4 +625,6 @@ export const contractCases = (target: () => ContractTarget) => {
       assert.equal(res.headers.get('access-control-allow-headers'), 'Content-Type,Authorization')
     })
   })
+
+  thirdGenerationCases({ target, api, readJson })
 }

@@ -1,0 +1,14 @@
+import type { Layout } from '#src/store/store.js'
+
+/** What the contract suite needs from a running API, in-process or over HTTP. */
+export interface ContractTarget {
+  fetch(path: string, init?: RequestInit): Promise<Response>
+  /** The stored `password` field, where the target can read its data (checks the legacy rewrite). */
+  storedPassword?(username: string): Promise<string | null>
+  /**
+   * Which layout the target's database holds the fixture's streams in (one at a time: `auto` reads
+   * `schedules` once it holds documents). Absent: `holodules`, the 2020 layout, as seedMongo writes
+   * by default.
+   */
+  layout?: Layout
+}
