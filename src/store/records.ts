@@ -84,3 +84,22 @@ export interface ScheduleQuery {
 export type ScheduleInput = Omit<ScheduleRecord, 'id' | 'key'> & { key?: string }
 /** What a writer sends for a member: the record less its id. */
 export type StreamerInput = Omit<StreamerRecord, 'id'>
+
+/** A user as the third generation's admin routes answer it: never the password. */
+export type UserAccount = {
+  id: string
+  username: string
+  firstname: string | null
+  lastname: string | null
+  disabled: boolean
+  admin: boolean
+}
+
+/** What an admin may change of a user; `password` is a hash already, with the second it changed. */
+export type AccountChange = {
+  firstname?: string | null
+  lastname?: string | null
+  disabled?: boolean
+  admin?: boolean
+  password?: { hash: string; changedAtMs: number }
+}

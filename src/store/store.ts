@@ -1,11 +1,13 @@
 // The port between the app (and the CLI) and a database: one interface every backend implements.
 import type {
+  AccountChange,
   HoloduleRecord,
   ScheduleInput,
   ScheduleQuery,
   ScheduleRecord,
   StreamerInput,
   StreamerRecord,
+  UserAccount,
   UserRecord,
 } from './records.js'
 
@@ -62,6 +64,15 @@ export interface Store {
   setPassword(username: string, passwordHash: string, changedAtMs: number): Promise<boolean>
   removeUser(username: string): Promise<boolean>
   listUsers(): Promise<Array<Pick<UserRecord, 'id' | 'username'>>>
+  /** Every user as the admin routes answer it, sorted by username. */
+  listAccounts(): Promise<UserAccount[]>
+  /** One user by its `_id`; null for an unknown id or one that is not an ObjectId. */
+  findAccount(id: string): Promise<UserAccount | null>
+  /** One user by name, as an account (`holodule user` and a POST /users answer). */
+  findAccountByUsername(username: string): Promise<UserAccount | null>
+  /** Only the fields given change; null when no such id. */
+  updateAccount(id: string, change: AccountChange): Promise<UserAccount | null>
+  removeAccount(id: string): Promise<boolean>
   /**
    * Inserts new keys and replaces changed rows, in one pass however many records (linear on
    * FerretDB too, which scans for anything but `_id`); `onProgress` hears how many are done.

@@ -1,4 +1,4 @@
-import type { UserRecord } from './records.js'
+import type { AccountChange, UserAccount, UserRecord } from './records.js'
 
 /** The fields of a user document the port returns; both MongoDB adapters ask for exactly these. */
 export const USER_PROJECTION = {
@@ -44,4 +44,34 @@ export const nextUserId = (docs: Iterable<{ id?: unknown }>): string => {
     if (Number.isFinite(n) && n > max) max = n
   }
   return String(max + 1)
+}
+
+/** The fields of a user document the admin routes answer; never the password. */
+export const ACCOUNT_PROJECTION = {
+  _id: 1,
+  username: 1,
+  firstname: 1,
+  lastname: 1,
+  disabled: 1,
+  admin: 1,
+} as const
+
+/** A stored user document as an account (`id` its `_id`). */
+export const toAccount = (doc: Record<string, unknown>): UserAccount => ({
+  id: String(doc._id ?? ''),
+  username: String(doc.username ?? ''),
+  firstname: typeof doc.firstname === 'string' ? doc.firstname : null,
+  lastname: typeof doc.lastname === 'string' ? doc.lastname : null,
+  disabled: flag(doc.disabled),
+  admin: flag(doc.admin),
+})
+
+/** The `$set` of a change: names and flags as given, a password with the second it changed. */
+export const accountSet = (change: AccountChange): Record<string, unknown> => {
+  const set: Record<string, unknown> = {}
+  for (const k of ['firstname', 'lastname', 'disabled', 'admin'] as const) {
+    if (change[k] !== undefined) set[k] = change[k]
+  }
+  if (change.password) Object.assign(set, passwordChange(change.password.hash, change.password.changedAtMs))
+  return set
 }

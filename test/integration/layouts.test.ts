@@ -9,6 +9,7 @@ import { toHolodule } from '#src/store/layouts/holodules.js'
 import { scheduleFromDoc, streamerFromDoc } from '#src/store/layouts/schedules.js'
 import { MemoryStore } from '#src/store/memory/memory-store.js'
 import { MongoStore } from '#src/store/mongo/mongo-store.js'
+import { toUserRecord } from '#src/store/users.js'
 import { layoutCases } from '../support/layout-cases.js'
 
 const MONGO_DB = 'layouts_mongo'
@@ -26,7 +27,7 @@ const DATA_API_DB = 'layouts_data_api'
 
 /** Each collection replaced with the seed's documents, as the collectors left them. */
 const reseed = async (db: Db, seed: Record<string, Record<string, unknown>[]>) => {
-  for (const name of ['schedules', 'streamers', 'holodules']) {
+  for (const name of ['schedules', 'streamers', 'holodules', 'users']) {
     const docs = (seed[name] ?? []).map(({ _id, ...d }) => (_id === undefined ? d : { _id, ...d }))
     await db.collection(name).deleteMany({})
     if (docs.length > 0) await db.collection(name).insertMany(docs.map((d) => ({ ...d })))
@@ -38,6 +39,14 @@ describe('the 2024 layout and the third generation reads', () => {
     layoutCases(async (seed) => {
       const holodules = seed.holodules.map((d) => ({ ...toHolodule(d), _id: String(d._id) }))
       return new MemoryStore({
+        users: (seed.users ?? []).flatMap((d) => {
+          const u = toUserRecord(d)
+          const names = {
+            firstname: d.firstname as string | undefined,
+            lastname: d.lastname as string | undefined,
+          }
+          return u ? [{ ...u, ...names, documentId: String(d._id) }] : []
+        }),
         schedules: seed.schedules.map(scheduleFromDoc),
         streamers: seed.streamers.map(streamerFromDoc),
         holodules,

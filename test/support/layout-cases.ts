@@ -13,6 +13,8 @@ export interface LayoutSeed {
   streamers: Record<string, unknown>[]
   /** 2020 rows, for the cases that read the old layout through the new routes. */
   holodules: Record<string, unknown>[]
+  /** User documents as the 2024 service wrote them (bcrypt, names, `disabled`). */
+  users?: Record<string, unknown>[]
 }
 
 export type MakeLayoutStore = (seed: LayoutSeed) => Promise<Store>
@@ -327,6 +329,73 @@ export const layoutCases = (make: MakeLayoutStore) => {
       assert.equal(await store.deleteStreamer(created.id), true)
       assert.equal(await store.findStreamerById(created.id), null)
       assert.equal(await store.deleteStreamer('nope'), false)
+    })
+  })
+
+  describe('accounts', () => {
+    const USERS = [
+      {
+        _id: oid(301),
+        id: '1',
+        username: 'alice',
+        password: '$2b$12$abcdefghijklmnopqrstuu5Jc8yD6dAfyaz3J8GJtG1x6B5Y3v6bG',
+        firstname: 'Alice',
+        lastname: 'A',
+        disabled: false,
+      },
+      { _id: oid(302), id: '2', username: 'bob', password: 'x', disabled: true, admin: true },
+    ]
+    const seed = { ...LAYOUT_SEED, users: USERS }
+
+    it('lists users without passwords, by username, and finds one by _id or name', async () => {
+      const store = await make(seed)
+      const accounts = await store.listAccounts()
+      assert.deepEqual(accounts, [
+        {
+          id: '00000000000000000000012d',
+          username: 'alice',
+          firstname: 'Alice',
+          lastname: 'A',
+          disabled: false,
+          admin: false,
+        },
+        {
+          id: '00000000000000000000012e',
+          username: 'bob',
+          firstname: null,
+          lastname: null,
+          disabled: true,
+          admin: true,
+        },
+      ])
+      assert.deepEqual(await store.findAccount('00000000000000000000012e'), accounts[1])
+      assert.deepEqual(await store.findAccountByUsername('alice'), accounts[0])
+      assert.equal(await store.findAccount('nope'), null)
+    })
+
+    it('changes only what is given; a new password is a password change; removes by _id', async () => {
+      const store = await make(seed)
+      const id = '00000000000000000000012d'
+      const changed = await store.updateAccount(id, { disabled: true, admin: true })
+      assert.deepEqual(changed, {
+        id,
+        username: 'alice',
+        firstname: 'Alice',
+        lastname: 'A',
+        disabled: true,
+        admin: true,
+      })
+      await store.updateAccount(id, {
+        password: { hash: '$pbkdf2-sha256$new', changedAtMs: 1_700_000_000_999 },
+      })
+      const user = await store.findUserByUsername('alice')
+      assert.equal(user?.password, '$pbkdf2-sha256$new')
+      assert.equal(user?.passwordChangedAt, 1_700_000_000)
+      assert.equal(user?.disabled, true)
+      assert.equal(await store.updateAccount('0000000000000000000000ff', { admin: true }), null)
+      assert.equal(await store.removeAccount(id), true)
+      assert.equal(await store.findUserByUsername('alice'), null)
+      assert.equal(await store.removeAccount(id), false)
     })
   })
 }

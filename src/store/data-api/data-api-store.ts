@@ -13,9 +13,24 @@ import {
   schedulesQuery,
   streamerFromDoc,
 } from '../layouts/schedules.js'
-import type { HoloduleRecord, ScheduleInput, ScheduleQuery, StreamerInput, UserRecord } from '../records.js'
+import type {
+  AccountChange,
+  HoloduleRecord,
+  ScheduleInput,
+  ScheduleQuery,
+  StreamerInput,
+  UserRecord,
+} from '../records.js'
 import type { Layout, LayoutSetting, Store, UpsertReport } from '../store.js'
-import { nextUserId, passwordChange, toUserRecord, USER_PROJECTION } from '../users.js'
+import {
+  ACCOUNT_PROJECTION,
+  accountSet,
+  nextUserId,
+  passwordChange,
+  toAccount,
+  toUserRecord,
+  USER_PROJECTION,
+} from '../users.js'
 
 import {
   DataApiClient,
@@ -206,6 +221,31 @@ export class DataApiStore implements Store {
 
   async deleteStreamer(id: string) {
     return this.remove(STREAMERS, id)
+  }
+
+  async listAccounts() {
+    const docs = await this.find(USERS, { filter: {}, projection: ACCOUNT_PROJECTION, sort: { username: 1 } })
+    return docs.map(toAccount)
+  }
+
+  async findAccount(id: string) {
+    if (!OBJECT_ID.test(id)) return null
+    const doc = await this.findOne(USERS, { _id: { $oid: id } }, ACCOUNT_PROJECTION)
+    return doc ? toAccount(doc) : null
+  }
+
+  async findAccountByUsername(username: string) {
+    const doc = await this.findOne(USERS, { username }, ACCOUNT_PROJECTION)
+    return doc ? toAccount(doc) : null
+  }
+
+  async updateAccount(id: string, change: AccountChange) {
+    const doc = await this.update(USERS, id, accountSet(change))
+    return doc ? toAccount(doc) : null
+  }
+
+  async removeAccount(id: string) {
+    return this.remove(USERS, id)
   }
 
   /** The Data API has no ping: a query that an index answers and that matches nothing. */

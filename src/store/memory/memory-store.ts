@@ -12,6 +12,7 @@ import {
   scheduleFromHolodule,
 } from '../layouts/schedules.js'
 import type {
+  AccountChange,
   Holodule,
   HoloduleRecord,
   ScheduleInput,
@@ -19,10 +20,11 @@ import type {
   ScheduleRecord,
   StreamerInput,
   StreamerRecord,
+  UserAccount,
   UserRecord,
 } from '../records.js'
 import type { Layout, Store, UpsertReport } from '../store.js'
-import { nextUserId, passwordChange, toUserRecord } from '../users.js'
+import { accountSet, nextUserId, passwordChange, toUserRecord } from '../users.js'
 
 /** Same ordering as the MongoDB query: datetime, then key, both descending. */
 const newestFirst = (a: Holodule, b: Holodule): number =>
@@ -32,7 +34,8 @@ const streamingAtFirst = (a: ScheduleRecord, b: ScheduleRecord): number =>
   a.streaming_at === b.streaming_at ? (a.id < b.id ? 1 : -1) : a.streaming_at < b.streaming_at ? 1 : -1
 
 export interface MemorySeed {
-  users?: UserRecord[]
+  /** Users; `firstname`/`lastname` as the 2024 service stored them, read by the admin routes only. */
+  users?: Array<UserRecord & { firstname?: string; lastname?: string }>
   /** The 2020 layout's rows; `_id` as a database would hold it (absent: one is made up). */
   holodules?: Array<HoloduleRecord & { _id?: string }>
   /** The 2024 layout's rows, as the third generation answers them. */
@@ -45,6 +48,11 @@ export interface MemorySeed {
 /** The embedded default and the unit tests' store; holds everything in Maps. */
 export class MemoryStore implements Store {
   private readonly users = new Map<string, UserRecord>()
+  /** Each user's `_id` and the names only the admin routes read, by username. */
+  private readonly accounts = new Map<
+    string,
+    { id: string; firstname: string | null; lastname: string | null }
+  >()
   private readonly holodules = new Map<string, HoloduleRecord>()
   /** `_id` of each 2020 row by key, as a database would have given it one. */
   private readonly holoduleIds = new Map<string, string>()
@@ -55,7 +63,13 @@ export class MemoryStore implements Store {
   private readonly layoutInUse: Layout
 
   constructor(seed: MemorySeed = {}) {
-    for (const u of seed.users ?? []) this.users.set(u.username, { ...u })
+    for (const { firstname, lastname, ...u } of seed.users ?? []) {
+      this.users.set(u.username, { ...u })
+      Object.assign(this.accountOf(u.username, u.documentId), {
+        firstname: firstname ?? null,
+        lastname: lastname ?? null,
+      })
+    }
     for (const { _id, ...h } of seed.holodules ?? []) this.putHolodule({ ...h, key: toHolodule(h).key }, _id)
     for (const s of seed.schedules ?? []) this.schedules.set(s.id, { ...s })
     this.streamers = [...(seed.streamers ?? [])].sort((a, b) =>
@@ -134,6 +148,7 @@ export class MemoryStore implements Store {
     if (this.users.has(username)) throw new DuplicateUserError(username)
     const user = { id: nextUserId(this.users.values()), username, password: passwordHash }
     this.users.set(username, user)
+    this.accountOf(username)
     return { ...user }
   }
 
@@ -147,10 +162,64 @@ export class MemoryStore implements Store {
   }
 
   async removeUser(username: string) {
+    this.accounts.delete(username)
     return this.users.delete(username)
   }
 
   /** Sorted by username, as both MongoDB adapters sort (code-unit order, not locale). */
+  private accountOf(username: string, id?: string) {
+    let a = this.accounts.get(username)
+    if (!a) {
+      a = { id: id ?? this.newId(), firstname: null, lastname: null }
+      this.accounts.set(username, a)
+    }
+    return a
+  }
+
+  private account(username: string): UserAccount | null {
+    const u = this.users.get(username)
+    if (!u) return null
+    const { id, firstname, lastname } = this.accountOf(username)
+    return { id, username, firstname, lastname, disabled: u.disabled === true, admin: u.admin === true }
+  }
+
+  private usernameOf(id: string): string | undefined {
+    return [...this.accounts].find(([name, a]) => a.id === id && this.users.has(name))?.[0]
+  }
+
+  async listAccounts() {
+    return (await this.listUsers()).flatMap((u) => this.account(u.username) ?? [])
+  }
+
+  async findAccount(id: string) {
+    const name = this.usernameOf(id)
+    return name === undefined ? null : this.account(name)
+  }
+
+  async findAccountByUsername(username: string) {
+    return this.account(username)
+  }
+
+  async updateAccount(id: string, change: AccountChange) {
+    const name = this.usernameOf(id)
+    const u = name === undefined ? undefined : this.users.get(name)
+    if (name === undefined || !u) return null
+    const a = this.accountOf(name)
+    if (change.firstname !== undefined) a.firstname = change.firstname
+    if (change.lastname !== undefined) a.lastname = change.lastname
+    const doc = { ...u, password_changed_at: u.passwordChangedAt, _id: a.id, ...accountSet(change) }
+    const changed = toUserRecord(doc)
+    if (changed) this.users.set(name, changed)
+    return this.account(name)
+  }
+
+  async removeAccount(id: string) {
+    const name = this.usernameOf(id)
+    if (name === undefined) return false
+    this.accounts.delete(name)
+    return this.users.delete(name)
+  }
+
   async listUsers() {
     return [...this.users.values()]
       .map(({ id, username }) => ({ id, username }))

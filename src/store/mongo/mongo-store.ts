@@ -25,9 +25,24 @@ import {
   streamerFromDoc,
 } from '../layouts/schedules.js'
 import { LOGIN_ATTEMPTS, type LoginLimitersFor } from '../login-limiters.js'
-import type { HoloduleRecord, ScheduleInput, ScheduleQuery, StreamerInput, UserRecord } from '../records.js'
+import type {
+  AccountChange,
+  HoloduleRecord,
+  ScheduleInput,
+  ScheduleQuery,
+  StreamerInput,
+  UserRecord,
+} from '../records.js'
 import type { Layout, LayoutSetting, Store, UpsertReport } from '../store.js'
-import { nextUserId, passwordChange, toUserRecord, USER_PROJECTION } from '../users.js'
+import {
+  ACCOUNT_PROJECTION,
+  accountSet,
+  nextUserId,
+  passwordChange,
+  toAccount,
+  toUserRecord,
+  USER_PROJECTION,
+} from '../users.js'
 import { DUPLICATE_KEY, isUnavailable, reconnecting } from './errors.js'
 import { mongoLoginLimiters } from './login-limiters.js'
 
@@ -289,6 +304,53 @@ export class MongoStore implements Store {
       const _id = MongoStore.objectId(id)
       return _id ? (await this.streamers.deleteOne({ _id })).deletedCount === 1 : false
     }, this.requestDeadlineMs)
+  }
+
+  listAccounts() {
+    return this.run(async () => {
+      const docs = await this.users
+        .find({}, { projection: ACCOUNT_PROJECTION })
+        .sort({ username: 1 })
+        .toArray()
+      return docs.map((d) => toAccount(d as unknown as Record<string, unknown>))
+    })
+  }
+
+  findAccount(id: string) {
+    return this.run(async () => {
+      const _id = MongoStore.objectId(id)
+      const doc =
+        _id && (await this.users.findOne({ _id } as Filter<UserDoc>, { projection: ACCOUNT_PROJECTION }))
+      return doc ? toAccount(doc as unknown as Record<string, unknown>) : null
+    })
+  }
+
+  findAccountByUsername(username: string) {
+    return this.run(async () => {
+      const doc = await this.users.findOne({ username }, { projection: ACCOUNT_PROJECTION })
+      return doc ? toAccount(doc as unknown as Record<string, unknown>) : null
+    })
+  }
+
+  updateAccount(id: string, change: AccountChange) {
+    return this.run(async () => {
+      const _id = MongoStore.objectId(id)
+      if (!_id) return null
+      const set = accountSet(change)
+      if (Object.keys(set).length > 0) {
+        const r = await this.users.updateOne({ _id } as Filter<UserDoc>, { $set: set })
+        if (r.matchedCount !== 1) return null
+      }
+      const doc = await this.users.findOne({ _id } as Filter<UserDoc>, { projection: ACCOUNT_PROJECTION })
+      return doc ? toAccount(doc as unknown as Record<string, unknown>) : null
+    })
+  }
+
+  removeAccount(id: string) {
+    return this.run(async () => {
+      const _id = MongoStore.objectId(id)
+      return _id ? (await this.users.deleteOne({ _id } as Filter<UserDoc>)).deletedCount === 1 : false
+    })
   }
 
   ping() {
