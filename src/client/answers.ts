@@ -2,7 +2,9 @@ import {
   type AnyHoloduleApiError,
   BadDateError,
   BadRequestError,
+  InactiveUserError,
   InvalidCredentialsError,
+  NotFoundError,
   ThrottledError,
   TokenError,
   TooLargeError,
@@ -52,9 +54,16 @@ const field = (body: unknown, name: string): string | undefined => {
   return typeof value === 'string' ? value : undefined
 }
 
-/** The server's words for a failure, whichever generation's shape: description, msg or error. */
+/**
+ * The server's words for a failure, whichever generation's shape: description, msg or error (the
+ * first two), message or detail (the third).
+ */
 const wordsOf = (body: unknown): string | undefined =>
-  field(body, 'description') ?? field(body, 'msg') ?? field(body, 'error')
+  field(body, 'description') ??
+  field(body, 'msg') ??
+  field(body, 'error') ??
+  field(body, 'message') ??
+  field(body, 'detail')
 
 /**
  * Retry-After as seconds: delta-seconds, or an HTTP-date turned into seconds from now
@@ -94,11 +103,14 @@ const commonError = (
   }
 }
 
-/** A failed POST /auth or /login as a typed error. */
+/**
+ * A failed POST /auth, /login or /token as a typed error. /token answers 422 `{}` where /login
+ * answers 400: a field missing or empty.
+ */
 export const loginError = (a: Answer): AnyHoloduleApiError => {
   const what = 'login failed'
   if (a.status === 401) return new InvalidCredentialsError(describe(what, a), a.status, a.body)
-  if (a.status === 400) return new BadRequestError(describe(what, a), a.status, a.body)
+  if (a.status === 400 || a.status === 422) return new BadRequestError(describe(what, a), a.status, a.body)
   return commonError(what, a) ?? unexpected(what, a)
 }
 
@@ -166,3 +178,154 @@ export const rowsOf = (body: unknown): Holodule[] | undefined => {
 /** The first generation's "no stream that day": 404 `{"error": "Not found"}` (not any 404, say a proxy's). */
 export const isEmptyDay404 = (a: Answer): boolean =>
   a.status === 404 && field(a.body, 'error') === 'Not found'
+
+/**
+ * One stream as the third generation (`GET /schedules`, `/schedules/{id}`) sends it, key for key.
+ * `streaming_at` is Japan's wall clock without an offset (`2024-01-10T21:00:00`); `published_at` is
+ * UTC without an offset; both as the 2024 service printed them.
+ */
+export interface ScheduleItem {
+  readonly id: string
+  readonly code: string
+  readonly video_id: string
+  readonly streaming_at: string
+  readonly name: string
+  readonly title: string
+  readonly url: string
+  readonly description: string
+  readonly published_at: string | null
+  readonly channel_id: string | null
+  readonly channel_title: string | null
+  readonly tags: readonly string[]
+  /** `code_YYYYMMDD_HHMMSS`, as the first two generations' `key`. */
+  readonly key: string
+}
+
+/** One member as the third generation (`GET /streamers`, `/streamers/{id}`) sends it, key for key. */
+export interface Streamer {
+  readonly id: string
+  readonly code: string
+  readonly name: string
+  /** `hololive`, `hololive_en`, `hololive_id`, `hololive_DEV_IS`, … */
+  readonly group: string
+  readonly affiliations: readonly string[]
+  readonly image_name: string
+  readonly channel_id: string
+  readonly is_retired: boolean
+}
+
+const record = (value: unknown): Record<string, unknown> | undefined =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined
+
+const texts = (value: unknown): readonly string[] =>
+  Object.freeze(Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [])
+
+const nullableText = (r: Record<string, unknown>, name: string): string | null => {
+  const value = r[name]
+  return typeof value === 'string' ? value : null
+}
+
+/** A stream of the third generation; undefined when a field that identifies it is not a string. */
+export const toScheduleItem = (value: unknown): ScheduleItem | undefined => {
+  const r = record(value)
+  if (!r) return undefined
+  for (const name of ['id', 'code', 'streaming_at', 'key']) if (typeof r[name] !== 'string') return undefined
+  return Object.freeze({
+    id: r.id as string,
+    code: r.code as string,
+    video_id: text(r, 'video_id'),
+    streaming_at: r.streaming_at as string,
+    name: text(r, 'name'),
+    title: text(r, 'title'),
+    url: text(r, 'url'),
+    description: text(r, 'description'),
+    published_at: nullableText(r, 'published_at'),
+    channel_id: nullableText(r, 'channel_id'),
+    channel_title: nullableText(r, 'channel_title'),
+    tags: texts(r.tags),
+    key: r.key as string,
+  })
+}
+
+/** A member of the third generation; undefined when its id or code is not a string. */
+export const toStreamer = (value: unknown): Streamer | undefined => {
+  const r = record(value)
+  if (!r || typeof r.id !== 'string' || typeof r.code !== 'string') return undefined
+  return Object.freeze({
+    id: r.id,
+    code: r.code,
+    name: text(r, 'name'),
+    group: text(r, 'group'),
+    affiliations: texts(r.affiliations),
+    image_name: text(r, 'image_name'),
+    channel_id: text(r, 'channel_id'),
+    is_retired: r.is_retired === true,
+  })
+}
+
+/** The items of `{"<name>": [...]}`, each read by `read`; undefined when the body or an item is off. */
+export const listOf = <T>(
+  body: unknown,
+  name: string,
+  read: (item: unknown) => T | undefined,
+): T[] | undefined => {
+  const list = record(body)?.[name]
+  if (!Array.isArray(list)) return undefined
+  const items: T[] = []
+  for (const value of list) {
+    const item = read(value)
+    if (item === undefined) return undefined
+    items.push(item)
+  }
+  return items
+}
+
+/** The third generation's one refusal of a token it was sent (the 2024 service's words). */
+export const isRefusedBearer = (a: Answer): boolean =>
+  a.status === 401 && field(a.body, 'message') === 'Could not validate credentials'
+
+/**
+ * Whether a JWT's `exp` has passed by this machine's clock: the third generation's 401 does not say
+ * why a token was refused. False when the token cannot be read (not a JWT, no numeric `exp`).
+ */
+export const hasExpired = (token: string | undefined, nowMs = Date.now()): boolean => {
+  const payload = token?.split('.')[1]
+  if (!payload) return false
+  try {
+    const base64 = payload.replaceAll('-', '+').replaceAll('_', '/')
+    const exp = (JSON.parse(atob(base64.padEnd(Math.ceil(base64.length / 4) * 4, '='))) as { exp?: unknown })
+      .exp
+    return typeof exp === 'number' && exp * 1000 <= nowMs
+  } catch {
+    return false
+  }
+}
+
+/**
+ * A failed third-generation read (`GET /schedules`, `/streamers`, their `/{id}`) as a typed error.
+ * `expired`: whether the token sent had expired (read from the token itself). `dates`: for
+ * `/schedules`, the range sent (`sdate..edate`), which is all its 422 can be about.
+ */
+export const bearerError = (
+  what: string,
+  a: Answer,
+  expired: boolean,
+  dates?: string,
+): AnyHoloduleApiError => {
+  const failed = `${what} failed`
+  const message = field(a.body, 'message')
+  const identifier = field(a.body, 'identifier')
+  if (a.status === 401) {
+    const description = field(a.body, 'detail') ?? message
+    return new TokenError(describe(failed, a), a.status, a.body, undefined, description, expired)
+  }
+  if (a.status === 400 && message === 'Inactive user')
+    return new InactiveUserError(describe(failed, a), a.status, a.body, identifier)
+  if (a.status === 404 && message === 'The entity does not exist' && identifier !== undefined)
+    return new NotFoundError(describe(failed, a), a.status, a.body, identifier)
+  if (a.status === 422 && dates !== undefined)
+    return new BadDateError(describe(failed, a), a.status, a.body, dates)
+  return commonError(failed, a) ?? unexpected(failed, a)
+}

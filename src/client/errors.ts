@@ -11,6 +11,8 @@ export type HoloduleApiErrorKind =
   | 'bad-date'
   | 'bad-request'
   | 'token'
+  | 'inactive-user'
+  | 'not-found'
   | 'too-large'
   | 'unexpected'
 
@@ -65,7 +67,11 @@ export class UnavailableError extends HoloduleApiError {
   }
 }
 
-/** 400 on a day: the date is not a real `YYYYMMDD`. */
+/**
+ * The server refused a date: 400 on a day, not a real `YYYYMMDD` (`date` is the one sent); 422 on
+ * `listSchedules`, an `sdate` or `edate` that is not a real `YYYY-MM-DD` (`date` is `sdate..edate`
+ * as sent, a side left out empty).
+ */
 export class BadDateError extends HoloduleApiError {
   override readonly kind = 'bad-date'
   override readonly name = 'BadDateError'
@@ -79,16 +85,21 @@ export class BadDateError extends HoloduleApiError {
   }
 }
 
-/** 400 on login: the second generation's answer to an empty user name or password. */
+/**
+ * 400 on login: the second generation's answer to an empty user name or password; 422 `{}`, the
+ * third generation's.
+ */
 export class BadRequestError extends HoloduleApiError {
   override readonly kind = 'bad-request'
   override readonly name = 'BadRequestError'
 }
 
 /**
- * 401 or 422 on a day: the token was refused. `error` and `description` are the first generation's
- * words (`Invalid token` / `Signature has expired`); the second generation's `{"msg"}` lands in
- * `description` and its `{"error": "Unauthorized"}` in `error`.
+ * 401 or 422 on a day, 401 on a third-generation read: the token was refused. `error` and
+ * `description` are the first generation's words (`Invalid token` / `Signature has expired`); the
+ * second generation's `{"msg"}` lands in `description` and its `{"error": "Unauthorized"}` in
+ * `error`; the third generation's `{"detail": "Not authenticated"}` (no token) and `{"message":
+ * "Could not validate credentials"}` (any refused token) land in `description`.
  */
 export class TokenError extends HoloduleApiError {
   override readonly kind = 'token'
@@ -99,8 +110,47 @@ export class TokenError extends HoloduleApiError {
     body: unknown,
     readonly error: string | undefined,
     readonly description: string | undefined,
-    /** The token had expired, and the client could not log in again (it had no credentials). */
+    /**
+     * The token had expired, and the client could not log in again (it had no credentials). On a
+     * third-generation read, whose 401 does not say why, read from the token's `exp` by this clock.
+     */
     readonly expired: boolean,
+  ) {
+    super(message, status, body)
+  }
+}
+
+/**
+ * 400 on a third-generation read: the user behind the token is disabled (`"disabled": true`).
+ * `identifier` is the user's id as the server sent it. Logging in again does not help: a disabled
+ * user's login is refused as a wrong password.
+ */
+export class InactiveUserError extends HoloduleApiError {
+  override readonly kind = 'inactive-user'
+  override readonly name = 'InactiveUserError'
+  constructor(
+    message: string,
+    status: number,
+    body: unknown,
+    readonly identifier: string | undefined,
+  ) {
+    super(message, status, body)
+  }
+}
+
+/**
+ * 404 `{"message": "The entity does not exist"}` on `getSchedule` or `getStreamer`: no such id (also
+ * an id that is not an ObjectId). `identifier` is the id; status 0 when the client refused to send
+ * it (`''`, `.` or `..` cannot be a path segment).
+ */
+export class NotFoundError extends HoloduleApiError {
+  override readonly kind = 'not-found'
+  override readonly name = 'NotFoundError'
+  constructor(
+    message: string,
+    status: number,
+    body: unknown,
+    readonly identifier: string,
   ) {
     super(message, status, body)
   }
@@ -126,6 +176,8 @@ export type AnyHoloduleApiError =
   | BadDateError
   | BadRequestError
   | TokenError
+  | InactiveUserError
+  | NotFoundError
   | TooLargeError
   | UnexpectedResponseError
 

@@ -49,7 +49,8 @@ describe('holodule-api/client in workerd and in a browser', () => {
         assert.equal(res.status, 200, worker!.output())
         return (await res.json()) as Record<string, unknown>
       }
-      for (const generation of [1, 2]) {
+      // The third generation logs in with /token's form; its Bearer token reads the day as the second's does.
+      for (const generation of [1, 2, 3]) {
         assert.deepEqual(await ask({ ...HASHED_USER, day: SEED_DAY, generation }), {
           keys: SEED_DAY_KEYS,
           same: true,
@@ -74,7 +75,7 @@ describe('holodule-api/client in workerd and in a browser', () => {
     }
   })
 
-  it('runs in a browser page on another origin (CORS), both generations', async () => {
+  it('runs in a browser page on another origin (CORS), every generation', async () => {
     assert.ok(existsSync(CHROMIUM), `no chromium at ${CHROMIUM}: apt-get install chromium`)
     // The page's origin: a static server of dist/client and an empty page, on its own port.
     const port = await freePort()
@@ -97,7 +98,7 @@ describe('holodule-api/client in workerd and in a browser', () => {
     try {
       // A fresh context (its own HTTP cache) per generation: the server sends no `Vary: Authorization`,
       // so in one cache the second generation's read was answered with the first one's cached body.
-      const inPage = async (generation: 1 | 2) => {
+      const inPage = async (generation: 1 | 2 | 3) => {
         const context = await browser.newContext()
         const page = await context.newPage()
         await page.goto(`http://127.0.0.1:${port}/`)
@@ -113,7 +114,19 @@ describe('holodule-api/client in workerd and in a browser', () => {
             const bad = await client
               .getDay('2020-12-09')
               .catch((e: unknown) => (e instanceof HoloduleApiError ? `${e.kind} ${e.status}` : String(e)))
-            return { origin: location.origin, keys: rows.map((r) => r.key), code: rows[0]?.code ?? null, bad }
+            // The third generation's reads (preflighted: Authorization), on generations 2 and 3.
+            const iso = day.replace(/^(\d{4})(\d{2})(\d{2})$/, '$1-$2-$3')
+            const schedules =
+              generation === 1
+                ? null
+                : (await client.listSchedules({ sdate: iso, edate: iso })).map((s) => s.key)
+            return {
+              origin: location.origin,
+              keys: rows.map((r) => r.key),
+              code: rows[0]?.code ?? null,
+              bad,
+              schedules,
+            }
           },
           { api: server.baseUrl, user: HASHED_USER, day: SEED_DAY, generation },
         )
@@ -122,8 +135,10 @@ describe('holodule-api/client in workerd and in a browser', () => {
       }
       const origin = `http://127.0.0.1:${port}`
       assert.notEqual(origin, server.baseUrl)
-      assert.deepEqual(await inPage(1), { origin, keys: SEED_DAY_KEYS, code: null, bad: 'bad-date 400' })
-      assert.deepEqual(await inPage(2), { origin, keys: SEED_DAY_KEYS, code: 'HL0203', bad: 'bad-date 400' })
+      const answers = { origin, keys: SEED_DAY_KEYS, bad: 'bad-date 400' }
+      assert.deepEqual(await inPage(1), { ...answers, code: null, schedules: null })
+      for (const generation of [2, 3] as const)
+        assert.deepEqual(await inPage(generation), { ...answers, code: 'HL0203', schedules: SEED_DAY_KEYS })
     } finally {
       await browser.close()
       await new Promise((r) => pages.close(r))

@@ -21,6 +21,7 @@ import {
   type Fetch,
   type Holodule,
   InvalidCredentialsError,
+  NotFoundError,
   ThrottledError,
   TokenError,
   TooLargeError,
@@ -70,11 +71,11 @@ const rejects = async <E>(f: () => Promise<unknown>, type: new (...args: never[]
   assert.fail(`expected ${type.name}, but it resolved`)
 }
 
-/** The README's six-line example, as written. */
+/** The README's example (six lines, a blank one, four of the third generation), as written. */
 const readmeExample = (): string => {
   const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8')
   const block = /```ts\n([\s\S]*?)```/.exec(readme.slice(readme.indexOf('## Typed client')))?.[1] ?? ''
-  assert.equal(block.trim().split('\n').length, 6, block)
+  assert.equal(block.trim().split('\n').length, 11, block)
   return block
 }
 
@@ -292,6 +293,45 @@ for (const runtime of ['node', 'bun'] as const satisfies ProcessRuntime[]) {
       )
     })
 
+    it('the third generation: logs in at /token and reads the same day through /schedules, in its shape', async () => {
+      const rec = recorder()
+      const third = createClient({ baseUrl: server.baseUrl, generation: 3, fetch: rec.fetch })
+      await third.login(HASHED_USER.username, HASHED_USER.password)
+      const iso = `${SEED_DAY.slice(0, 4)}-${SEED_DAY.slice(4, 6)}-${SEED_DAY.slice(6)}`
+      const items = await third.listSchedules({ sdate: iso, edate: iso })
+      // The 2020 layout read as the 2024 one: the same streams, newest first, with the new fields.
+      assert.deepEqual(
+        items.map((s) => s.key),
+        SEED_DAY_KEYS,
+      )
+      assert.ok(items.every((s) => s.streaming_at.startsWith(iso) && s.published_at === null))
+      assert.deepEqual(await third.getSchedule(items[0]?.id ?? ''), items[0])
+      const missing = await rejects(() => third.getStreamer('nope'), NotFoundError)
+      assert.deepEqual([missing.status, missing.identifier], [404, 'nope'])
+      assert.deepEqual(
+        rec.log.map((l) => `${l.method} ${l.path} ${l.status}`),
+        [
+          'POST /token 200',
+          'GET /schedules 200',
+          `GET /schedules/${items[0]?.id} 200`,
+          'GET /streamers/nope 404',
+        ],
+      )
+      // A second-generation client reads it as well; where the third generation is off, /token is 404.
+      const second = createClient({ baseUrl: server.baseUrl, generation: 2 })
+      await second.login(HASHED_USER.username, HASHED_USER.password)
+      assert.deepEqual(
+        (await second.listSchedules({ sdate: iso, edate: iso })).map((s) => s.key),
+        SEED_DAY_KEYS,
+      )
+      const off = createClient({ baseUrl: firstOnly.baseUrl, generation: 3 })
+      const login = await rejects(
+        () => off.login(HASHED_USER.username, HASHED_USER.password),
+        UnexpectedResponseError,
+      )
+      assert.equal(login.status, 404)
+    })
+
     it('a login body over the limit is a TooLargeError', async () => {
       for (const generation of [1, 2] as const) {
         const client = createClient({ baseUrl: server.baseUrl, generation })
@@ -322,9 +362,16 @@ for (const runtime of ['node', 'bun'] as const satisfies ProcessRuntime[]) {
     it('imported by name, holodule-api/client runs in Node and Bun (the built package)', async () => {
       const script = `
         import { createClient } from 'holodule-api/client'
+        const user = [${JSON.stringify(HASHED_USER.username)}, ${JSON.stringify(HASHED_USER.password)}]
         const client = createClient({ baseUrl: ${JSON.stringify(server.baseUrl)}, generation: 2 })
-        await client.login(${JSON.stringify(HASHED_USER.username)}, ${JSON.stringify(HASHED_USER.password)})
-        console.log(JSON.stringify((await client.getDay('${SEED_DAY}')).map((r) => r.code)))`
+        await client.login(...user)
+        const third = createClient({ baseUrl: ${JSON.stringify(server.baseUrl)}, generation: 3 })
+        await third.login(...user)
+        const day = '${SEED_DAY}'.replace(/^(....)(..)(..)$/, '$1-$2-$3')
+        console.log(JSON.stringify([
+          (await client.getDay('${SEED_DAY}')).map((r) => r.code),
+          (await third.listSchedules({ sdate: day, edate: day })).map((s) => s.code),
+        ]))`
       const runners: Array<[string, string[]]> = [
         [process.execPath, ['--input-type=module', '-e', script]],
         [join(REPO_ROOT, 'node_modules', '.bin', 'bun'), ['--no-env-file', '-e', script]],
@@ -335,11 +382,8 @@ for (const runtime of ['node', 'bun'] as const satisfies ProcessRuntime[]) {
           timeout: 20_000,
           env: { PATH: process.env.PATH, HOME: process.env.HOME },
         })
-        assert.deepEqual(
-          JSON.parse(stdout),
-          SEED_DAY_KEYS.map((k) => k.split('_')[0]),
-          command,
-        )
+        const codes = SEED_DAY_KEYS.map((k) => k.split('_')[0])
+        assert.deepEqual(JSON.parse(stdout), [codes, codes], command)
       }
     })
 
@@ -357,9 +401,12 @@ for (const runtime of ['node', 'bun'] as const satisfies ProcessRuntime[]) {
           env: { PATH: process.env.PATH, HOME: process.env.HOME },
         })
         const lines = stdout.trim().split('\n')
-        assert.equal(lines.length, SEED_DAY_KEYS.length + 1, stdout)
+        const n = SEED_DAY_KEYS.length
+        assert.ok(lines.length > n + 1 && lines.length <= 2 * n + 1, stdout)
         assert.equal(lines[1], '20201209 230000 尾丸ポルカ 【雑談】ポルカの夜')
-        assert.equal(lines.at(-1), 'bad-date 400')
+        assert.equal(lines[n], 'bad-date 400')
+        // The same day through the third generation, of the group's members (all when none is stored).
+        assert.ok(lines.slice(n + 1).includes('2020-12-09T23:00:00 HL0503 【雑談】ポルカの夜'), stdout)
       } finally {
         rmSync(tmp, { recursive: true, force: true })
       }
@@ -421,12 +468,13 @@ describe('the built holodule-api/client', () => {
       writeFileSync(
         file,
         [
-          "import { createClient, type Holodule, HoloduleApiError } from 'holodule-api/client'",
+          "import { createClient, type Holodule, HoloduleApiError, type ScheduleItem } from 'holodule-api/client'",
           "const client = createClient({ baseUrl: 'http://127.0.0.1:5000', generation: 2 })",
           "export const titles = async (): Promise<string[]> => (await client.getDay('20201209')).map((r: Holodule) => r.title)",
           'export const kind = (e: unknown) => (e instanceof HoloduleApiError ? e.kind : undefined)',
-          '// @ts-expect-error generation is 1 or 2',
-          "createClient({ baseUrl: 'x', generation: 3 })",
+          "export const items = async () => (await client.listSchedules({ group: 'hololive' })).map((s: ScheduleItem) => s.tags)",
+          '// @ts-expect-error generation is 1, 2 or 3',
+          "createClient({ baseUrl: 'x', generation: 4 })",
         ].join('\n'),
       )
       // No @types: the declarations must stand on the DOM library alone, as in a browser project.

@@ -48,8 +48,10 @@ const watch = (page: Page) => {
   return { requests, errors }
 }
 
-const operation = (page: Page, path: string): Locator =>
-  page.locator('.opblock').filter({ has: page.locator(`.opblock-summary-path[data-path="${path}"]`) })
+const operation = (page: Page, path: string, method?: 'get' | 'post'): Locator =>
+  page
+    .locator(method ? `.opblock.opblock-${method}` : '.opblock')
+    .filter({ has: page.locator(`.opblock-summary-path[data-path="${path}"]`) })
 
 /** Swagger UI's try-it-out: open the operation, fill it in, execute, read the live response. */
 const tryItOut = async (op: Locator, fill: (op: Locator) => Promise<void>) => {
@@ -103,10 +105,11 @@ const logIn = (page: Page, password: string) =>
   )
 
 /** Authorize dialog: one scheme's value, then close. */
-const authorize = async (page: Page, scheme: 'jwt (apiKey)' | 'bearer', value: string) => {
+const authorize = async (page: Page, scheme: 'jwt (apiKey)' | '(http, Bearer)', value: string) => {
   await page.locator('.auth-wrapper button.authorize').click()
   const modal = page.locator('.modal-ux')
-  const container = modal.locator('.auth-container').filter({ hasText: scheme })
+  // By its heading: a description may name another scheme (OAuth2's says `Authorization: Bearer`).
+  const container = modal.locator('.auth-container').filter({ has: page.locator('h4', { hasText: scheme }) })
   await container.locator('input').fill(value)
   await container.locator('button.authorize').click()
   await modal.locator('button.btn-done').first().click()
@@ -221,7 +224,7 @@ describe('GET /docs in a real browser (Debian chromium, the Node entry)', { time
       assert.equal(login.status, '200', login.body)
       await authorize(
         second.page,
-        'bearer',
+        '(http, Bearer)',
         (JSON.parse(login.body) as { access_token: string }).access_token,
       )
       const got = await fetchDay(second.page, day)
@@ -233,6 +236,61 @@ describe('GET /docs in a real browser (Debian chromium, the Node entry)', { time
       assert.deepEqual(second.seen.errors, [])
     } finally {
       await second.page.close()
+    }
+  })
+
+  it('logs in through the Authorize dialog`s OAuth2 password flow (POST /token), then reads /schedules', async () => {
+    const { page, seen } = await open()
+    try {
+      await page.locator('.auth-wrapper button.authorize').click()
+      const oauth = page
+        .locator('.modal-ux .auth-container')
+        .filter({ has: page.locator('h4', { hasText: 'OAuth2 (OAuth2, password)' }) })
+      await oauth.waitFor({ timeout: 10_000 })
+      const text = (await oauth.textContent()) ?? ''
+      assert.match(text, /Token URL:\s*\/token/, text)
+      assert.match(text, /Flow:\s*password/, text)
+      const [username, secret] = [oauth.locator('#oauth_username'), oauth.locator('#oauth_password')]
+      assert.equal(await username.getAttribute('type'), 'text')
+      assert.equal(await secret.getAttribute('type'), 'password')
+
+      await username.fill('demo')
+      await secret.fill(password)
+      const answered = page.waitForResponse((r) => new URL(r.url()).pathname === '/token', {
+        timeout: 15_000,
+      })
+      await oauth.locator('button.authorize').click()
+      const login = await answered
+      assert.equal(login.status(), 200)
+      // The form OAuth2's password grant sends (Swagger UI adds client credentials as Basic, ignored).
+      const form = new URLSearchParams(login.request().postData() ?? '')
+      assert.deepEqual(
+        [login.request().method(), form.get('grant_type'), form.get('username'), form.get('password')],
+        ['POST', 'password', 'demo', password],
+      )
+      assert.equal(((await login.json()) as { token_type: string }).token_type, 'bearer')
+      await oauth.locator('h6', { hasText: 'Authorized' }).waitFor({ timeout: 10_000 })
+      await page.locator('.modal-ux button.btn-done').first().click()
+
+      const day = japanDay(Date.now())
+      const iso = `${day.slice(0, 4)}-${day.slice(4, 6)}-${day.slice(6)}`
+      const sent = page.waitForRequest((r) => new URL(r.url()).pathname === '/schedules', { timeout: 15_000 })
+      const got = await tryItOut(operation(page, '/schedules', 'get'), async (op) => {
+        await op.locator('tr[data-param-name="sdate"] input').fill(iso)
+        await op.locator('tr[data-param-name="edate"] input').fill(iso)
+      })
+      assert.equal(got.status, '200', got.body)
+      assert.match((await sent).headers().authorization ?? '', /^Bearer [\w-]+\.[\w-]+\.[\w-]+$/)
+      const body = JSON.parse(got.body) as { schedules: Array<{ streaming_at: string }> }
+      assert.ok(body.schedules.length > 0, got.body)
+      assert.ok(
+        body.schedules.every((s) => s.streaming_at.startsWith(iso)),
+        got.body,
+      )
+      await page.screenshot({ path: '/tmp/holodule-docs-oauth2.png', fullPage: true })
+      assert.deepEqual(seen.errors, [])
+    } finally {
+      await page.close()
     }
   })
 

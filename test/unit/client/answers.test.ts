@@ -2,12 +2,18 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import {
   type Answer,
+  bearerError,
   dayError,
+  hasExpired,
   isEmptyDay404,
   isExpired,
+  isRefusedBearer,
+  listOf,
   loginError,
   retryAfterOf,
   rowsOf,
+  toScheduleItem,
+  toStreamer,
 } from '#src/client/answers.js'
 import type { HoloduleApiErrorKind } from '#src/client/errors.js'
 
@@ -44,6 +50,11 @@ describe('client answers', () => {
       ],
       [answer(401, { error: 'Unauthorized' }), 'invalid-credentials'],
       [answer(400, { error: 'Bad request' }), 'bad-request'],
+      [answer(401, { message: 'Incorrect username or password' }), 'invalid-credentials'],
+      [answer(422, {}), 'bad-request'],
+      [answer(429, { message: 'Too many login attempts' }, { 'Retry-After': '60' }), 'throttled'],
+      [answer(503, { message: 'Login is busy' }, { 'Retry-After': '1' }), 'unavailable'],
+      [answer(413, {}), 'too-large'],
       [answer(429, { error: 'Too Many Requests' }, { 'Retry-After': '60' }), 'throttled'],
       [answer(503, { error: 'Service Unavailable' }, { 'Retry-After': '2' }), 'unavailable'],
       [answer(413, { error: 'Bad request' }), 'too-large'],
@@ -107,5 +118,78 @@ describe('client answers', () => {
     assert.equal(rowsOf({ result: 1 }), undefined)
     assert.equal(rowsOf('[]'), undefined)
     assert.deepEqual(rowsOf([]), [])
+  })
+
+  it('maps each third-generation read failure to its kind, with the server`s words', () => {
+    const what = 'GET /schedules'
+    const none = bearerError(what, answer(401, { detail: 'Not authenticated' }), false)
+    assert.ok(none.kind === 'token' && none.description === 'Not authenticated' && none.error === undefined)
+    assert.match(none.message, /401 Not authenticated/)
+    const refused = answer(401, { message: 'Could not validate credentials' })
+    assert.ok(isRefusedBearer(refused) && !isRefusedBearer(answer(401, { detail: 'Not authenticated' })))
+    const old = bearerError(what, refused, true)
+    assert.ok(old.kind === 'token' && old.expired && old.description === 'Could not validate credentials')
+    const off = bearerError(what, answer(400, { message: 'Inactive user', identifier: 'u1' }), false)
+    assert.ok(off.kind === 'inactive-user' && off.identifier === 'u1')
+    const gone = bearerError(
+      what,
+      answer(404, { message: 'The entity does not exist', identifier: 'x' }),
+      false,
+    )
+    assert.ok(gone.kind === 'not-found' && gone.identifier === 'x')
+    const dates = bearerError(what, answer(422, {}), false, '2024/01/10..')
+    assert.ok(dates.kind === 'bad-date' && dates.date === '2024/01/10..')
+    // Without dates to blame, a 422 is not the contract's; neither is a 404 in other words.
+    assert.equal(bearerError(what, answer(422, {}), false).kind, 'unexpected')
+    assert.equal(bearerError(what, answer(404, { error: 'Not found' }), false).kind, 'unexpected')
+    assert.equal(bearerError(what, answer(503, { error: 'Service Unavailable' }), false).kind, 'unavailable')
+  })
+
+  it('reads a token`s exp by this clock, and nothing from what is not a JWT', () => {
+    const jwt = (payload: unknown) =>
+      `eyJhbGciOiJIUzI1NiJ9.${btoa(JSON.stringify(payload)).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '')}.sig`
+    assert.equal(hasExpired(jwt({ sub: 'u', exp: 100 }), 100_000), true)
+    assert.equal(hasExpired(jwt({ sub: 'u', exp: 101 }), 100_000), false)
+    // base64url with `-` and `_` in it, and no padding.
+    assert.equal(hasExpired(jwt({ sub: '\u00fb\u00ff?>', exp: 1 }), 2000), true)
+    for (const token of [undefined, '', 'a.b.c', jwt({ exp: '1' }), jwt([1])])
+      assert.equal(hasExpired(token), false)
+  })
+
+  it('reads schedules and streamers key for key in the wire`s order; an item without its id fails the body', () => {
+    const item = {
+      id: 'i',
+      code: 'HL0001',
+      video_id: 'v',
+      streaming_at: '2024-01-10T21:00:00',
+      name: 'n',
+      title: 't',
+      url: 'u',
+      description: 'd',
+      published_at: null,
+      channel_id: 'c',
+      channel_title: null,
+      tags: ['a'],
+      key: 'HL0001_20240110_210000',
+    }
+    assert.deepEqual(listOf({ schedules: [item] }, 'schedules', toScheduleItem), [item])
+    assert.deepEqual(
+      Object.keys(toScheduleItem({ extra: 1, ...Object.fromEntries(Object.entries(item).reverse()) }) ?? {}),
+      Object.keys(item),
+    )
+    assert.equal(listOf({ schedules: [{ ...item, id: 1 }] }, 'schedules', toScheduleItem), undefined)
+    assert.equal(listOf({ schedules: {} }, 'schedules', toScheduleItem), undefined)
+    assert.deepEqual(listOf({ streamers: [] }, 'streamers', toStreamer), [])
+    assert.deepEqual(toStreamer({ id: 's', code: 'HL0001', affiliations: 'gen1', is_retired: 'False' }), {
+      id: 's',
+      code: 'HL0001',
+      name: '',
+      group: '',
+      affiliations: [],
+      image_name: '',
+      channel_id: '',
+      is_retired: false,
+    })
+    assert.equal(toStreamer([]), undefined)
   })
 })
