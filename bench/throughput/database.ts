@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs'
 import { MongoClient } from 'mongodb'
 import type { MongoServer } from '#harness/ferretdb.js'
 import { nextDay } from '#src/store/days.js'
+import { schedulesQuery } from '#src/store/layouts/schedules.js'
 import { MongoStore } from '#src/store/mongo/mongo-store.js'
 import type { RunningServer } from '../lib/procs.js'
 
@@ -12,25 +13,58 @@ export interface Explained {
   raw: unknown
 }
 
-/** The app's query for one day, explained by the server: MongoDB says IXSCAN, FerretDB shows its SQL plan. */
+type Doc = Record<string, unknown>
+
+/** A find explained by the server: MongoDB says IXSCAN, FerretDB shows its SQL plan. */
+const explainFind = async (
+  client: MongoClient,
+  database: string,
+  collection: string,
+  filter: Doc,
+  sort: Record<string, 1 | -1>,
+): Promise<Explained> => {
+  const plan = (await client
+    .db(database)
+    .collection(collection)
+    .find(filter)
+    .sort(sort)
+    .explain('queryPlanner')) as Doc
+  const qp = (plan.queryPlanner ?? {}) as Doc
+  const text = JSON.stringify(qp)
+  const indexUsed = /"IXSCAN"|"EXPRESS_IXSCAN"|USING (COVERING )?INDEX/.test(text)
+  const summary =
+    'winningPlan' in qp
+      ? JSON.stringify(qp.winningPlan)
+      : `${JSON.stringify(qp)}  filterPushdown=${String(plan.filterPushdown)} sortPushdown=${String(plan.sortPushdown)}`
+  return { filter: JSON.stringify(filter), indexUsed, summary, raw: plan }
+}
+
+/** The app's query for one day (the 2020 layout), explained by the server. */
 export const explainSpreadQuery = async (uri: string, database: string, date: string): Promise<Explained> => {
   const client = new MongoClient(uri, { serverSelectionTimeoutMS: 5000 })
   try {
     const filter = { datetime: { $gte: date, $lt: nextDay(date) } }
-    const plan = (await client
-      .db(database)
-      .collection('holodules')
-      .find(filter)
-      .sort({ datetime: -1, key: -1 })
-      .explain('queryPlanner')) as Record<string, unknown>
-    const qp = (plan.queryPlanner ?? {}) as Record<string, unknown>
-    const text = JSON.stringify(qp)
-    const indexUsed = /"IXSCAN"|"EXPRESS_IXSCAN"|USING (COVERING )?INDEX/.test(text)
-    const summary =
-      'winningPlan' in qp
-        ? JSON.stringify(qp.winningPlan)
-        : `${JSON.stringify(qp)}  filterPushdown=${String(plan.filterPushdown)} sortPushdown=${String(plan.sortPushdown)}`
-    return { filter: JSON.stringify(filter), indexUsed, summary, raw: plan }
+    return await explainFind(client, database, 'holodules', filter, { datetime: -1, key: -1 })
+  } finally {
+    await client.close()
+  }
+}
+
+/**
+ * The /schedules week's range query on the 2024 layout, as the app builds it (the group's codes
+ * read from `streamers` first), explained by the server.
+ */
+export const explainWeekQuery = async (
+  uri: string,
+  database: string,
+  week: { group: string; from: string; to: string },
+): Promise<Explained> => {
+  const client = new MongoClient(uri, { serverSelectionTimeoutMS: 5000 })
+  try {
+    const streamers = await client.db(database).collection('streamers').find({ group: week.group }).toArray()
+    const codes = streamers.map((s) => String(s.code)).sort()
+    const { filter, sort } = schedulesQuery({ from: week.from, to: week.to, codes, limit: 1000 })
+    return await explainFind(client, database, 'schedules', filter, sort)
   } finally {
     await client.close()
   }
@@ -44,7 +78,8 @@ export const writeDayPayload = async (
   file: string,
   timeoutS: number,
 ): Promise<void> => {
-  const store = MongoStore.connect(uri, database, { socketTimeoutMS: timeoutS * 1000 })
+  // The store's own request deadline (5 s) is shorter than a FerretDB scan on a busy machine.
+  const store = MongoStore.connect(uri, database, { socketTimeoutMS: timeoutS * 1000 }, timeoutS * 1000)
   try {
     const list = await store.findHolodulesByDate(date)
     writeFileSync(file, JSON.stringify({ result: list.length, holodules: list }))

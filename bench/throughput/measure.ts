@@ -80,8 +80,10 @@ const measureOneByOne = async (s: Schedule, rowsByKey: Map<string, Row>): Promis
     const server = await s.pool.start(target)
     try {
       for (const scenario of rest) {
-        // A spread run starts on an idle database, not behind scans a previous run left queued.
-        if (scenario === 'spread') await s.resetDatabase(server, target.name.startsWith('app-'))
+        // A spread or /schedules run starts on an idle database, not behind scans a previous run
+        // left queued.
+        if (scenario === 'spread' || scenario === 'schedules-week')
+          await s.resetDatabase(server, target.name.startsWith('app-'))
         const row = await runScenario(server, target, scenario, s.workload, s.opts)
         say(row)
         rowsByKey.set(`${target.name}/${scenario}`, row)

@@ -27,6 +27,12 @@ export const addRatios = (rows: Row[]): void => {
     )
   }
   for (const r of rows) {
+    if (r.scenario === 'schedules-week') {
+      // app-node-2024 against app-node's hot day: the same engine, the same run, another database.
+      const app = r.target.replace(/-2024$/, '')
+      const hot = rows.find((h) => h.target === app && h.scenario === 'hot' && measured(h))
+      if (hot) r.ratioHot = r.rps / hot.rps
+    }
     const b = sameBody(r.engine)
     if (b && (r.scenario === 'hot' || r.scenario === 'spread')) r.ratioSameBody = r.rps / b.rps
     const c = ceiling(r.engine)

@@ -17,6 +17,8 @@ export interface RunInfo {
   opts: BenchOptions
   workload: Workload
   explain: Explained
+  /** The /schedules week's query on the 2024 layout, when a selected scenario reads it. */
+  explainWeek?: Explained | undefined
   /** Whether taskset pinned the servers and the load generator. */
   pinned: boolean
 }
@@ -37,6 +39,7 @@ const HEADER = [
   'x ceiling',
   'x same body',
   'x peer',
+  'x hot',
   'x ceiling/CPU',
   'x peer/CPU',
   'rounds req/s',
@@ -58,6 +61,7 @@ const cells = (r: Row): string[] => [
   fmt(r.ratioCeiling),
   fmt(r.ratioSameBody),
   fmt(r.ratioPeer),
+  fmt(r.ratioHot),
   fmt(r.ratioCeilingPerCpu),
   fmt(r.ratioPeerPerCpu),
   r.rounds ? r.rounds.join(' ') : '-',
@@ -115,6 +119,12 @@ const printReport = (
   console.log(`explain of the spread query (${explain.filter}):`)
   console.log(explain.summary)
   console.log(`index used: ${explain.indexUsed ? 'yes' : 'NO'}`)
+  if (info.explainWeek) {
+    const week = info.explainWeek
+    console.log(`explain of the /schedules week query, 2024 layout (${week.filter}):`)
+    console.log(week.summary)
+    console.log(`index used: ${week.indexUsed ? 'yes' : 'NO'}`)
+  }
   console.log('')
   printTargets(opts.smoke, targetsMet)
   console.log('')
@@ -142,6 +152,15 @@ export const report = (info: RunInfo, rows: Row[]): number => {
     environment,
     settings: settingsOf(info),
     explain: { filter: explain.filter, indexUsed: explain.indexUsed, plan: explain.raw },
+    ...(info.explainWeek
+      ? {
+          explainWeek: {
+            filter: info.explainWeek.filter,
+            indexUsed: info.explainWeek.indexUsed,
+            plan: info.explainWeek.raw,
+          },
+        }
+      : {}),
     results: rows,
     // A smoke run does not judge the targets: `met` is null there.
     targets: opts.smoke ? targetsMet.map((t) => ({ ...t, met: null })) : targetsMet,

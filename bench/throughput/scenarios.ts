@@ -9,7 +9,15 @@ import type { RunningServer } from '../lib/procs.js'
 import { BENCH_USER } from '../lib/seed.js'
 import type { Workload } from './workload.js'
 
-export type ScenarioName = 'hello' | 'payload' | 'hot' | 'hot-304' | 'spread' | '401' | 'auth'
+export type ScenarioName =
+  | 'hello'
+  | 'payload'
+  | 'hot'
+  | 'hot-304'
+  | 'spread'
+  | '401'
+  | 'auth'
+  | 'schedules-week'
 
 export interface ScenarioPlan {
   load: LoadSpec
@@ -97,6 +105,38 @@ const login = ({ url, base }: ScenarioContext): ScenarioPlan => {
   }
 }
 
+/**
+ * `schedules-week`: one week of one group on the 2024 layout, with a token from `POST /token` (the
+ * third generation's login, once per plan, not measured): the same request every time, as `hot`.
+ * /schedules is not cached, so each request is the group's streamers and one range query.
+ */
+const schedulesWeek = async ({ url, base, workload, getJson }: ScenarioContext): Promise<ScenarioPlan> => {
+  const form = new URLSearchParams({ username: BENCH_USER.username, password: BENCH_USER.password })
+  const res = await fetch(`${url}/token`, { method: 'POST', body: form })
+  const login = (await res.json()) as { access_token?: unknown; token_type?: unknown }
+  const token = typeof login.access_token === 'string' ? login.access_token : null
+  const auth: Record<string, string> = { Authorization: `Bearer ${token}` }
+  const { path, count } = workload.week
+  return {
+    expected: 200,
+    load: { ...base, url: url + path, headers: auth },
+    check: async () => {
+      if (res.status !== 200 || !token || login.token_type !== 'bearer')
+        return `POST /token: ${res.status} ${JSON.stringify(login)}`
+      const { res: got, body } = await getJson(path, auth)
+      if (got.status !== 200) return `GET ${path}: status ${got.status} ${JSON.stringify(body)}`
+      const list = body.schedules as Array<{ streaming_at: string; code: string }>
+      if (!Array.isArray(list) || list.length !== count)
+        return `GET ${path}: ${Array.isArray(list) ? list.length : 'no'} schedules, expected ${count}`
+      for (let i = 1; i < list.length; i++) {
+        if ((list[i - 1]?.streaming_at ?? '') < (list[i]?.streaming_at ?? ''))
+          return `GET ${path}: not newest first`
+      }
+      return null
+    },
+  }
+}
+
 const SCENARIOS: Record<ScenarioName, (c: ScenarioContext) => ScenarioPlan | Promise<ScenarioPlan>> = {
   hello: ({ url, base }) => ({
     expected: 200,
@@ -141,6 +181,7 @@ const SCENARIOS: Record<ScenarioName, (c: ScenarioContext) => ScenarioPlan | Pro
     },
   }),
   auth: login,
+  'schedules-week': schedulesWeek,
 }
 
 /** The load, the expected status and the check of one scenario against one running server. */

@@ -12,11 +12,12 @@ import { LOADGEN_CPUS, SECRET } from '../lib/machine.js'
 import type { BenchOptions } from '../lib/options.js'
 import { hasTaskset, pin, processTree } from '../lib/procs.js'
 import { seedDatabase } from '../lib/seed.js'
-import { explainSpreadQuery, resetDatabase, writeDayPayload } from './database.js'
+import { SCHEDULE_DB_NAME, seedSchedules } from '../lib/seed-2024.js'
+import { explainSpreadQuery, explainWeekQuery, resetDatabase, writeDayPayload } from './database.js'
 import { measureAll } from './measure.js'
 import { addRatios } from './ratios.js'
 import { report } from './report.js'
-import { benchTargets, buildNodeEntry, DB_NAME, serverPool } from './targets.js'
+import { benchTargets, buildNodeEntry, DB_NAME, serverPool, type Target } from './targets.js'
 import { planWorkload, type Workload } from './workload.js'
 
 /**
@@ -37,12 +38,28 @@ const pinLoadGenerator = () => {
   return { pinned, unpinDatabase }
 }
 
-const seed = async (uri: string, rows: number, workload: Workload) => {
-  log(`seeding ${rows} rows over ${workload.plan.days.length} days (10-60 a day) into FerretDB`)
-  const t0 = Date.now()
+/**
+ * The 2020 layout into DB_NAME; and, when a selected scenario reads it, the 2024 layout (the same
+ * days and counts) into SCHEDULE_DB_NAME.
+ */
+const seed = async (uri: string, opts: BenchOptions, workload: Workload, targets: Target[]) => {
+  const { rows } = opts
+  const days = workload.plan.days.length
+  log(`seeding ${rows} rows over ${days} days (10-60 a day) into FerretDB`)
+  let t0 = Date.now()
   const seeded = await seedDatabase(uri, DB_NAME, workload.plan, 600_000)
   log(`seeded ${seeded} rows in ${((Date.now() - t0) / 1000).toFixed(1)} s`)
   if (seeded !== rows) throw new Error(`seeded ${seeded} rows, expected ${rows}`)
+  const readsSchedules = targets.some((t) =>
+    t.scenarios.some((s) => s === 'schedules-week' && (!opts.only || opts.only.test(`${t.name}/${s}`))),
+  )
+  if (!readsSchedules) return false
+  log(`seeding the 2024 layout (${rows} schedules over the same ${days} days) into ${SCHEDULE_DB_NAME}`)
+  t0 = Date.now()
+  const schedules = await seedSchedules(uri, workload.plan, 600_000)
+  log(`seeded ${schedules} schedules in ${((Date.now() - t0) / 1000).toFixed(1)} s`)
+  if (schedules !== rows) throw new Error(`seeded ${schedules} schedules, expected ${rows}`)
+  return true
 }
 
 export const runThroughput = async (opts: BenchOptions): Promise<number> => {
@@ -67,18 +84,22 @@ export const runThroughput = async (opts: BenchOptions): Promise<number> => {
   const { pinned, unpinDatabase } = pinLoadGenerator()
 
   try {
-    await seed(mongo.uri, opts.rows, workload)
+    const targets = benchTargets(opts, mongo.uri, payloadFile)
+    const seeded2024 = await seed(mongo.uri, opts, workload, targets)
     const explain = await explainSpreadQuery(mongo.uri, DB_NAME, workload.spreadDays[0] as string)
+    const explainWeek = seeded2024
+      ? await explainWeekQuery(mongo.uri, SCHEDULE_DB_NAME, workload.week)
+      : undefined
     await writeDayPayload(mongo.uri, DB_NAME, workload.hot.date, payloadFile, opts.requestTimeoutS)
     const rows = await measureAll({
-      targets: benchTargets(opts, mongo.uri, payloadFile),
+      targets,
       pool,
       workload,
       opts,
       resetDatabase: (server, hasReadyz) => resetDatabase(mongo, unpinDatabase, server, hasReadyz),
     })
     addRatios(rows)
-    return report({ startedAt, opts, workload, explain, pinned }, rows)
+    return report({ startedAt, opts, workload, explain, explainWeek, pinned }, rows)
   } finally {
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)

@@ -5,6 +5,16 @@
 import type { JwtConfig } from '#src/auth/token.js'
 import { issueToken } from '#src/auth/token.js'
 import { BENCH_USER, planSeed, prng, type SeedPlan } from '../lib/seed.js'
+import { countSchedules } from '../lib/seed-2024.js'
+
+/** `YYYYMMDD` → `YYYY-MM-DD`, the third generation's days. */
+const isoDay = (d: string) => `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6, 8)}`
+/** `YYYYMMDD` `days` days before (negative: after). */
+const daysBefore = (d: string, days: number) =>
+  new Date(Date.UTC(Number(d.slice(0, 4)), Number(d.slice(4, 6)) - 1, Number(d.slice(6, 8)) - days))
+    .toISOString()
+    .slice(0, 10)
+    .replaceAll('-', '')
 
 /** The seeded data as the scenarios see it. */
 export interface Workload {
@@ -15,7 +25,14 @@ export interface Workload {
   spreadPaths: string[]
   /** The Authorization header of a valid token for BENCH_USER. */
   auth: Record<string, string>
+  /**
+   * `schedules-week`: the week ending on the hot day, one group, on the 2024 layout
+   * (bench/lib/seed-2024.ts): its path and how many streams it answers.
+   */
+  week: { group: string; from: string; to: string; path: string; count: number }
 }
+
+const GROUP = 'hololive'
 
 export const planWorkload = async (rows: number, secret: string): Promise<Workload> => {
   const plan = planSeed(rows)
@@ -33,6 +50,7 @@ export const planWorkload = async (rows: number, secret: string): Promise<Worklo
     accessTokenExpires: 900,
   }
   const token = await issueToken(jwt, BENCH_USER.username, Date.now())
+  const weekStart = daysBefore(hot.date, 6)
   return {
     plan,
     hot,
@@ -40,5 +58,12 @@ export const planWorkload = async (rows: number, secret: string): Promise<Worklo
     spreadDays,
     spreadPaths: spreadDays.map((d) => `/holodules/${d}`),
     auth: { Authorization: `JWT ${token}` },
+    week: {
+      group: GROUP,
+      from: weekStart,
+      to: hot.date,
+      path: `/schedules?sdate=${isoDay(weekStart)}&edate=${isoDay(hot.date)}&group=${GROUP}`,
+      count: countSchedules(plan, GROUP, weekStart, hot.date),
+    },
   }
 }

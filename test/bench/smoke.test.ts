@@ -65,6 +65,8 @@ test('npm run bench -- --smoke: every server starts and answers every scenario r
       'app-bun/auth',
       'fastify-cached-node/hot',
       'fastify-cached-node/401',
+      // The third generation's /schedules week on the 2024 layout (--smoke: the machine's Node only).
+      'app-node-2024/schedules-week',
       // Node 24 next to the machine's Node, unless this is Node 24.
       ...(onNode24
         ? []
@@ -85,6 +87,7 @@ test('npm run bench -- --smoke: every server starts and answers every scenario r
       'the Fastify peer answered no hot GET',
     )
     assert.match(run.stdout, /explain of the spread query/)
+    assert.match(run.stdout, /explain of the \/schedules week query, 2024 layout/)
     // A smoke run checks answers, not speed: it says so, judges no target, and says it passed.
     assert.match(run.stdout, /^targets: not judged in a --smoke run/m)
     assert.doesNotMatch(run.stdout, /^\s+(MISS|met)\s/m)
