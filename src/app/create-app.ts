@@ -36,6 +36,7 @@ import { holoduleRoutes } from './routes/holodules/holodules.index.js'
 import { type MetricsEndpoint, metricsRoutes } from './routes/metrics/metrics.index.js'
 import { scheduleRoutes } from './routes/schedules/schedules.index.js'
 import { scheduleWriteRoutesFor } from './routes/schedules/schedules.write-index.js'
+import { userRoutes } from './routes/users/users.index.js'
 
 /** What createApp needs: no ports, hosts or database addresses. */
 export interface AppConfig {
@@ -235,6 +236,8 @@ export const createApp = ({
     const guard = bearerRequired({ verifier, store: cachedUsers, clock })
     app.route('/', scheduleRoutes({ store, bearerRequired: guard }))
     app.route('/', scheduleWriteRoutesFor({ store, bearerRequired: guard }))
+    const passwordIterations = config.passwordIterations
+    app.route('/', userRoutes({ store, clock, passwordIterations, bearerRequired: guard }))
   }
   // GET /openapi.json: the routes above describe themselves; this adds the schemes of `generations`.
   configureOpenApi(app, generations)

@@ -1,24 +1,15 @@
 import { OpenAPIHono } from '@hono/zod-openapi'
 import type { Context, MiddlewareHandler } from 'hono'
-import { createMiddleware } from 'hono/factory'
 import { bodyLimit } from '../../../lib/body-limit.js'
 import type { Store } from '../../../store/store.js'
 import type { AppEnv } from '../../env.js'
+import { adminOnly } from '../../middleware/admin-only.js'
 import { sendJson } from '../../responses.js'
 import { unprocessable } from './schedules.handlers.js'
 import { scheduleWriteRoutes, streamerWriteRoutes } from './schedules.write-routes.js'
 
 /** Bytes of one written stream or member: far above any real one, far below a flood. */
 const WRITE_BODY_LIMIT = 64 * 1024
-
-/**
- * Improved: the 2024 service let every logged-in user write every collection. Here only a user
- * whose record has `"admin": true` (set with the CLI) writes.
- */
-const adminOnly = createMiddleware<AppEnv>(async (c, next) => {
-  if (!c.get('user').admin) return sendJson(c, { message: 'Not allowed' }, 403)
-  await next()
-})
 
 const missing = (c: Context, id: string) =>
   sendJson(c, { message: 'The entity does not exist', identifier: id }, 404)

@@ -1,0 +1,114 @@
+import { createRoute, z } from '@hono/zod-openapi'
+import { commonResponses, json } from '../../openapi/schemas.js'
+
+const TAG = 'third generation (FastAPI, 2024)'
+const SECURITY = [{ OAuth2: [] }]
+const message = (...words: [string, ...string[]]) => z.string().openapi({ enum: words })
+
+export const accountSchema = z
+  .object({
+    id: z.string(),
+    username: z.string(),
+    firstname: z.string().nullable(),
+    lastname: z.string().nullable(),
+    disabled: z.boolean(),
+    admin: z.boolean(),
+  })
+  .strict()
+  .openapi('User')
+
+const name = z.string().max(200).nullable()
+const password = z.string().min(1).max(1024)
+
+export const newUserSchema = z
+  .object({
+    username: z.string().min(1).max(200),
+    password,
+    firstname: name.default(null),
+    lastname: name.default(null),
+    disabled: z.boolean().default(false),
+    admin: z.boolean().default(false),
+  })
+  .openapi('NewUser')
+
+export const userChangeSchema = z
+  .object({ password, firstname: name, lastname: name, disabled: z.boolean(), admin: z.boolean() })
+  .partial()
+  .openapi('UserChange')
+
+const idParams = z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' } }) })
+const entity = (words: string, description: string) =>
+  json(z.object({ message: message(words), identifier: z.string() }).strict(), description)
+
+const guarded = {
+  400: entity('Inactive user', 'The user is disabled.'),
+  401: {
+    ...json(
+      z.union([
+        z.object({ detail: message('Not authenticated') }).strict(),
+        z.object({ message: message('Could not validate credentials') }).strict(),
+      ]),
+      'No Bearer token, or one refused.',
+    ),
+    headers: {
+      'WWW-Authenticate': { required: true, schema: { type: 'string' as const, enum: ['Bearer'] } },
+    },
+  },
+  403: json(z.object({ message: message('Not allowed') }).strict(), 'The user is not an admin.'),
+  ...commonResponses,
+}
+const withBody = {
+  413: json(z.object({}).strict(), 'The body is too large.'),
+  422: json(z.object({}).strict(), 'A body off the schema.'),
+}
+const missing = entity('The entity does not exist', 'No such id.')
+const body = <S extends z.ZodType>(schema: S) => ({
+  required: true,
+  content: { 'application/json': { schema } },
+})
+const base = { tags: [TAG], security: SECURITY }
+
+export const listUsersRoute = createRoute({
+  ...base,
+  method: 'get',
+  path: '/users',
+  summary: 'Every user, never a password (admin)',
+  responses: { 200: json(z.object({ users: z.array(accountSchema) }).strict(), 'By username.'), ...guarded },
+})
+export const getUserRoute = createRoute({
+  ...base,
+  method: 'get',
+  path: '/users/{id}',
+  summary: 'One user (admin)',
+  request: { params: idParams },
+  responses: { 200: json(accountSchema, 'The user.'), 404: missing, 422: withBody[422], ...guarded },
+})
+export const createUserRoute = createRoute({
+  ...base,
+  method: 'post',
+  path: '/users',
+  summary: 'Add a user; the password is stored hashed (admin)',
+  request: { body: body(newUserSchema) },
+  responses: {
+    201: json(accountSchema, 'As stored.'),
+    409: entity('The entity already exists', 'That username is taken.'),
+    ...withBody,
+    ...guarded,
+  },
+})
+export const updateUserRoute = createRoute({
+  ...base,
+  method: 'put',
+  path: '/users/{id}',
+  summary: 'Change a user: only the fields sent; a new password refuses older tokens (admin)',
+  request: { params: idParams, body: body(userChangeSchema) },
+  responses: { 200: json(accountSchema, 'As stored now.'), 404: missing, ...withBody, ...guarded },
+})
+export const deleteUserRoute = createRoute({
+  ...base,
+  method: 'delete',
+  path: '/users/{id}',
+  summary: 'Remove a user (admin)',
+  request: { params: idParams },
+  responses: { 204: { description: 'Removed.' }, 404: missing, 422: withBody[422], ...guarded },
+})

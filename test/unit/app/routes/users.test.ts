@@ -1,0 +1,140 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { hashPassword } from '#src/auth/password.js'
+import { issueAccessToken } from '#src/auth/token.js'
+import { MemoryStore } from '#src/store/memory/memory-store.js'
+import { testApp, testClock, testConfig } from '../../../support/app.js'
+
+const NOW = Date.UTC(2024, 0, 10, 3)
+
+const setup = async () => {
+  const hash = await hashPassword('password01', 1000)
+  const store = new MemoryStore({
+    users: [
+      { id: '1', username: 'user01', password: hash, documentId: '000000000000000000000001' },
+      { id: '9', username: 'root', password: hash, admin: true, documentId: '000000000000000000000009' },
+    ],
+  })
+  const clock = testClock(NOW)
+  const config = { ...testConfig(), passwordIterations: 1000 }
+  const { app } = testApp({ store, clock, config })
+  const send = async (method: string, path: string, username: string, body?: unknown) =>
+    app.request(path, {
+      method,
+      headers: {
+        Authorization: `Bearer ${await issueAccessToken(config.jwt, username, clock.now())}`,
+        'Content-Type': 'application/json',
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    })
+  const token = (username: string, password: string) =>
+    app.request('/token', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ username, password }).toString(),
+    })
+  return { store, clock, send, token }
+}
+
+describe('/users (admin only, never a password)', () => {
+  it('answers 403 Not allowed to a user who is not an admin', async () => {
+    const { send } = await setup()
+    for (const [method, path] of [
+      ['GET', '/users'],
+      ['GET', '/users/000000000000000000000009'],
+      ['POST', '/users'],
+      ['PUT', '/users/000000000000000000000001'],
+      ['DELETE', '/users/000000000000000000000009'],
+    ] as const) {
+      const res = await send(
+        method,
+        path,
+        'user01',
+        method === 'GET' ? undefined : { username: 'x', password: 'y' },
+      )
+      assert.equal(res.status, 403, `${method} ${path}`)
+      assert.deepEqual(await res.json(), { message: 'Not allowed' })
+    }
+  })
+
+  it('lists users for an admin, without any password or hash', async () => {
+    const { send } = await setup()
+    const res = await send('GET', '/users', 'root')
+    assert.equal(res.status, 200)
+    const text = await res.text()
+    assert.doesNotMatch(text, /password|pbkdf2/)
+    assert.deepEqual(JSON.parse(text), {
+      users: [
+        {
+          id: '000000000000000000000009',
+          username: 'root',
+          firstname: null,
+          lastname: null,
+          disabled: false,
+          admin: true,
+        },
+        {
+          id: '000000000000000000000001',
+          username: 'user01',
+          firstname: null,
+          lastname: null,
+          disabled: false,
+          admin: false,
+        },
+      ],
+    })
+  })
+
+  it('adds a user whose password is stored hashed and logs in; a taken name is 409', async () => {
+    const { send, store, token } = await setup()
+    const res = await send('POST', '/users', 'root', {
+      username: 'carol',
+      password: 'carol-pass',
+      firstname: 'Carol',
+    })
+    assert.equal(res.status, 201)
+    const account = (await res.json()) as { id: string; firstname: string }
+    assert.equal(account.firstname, 'Carol')
+    assert.match((await store.findUserByUsername('carol'))?.password ?? '', /^\$pbkdf2-sha256\$/)
+    assert.equal((await token('carol', 'carol-pass')).status, 200)
+    const again = await send('POST', '/users', 'root', { username: 'carol', password: 'x' })
+    assert.equal(again.status, 409)
+    assert.deepEqual(await again.json(), { message: 'The entity already exists', identifier: 'carol' })
+  })
+
+  it('changes only the fields sent; a new password refuses the older tokens; disables; removes', async () => {
+    const { send, clock, token } = await setup()
+    const before = await send('GET', '/schedules', 'user01')
+    assert.equal(before.status, 200)
+    const id = '000000000000000000000001'
+    const changed = await send('PUT', `/users/${id}`, 'root', { lastname: 'One' })
+    assert.deepEqual(await changed.json(), {
+      id,
+      username: 'user01',
+      firstname: null,
+      lastname: 'One',
+      disabled: false,
+      admin: false,
+    })
+    clock.advance(5000)
+    await send('PUT', `/users/${id}`, 'root', { password: 'new-password' })
+    clock.advance(5000)
+    assert.equal((await token('user01', 'password01')).status, 401)
+    assert.equal((await token('user01', 'new-password')).status, 200)
+    await send('PUT', `/users/${id}`, 'root', { disabled: true })
+    clock.advance(5000)
+    assert.equal((await token('user01', 'new-password')).status, 401)
+    assert.equal((await send('DELETE', `/users/${id}`, 'root')).status, 204)
+    assert.equal((await send('GET', `/users/${id}`, 'root')).status, 404)
+    assert.equal((await send('DELETE', '/users/nope', 'root')).status, 404)
+  })
+
+  it('answers 422 {} for a body off the schema', async () => {
+    const { send } = await setup()
+    for (const bad of [{}, { username: 'x' }, { username: 'x', password: 'y', admin: 'yes' }]) {
+      const res = await send('POST', '/users', 'root', bad)
+      assert.equal(res.status, 422)
+      assert.deepEqual(await res.json(), {})
+    }
+  })
+})
