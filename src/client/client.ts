@@ -1,26 +1,20 @@
 import {
   type Answer,
-  bearerError,
   dayError,
   type Holodule,
-  hasExpired,
   isEmptyDay404,
   isExpired,
-  isRefusedBearer,
-  listOf,
-  loginError,
   readAnswer,
   rowsOf,
-  type ScheduleItem,
-  type Streamer,
-  toScheduleItem,
-  toStreamer,
   unexpected,
 } from './answers.js'
-import { BadDateError, InvalidCredentialsError, NotFoundError } from './errors.js'
+import { bearerReads, idSegment, queryOf } from './bearer-reads.js'
+import { BadDateError } from './errors.js'
+import { listOf, type ScheduleItem, type Streamer, toScheduleItem, toStreamer } from './schedule-answers.js'
+import { createSession } from './session.js'
+import type { Fetch, Generation } from './types.js'
 
-/** The fetch the client calls; the global one by default. */
-export type Fetch = (input: string, init: RequestInit) => Promise<Response>
+export type { Fetch, Generation } from './types.js'
 
 export interface ClientOptions {
   /** Where the API is: `https://api.example.com`, or with a path prefix, `https://example.com/api`. */
@@ -38,9 +32,6 @@ export interface ClientOptions {
   /** Days whose ETag and rows are kept to answer a 304, least recently used dropped first. Default 64. */
   maxCachedDays?: number
 }
-
-/** Which generation of clients the client speaks as (see ClientOptions.generation). */
-export type Generation = 1 | 2 | 3
 
 /** `listSchedules`' filters, all optional; undefined or `''` leaves one out. */
 export interface ScheduleFilter {
@@ -163,56 +154,6 @@ const throwError = (e: Error): never => {
   throw e
 }
 
-/** The filters given (undefined and `''` left out) as a query string, in `names`' order. */
-const queryOf = <K extends string>(filter: Partial<Record<K, string>>, names: readonly K[]): string => {
-  const params = new URLSearchParams()
-  for (const name of names) {
-    const value = filter[name]
-    if (value !== undefined && value !== '') params.set(name, value)
-  }
-  const query = params.toString()
-  return query === '' ? '' : `?${query}`
-}
-
-/** An id as one path segment (`''`, `.` and `..` cannot be one: refused, as no entity has them). */
-const idSegment = (what: string, id: string): string => {
-  if (id === '' || id === '.' || id === '..')
-    throw new NotFoundError(`${what}: not sent (not a path segment)`, 0, undefined, id)
-  return encodeURIComponent(id)
-}
-
-/**
- * The third generation's reads with `Authorization: Bearer`. Its 401 says the same for every
- * refused token, so with credentials the client logs in again once on any of them (an expired
- * token, a rotated secret), then asks once more; a password that no longer works ends the session
- * as in getDay.
- */
-const bearerReads = (base: string, generation: Generation, doFetch: Fetch, session: Session) => {
-  const ask = async (path: string, token: string | undefined) => {
-    const headers: Record<string, string> = { Accept: 'application/json' }
-    if (token !== undefined) headers.Authorization = `Bearer ${token}`
-    return readAnswer(await doFetch(`${base}${path}`, { method: 'GET', headers }))
-  }
-  return {
-    /** The 200 of `path`, or its failure as a typed error. */
-    async get(what: string, path: string, dates?: string): Promise<Answer> {
-      if (generation === 1)
-        throw new TypeError(
-          `${what}: the third generation's reads need generation 2 or 3 (a first-generation token has no sub)`,
-        )
-      let sentWith = session.token()
-      let a = await ask(path, sentWith)
-      if (isRefusedBearer(a) && session.canRenew()) {
-        await session.renew(sentWith)
-        sentWith = session.token()
-        a = await ask(path, sentWith)
-      }
-      if (a.status === 200) return a
-      throw bearerError(what, a, isRefusedBearer(a) && hasExpired(sentWith), dates)
-    },
-  }
-}
-
 /** A typed client of holodule-api: no server code, only fetch, so it runs anywhere fetch does. */
 export const createClient = (options: ClientOptions): HoloduleClient => {
   const generation = options.generation ?? 1
@@ -279,93 +220,6 @@ export const createClient = (options: ClientOptions): HoloduleClient => {
     logout() {
       session.logout()
       cache.clear()
-    },
-  }
-}
-
-const LOGIN_PATH = { 1: 'auth', 2: 'login', 3: 'token' } as const
-
-/**
- * The login request of each generation: JSON `{username, password}` to /auth or /login, OAuth2's
- * password form to /token.
- */
-const loginRequest = (generation: Generation, username: string, password: string): RequestInit =>
-  generation === 3
-    ? {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
-        body: new URLSearchParams({ grant_type: 'password', username, password }).toString(),
-      }
-    : {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-        body: JSON.stringify({ username, password }),
-      }
-
-type Session = ReturnType<typeof createSession>
-
-/** The token and the credentials that renew it; one renewal at a time, whoever asks. */
-const createSession = (base: string, generation: Generation, doFetch: Fetch, initial: string | undefined) => {
-  let token = initial
-  let credentials: { username: string; password: string } | undefined
-  let renewing: Promise<void> | undefined
-  // Bumped by login and logout, so a renewal of an older session never overwrites a newer token.
-  let epoch = 0
-
-  const requestToken = async (username: string, password: string): Promise<string> => {
-    const res = await doFetch(
-      `${base}/${LOGIN_PATH[generation]}`,
-      loginRequest(generation, username, password),
-    )
-    const a = await readAnswer(res)
-    if (a.status !== 200) throw loginError(a)
-    const t = (a.body as { access_token?: unknown } | undefined)?.access_token
-    if (typeof t !== 'string' || t === '') throw unexpected('login', a, 'no access_token')
-    return t
-  }
-
-  const logout = () => {
-    epoch++
-    token = undefined
-    credentials = undefined
-    renewing = undefined
-  }
-
-  return {
-    token: () => token,
-    canRenew: () => credentials !== undefined,
-    logout,
-    async login(username: string, password: string) {
-      logout()
-      const mine = epoch
-      const t = await requestToken(username, password)
-      if (mine !== epoch) return
-      token = t
-      credentials = { username, password }
-    },
-    renew(stale: string | undefined): Promise<void> {
-      // Another call renewed it while this one's request was out: use that token.
-      if (token !== stale) return Promise.resolve()
-      if (renewing) return renewing
-      const creds = credentials
-      if (!creds) return Promise.resolve()
-      const mine = epoch
-      const p: Promise<void> = requestToken(creds.username, creds.password)
-        .then(
-          (t) => {
-            if (mine === epoch) token = t
-          },
-          (e: unknown) => {
-            // The password changed or the user is gone: stop sending credentials that count as failures.
-            if (mine === epoch && e instanceof InvalidCredentialsError) logout()
-            throw e
-          },
-        )
-        .finally(() => {
-          if (renewing === p) renewing = undefined
-        })
-      renewing = p
-      return p
     },
   }
 }

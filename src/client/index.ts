@@ -2,7 +2,7 @@
  * holodule-api/client: a typed client of the API for browsers, Node, Bun and Workers. It imports
  * nothing but its own files (no server code, no node:*), and speaks only through fetch.
  */
-export type { Holodule, ScheduleItem, Streamer } from './answers.js'
+export type { Holodule } from './answers.js'
 export {
   type ClientOptions,
   createClient,
@@ -27,3 +27,4 @@ export {
   UnavailableError,
   UnexpectedResponseError,
 } from './errors.js'
+export type { ScheduleItem, Streamer } from './schedule-answers.js'
