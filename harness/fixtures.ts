@@ -22,6 +22,9 @@ export const DISABLED_USER = { username: 'user05', password: 'password01' }
 /** Its document `_id`: the third generation's `Inactive user` 400 names it. */
 export const DISABLED_USER_ID = '659d5e0000000000000000d5'
 
+/** `"admin": true` (set with the CLI): may use the third generation's writes and /users. */
+export const ADMIN_USER = { username: 'user06', password: 'password01' }
+
 export const SEED_DAY = '20201209'
 export const EMPTY_DAY = '20201207'
 
@@ -94,6 +97,8 @@ export const seedUsers = async (iterations: number) => {
       password: hashed,
       disabled: true,
     },
+    // The same password as user01 again, for the same reason: only the flag lets it write.
+    { id: '6', username: ADMIN_USER.username, password: hashed, admin: true },
   ]
 }
 

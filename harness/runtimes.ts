@@ -19,7 +19,7 @@ import {
   startServer,
 } from './server-process.js'
 
-/** The Worker's key at the gateway: exactly the grant wrangler.toml.example documents. */
+/** The Worker's key at the gateway: the grant README documents, admins' writes included (workerGrants). */
 export const WORKER_KEY = 'conformance-worker-key-0123456789abcdefghij'
 
 export interface RunningTarget {
@@ -83,11 +83,16 @@ export const startGateway = async (mongoUri: string, keyGrants: string) => {
 /**
  * The least a Worker's key needs to read either layout: README and docs/data-api.md's grant, and the
  * 2024 layout's `schedules` and `streamers` (the third generation's reads; `auto` asks `schedules`
- * for one document at the first read).
+ * for one document at the first read). Admins' writes on the 2024 layout add `insertOne+updateOne+
+ * deleteOne` on `schedules` and `streamers` (each update is an updateOne, then a findOne of the
+ * document as it is now), and /users `find` (the list; a new user's next `id`), `insertOne` and
+ * `deleteOne` on `users` (DataApiStore's account methods).
  */
 export const workerGrants = (database: string) =>
-  `${database}.holodules=find+findOne,${database}.schedules=find+findOne,` +
-  `${database}.streamers=find+findOne,${database}.users=findOne+updateOne,` +
+  `${database}.holodules=find+findOne,` +
+  `${database}.schedules=find+findOne+insertOne+updateOne+deleteOne,` +
+  `${database}.streamers=find+findOne+insertOne+updateOne+deleteOne,` +
+  `${database}.users=find+findOne+insertOne+updateOne+deleteOne,` +
   `${database}.login_attempts=findOne+updateOne+upsert+deleteOne`
 
 /** The Worker under `wrangler dev`, reaching FerretDB through our gateway (DataApiStore). */

@@ -15,6 +15,7 @@ import { claims, craftToken, decodePart, nowSeconds } from '#harness/tokens.js'
 import { type Conformance, createConformance, type OpenApiDocument, observe } from './openapi-conformance.js'
 import type { ContractTarget } from './target.js'
 import { thirdGenerationCases } from './third-generation.js'
+import { writeCases } from './writes.js'
 
 export type { ContractTarget }
 
@@ -627,4 +628,5 @@ export const contractCases = (target: () => ContractTarget) => {
   })
 
   thirdGenerationCases({ target, api, readJson })
+  writeCases({ target, api, readJson })
 }
