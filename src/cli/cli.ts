@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module'
 import { parseArgs } from 'node:util'
-import { type MongoConfig, parseMongoConfig } from '../config/config.js'
-import type { Env } from '../config/env.js'
+import { type MongoConfig, mongoEnv, parseMongoConfig } from '../config/config.js'
+import { type Env, withoutEmpty } from '../config/env.js'
 import { DuplicateUserError, StoreUnavailableError } from '../store/errors.js'
 import type { Store } from '../store/store.js'
 import { COMMANDS } from './commands.js'
@@ -16,6 +16,9 @@ import {
   type EnvVariable,
   UsageError,
 } from './context.js'
+import { redactDetail, redactUri } from './redact.js'
+
+export { redactDetail, redactUri }
 
 /** The package's version: package.json sits two folders up from src/cli and from dist/cli alike. */
 const VERSION = (createRequire(import.meta.url)('../../package.json') as { version: string }).version
@@ -26,6 +29,7 @@ const environment = (names: readonly EnvVariable[]): string => {
   return ['Environment:', ...names.map((n) => `  ${n.padEnd(width)}  ${ENV_VARIABLES[n]}`)].join('\n')
 }
 const DATABASE_ENV: readonly EnvVariable[] = ['MONGODB_URI', 'MONGODB_DB']
+const MAIN_ENV: readonly EnvVariable[] = [...DATABASE_ENV, 'SCHEDULE_LAYOUT', 'PASSWORD_PBKDF2_ITERATIONS']
 
 const commandList = (entries: Array<[string, Command]>): string => {
   const usages = entries.map(([name, c]) => [name, ...c.args.map((a) => `<${a}>`)].join(' '))
@@ -41,7 +45,7 @@ Manages the holodule-api database: users and the stream schedule.
 Commands:
 ${commandList(Object.entries(COMMANDS))}
 
-${environment([...DATABASE_ENV, 'PASSWORD_PBKDF2_ITERATIONS'])}
+${environment(MAIN_ENV)}
 
 Run 'holodule <command> --help' for the details of one command, 'holodule --version' for the version.
 `
@@ -150,52 +154,6 @@ const dispatch = async (argv: string[], ctx: CliContext): Promise<number> => {
  */
 const CLI_CLIENT_OPTIONS = { socketTimeoutMS: 300_000, appName: 'holodule-cli' }
 
-const SCHEME = /^mongodb(?:\+srv)?:\/\//
-
-/**
- * `user` and `password` of a connection string. Up to the last `@`: a password with an unescaped
- * `@` is invalid, but must not leak its tail either (over-redacting is the safe side).
- */
-const credentialsOf = (uri: string): { prefix: string; user: string; password: string } | null => {
-  const scheme = SCHEME.exec(uri)?.[0]
-  const at = uri.lastIndexOf('@')
-  if (!scheme || at < scheme.length) return null
-  const credentials = uri.slice(scheme.length, at)
-  const colon = credentials.indexOf(':')
-  if (colon < 0) return null
-  return { prefix: scheme, user: credentials.slice(0, colon), password: credentials.slice(colon + 1) }
-}
-
-export const redactUri = (uri: string): string => {
-  const c = credentialsOf(uri)
-  return c ? `${c.prefix}${c.user}:***${uri.slice(uri.lastIndexOf('@'))}` : uri
-}
-
-/**
- * Driver messages are not ours: where one repeats the connection string's userinfo (`user:password@`,
- * as written or decoded), the password becomes `***`. Nothing else is touched: replacing every
- * occurrence of a short password's text mangled host names and showed where its letters were.
- */
-export const redactDetail = (detail: string, uri: string): string => {
-  let text = detail.split('\n')[0]?.trim() || 'unknown error'
-  const c = credentialsOf(uri)
-  if (!c) return text
-  const decode = (s: string) => {
-    try {
-      return decodeURIComponent(s)
-    } catch {
-      return s
-    }
-  }
-  for (const [user, password] of [
-    [c.user, c.password],
-    [decode(c.user), decode(c.password)],
-  ] as const) {
-    if (password !== '') text = text.split(`${user}:${password}@`).join(`${user}:***@`)
-  }
-  return text
-}
-
 /** Errors of the name lookup or the connection, which the driver can let through unwrapped (SRV). */
 const UNREACHABLE_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ETIMEDOUT', 'ECONNRESET'])
 const isUnreachable = (e: unknown): boolean =>
@@ -239,12 +197,17 @@ export const runCli = async (
       config = parsed.config
       return config
     },
+    layoutSetting() {
+      // Checked with the rest of the database settings (config's mongoEnv picks it).
+      ctx.mongoConfig()
+      return mongoEnv.shape.SCHEDULE_LAYOUT.parse(withoutEmpty(env).SCHEDULE_LAYOUT)
+    },
     async store() {
       if (store) return store
       const { uri, db, source } = ctx.mongoConfig()
       const { MongoStore } = await import('../store/mongo/mongo-store.js')
       try {
-        store = MongoStore.connect(uri, db, CLI_CLIENT_OPTIONS)
+        store = MongoStore.connect(uri, db, CLI_CLIENT_OPTIONS, undefined, ctx.layoutSetting())
       } catch (e) {
         throw new CliError(
           `${source}: not a usable connection string (${redactDetail((e as Error).message, uri)})`,

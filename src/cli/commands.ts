@@ -1,11 +1,14 @@
 import type { Command } from './context.js'
 import { holodulesImport } from './import-command.js'
+import { schedulesImport, streamersImport, streamersList } from './schedule-commands.js'
+import { status } from './status-command.js'
 import { userAdd, userList, userMigratePasswords, userPasswd, userRm } from './user-commands.js'
+import { userAdmin, userDisable, userEnable } from './user-flag-commands.js'
 
 const dbInit: Command = {
   args: [],
   summary: 'create the indexes the API relies on (idempotent)',
-  help: 'holodules.datetime, holodules.key (unique), users.username (unique) and the login counters (login_attempts: key unique, expire TTL). The server also creates them at start-up, and retries until the database answers.',
+  help: 'holodules.datetime, holodules.key (unique), users.username (unique), schedules.streaming_at, schedules.code+streaming_at, streamers.group+code, streamers.code and the login counters (login_attempts: key unique, expire TTL). The server also creates them at start-up, and retries until the database answers.',
   async run(_input, ctx) {
     const store = await ctx.store()
     await store.ensureIndexes()
@@ -40,8 +43,15 @@ export const COMMANDS: Record<string, Command> = {
   'user passwd': userPasswd,
   'user rm': userRm,
   'user list': userList,
+  'user admin': userAdmin,
+  'user disable': userDisable,
+  'user enable': userEnable,
   'user migrate-passwords': userMigratePasswords,
+  status,
   'holodules import': holodulesImport,
+  'schedules import': schedulesImport,
+  'streamers import': streamersImport,
+  'streamers list': streamersList,
   'db init': dbInit,
   'data-api': dataApi,
 }

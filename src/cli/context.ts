@@ -1,6 +1,6 @@
 import type { MongoConfig } from '../config/config.js'
 import type { Env } from '../config/env.js'
-import type { Store } from '../store/store.js'
+import type { LayoutSetting, Store } from '../store/store.js'
 
 export interface CliIo {
   stdin: NodeJS.ReadStream
@@ -13,6 +13,8 @@ export interface CliContext {
   io: CliIo
   /** The database settings; throws a CliError naming the variable when they are missing or bad. */
   mongoConfig(): MongoConfig
+  /** SCHEDULE_LAYOUT as set (`auto` when not): what the store was told; `store.layout()` is what it uses. */
+  layoutSetting(): LayoutSetting
   /** One connection per run, opened on first use; runCli closes it. */
   store(): Promise<Store>
   /** Serves the Data API gateway until SIGTERM; injected by the entry (cli/main.ts), a layer above. */
@@ -39,6 +41,8 @@ export const ENV_VARIABLES = {
   MONGODB_URI:
     "mongodb://[user:password@]host[:port]/ (or the old service's MONGODB_HOST, MONGODB_USER, MONGODB_PASSWORD)",
   MONGODB_DB: 'database name (default holoduledb)',
+  SCHEDULE_LAYOUT:
+    'auto (default: schedules when that collection holds documents, else holodules), holodules or schedules',
   PASSWORD_PBKDF2_ITERATIONS: 'PBKDF2-SHA256 iterations for new password hashes (default 600000)',
   DATA_API_KEYS: 'the API keys and what each may do (docs/data-api.md); required',
   DATA_API_HOST: 'where it listens (default 127.0.0.1)',

@@ -2,22 +2,9 @@ import { z } from 'zod'
 import { isCalendarDate } from '../store/days.js'
 import { deriveKey } from '../store/layouts/holodules.js'
 import type { HoloduleRecord } from '../store/records.js'
-import { CliError } from './context.js'
+import { type ParsedFile, parseRecordFile, requiredAs } from './record-file.js'
 
-export interface Rejection {
-  /** `line 3` for JSON lines, `record 3` (index + 1) for a JSON array. */
-  at: string
-  reason: string
-}
-
-export interface ParsedFile {
-  format: 'json-lines' | 'json-array'
-  records: HoloduleRecord[]
-  rejected: Rejection[]
-}
-
-const text = (what: string) =>
-  z.string({ error: (issue) => (issue.input === undefined ? 'is required' : `must be ${what}`) })
+const text = (what: string) => z.string(requiredAs(what))
 
 const isRealTime = (hhmmss: string): boolean =>
   Number(hhmmss.slice(0, 2)) < 24 && Number(hhmmss.slice(2, 4)) < 60 && Number(hhmmss.slice(4, 6)) < 60
@@ -58,70 +45,6 @@ export const holoduleInputSchema = z
     }),
   )
 
-const reasonOf = (error: z.ZodError): string =>
-  error.issues.map((i) => (i.path.length > 0 ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ')
-
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v)
-
-/**
- * Reads a JSON array (first non-blank character `[`) or JSON lines (one object per line, blank lines
- * ignored). Every bad record is rejected with its position and reason; the rest are kept. A key that
- * repeats within the file is rejected too, so the counts say what happened to each record.
- */
-export const parseHoloduleFile = (content: string): ParsedFile => {
-  const body = content.replace(/^\uFEFF/, '')
-  const entries: Array<{ at: string; value: unknown; error?: string }> = []
-  let format: ParsedFile['format'] = 'json-lines'
-
-  if (body.trimStart().startsWith('[')) {
-    format = 'json-array'
-    let values: unknown
-    try {
-      values = JSON.parse(body)
-    } catch (e) {
-      throw new CliError(`not a valid JSON array: ${(e as Error).message.split('\n')[0]}`)
-    }
-    if (!Array.isArray(values)) throw new CliError('not a valid JSON array')
-    values.forEach((value, i) => {
-      entries.push({ at: `record ${i + 1}`, value })
-    })
-  } else {
-    body.split('\n').forEach((raw, i) => {
-      const line = raw.replace(/\r$/, '')
-      if (line.trim() === '') return
-      try {
-        entries.push({ at: `line ${i + 1}`, value: JSON.parse(line) })
-      } catch {
-        entries.push({ at: `line ${i + 1}`, value: undefined, error: 'not valid JSON' })
-      }
-    })
-  }
-
-  const records: HoloduleRecord[] = []
-  const rejected: Rejection[] = []
-  const firstSeen = new Map<string, string>()
-  for (const { at, value, error } of entries) {
-    if (error) {
-      rejected.push({ at, reason: error })
-      continue
-    }
-    if (!isObject(value)) {
-      rejected.push({ at, reason: 'not a JSON object' })
-      continue
-    }
-    const parsed = holoduleInputSchema.safeParse(value)
-    if (!parsed.success) {
-      rejected.push({ at, reason: reasonOf(parsed.error) })
-      continue
-    }
-    const seen = firstSeen.get(parsed.data.key)
-    if (seen) {
-      rejected.push({ at, reason: `key ${JSON.stringify(parsed.data.key)} repeats ${seen}` })
-      continue
-    }
-    firstSeen.set(parsed.data.key, at)
-    records.push(parsed.data)
-  }
-  return { format, records, rejected }
-}
+/** A file of 2020 rows (`holodules import`): see parseRecordFile; a key may appear once. */
+export const parseHoloduleFile = (content: string): ParsedFile<HoloduleRecord> =>
+  parseRecordFile(content, holoduleInputSchema, (r) => [['key', r.key]])

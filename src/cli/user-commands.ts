@@ -1,6 +1,7 @@
 import { hashPassword, isLegacyPlaintext } from '../auth/password.js'
 import { CliError, type Command } from './context.js'
 import { readNewPassword } from './password-input.js'
+import { table } from './table.js'
 
 const PASSWORD_HINT =
   'the password is never taken from the command line: type it when asked, or pipe it on stdin'
@@ -75,19 +76,26 @@ export const userRm: Command = {
 
 export const userList: Command = {
   args: [],
-  summary: 'list users: ids and names, never password hashes',
-  options: { json: { type: 'boolean', help: 'print a JSON array of {"id", "username"}' } },
+  summary: 'list users: ids, names and flags (admin, disabled), never password hashes',
+  options: {
+    json: { type: 'boolean', help: 'print a JSON array of {"id", "username", "admin", "disabled"}' },
+  },
   async run({ flags }, ctx) {
     const store = await ctx.store()
-    const users = await store.listUsers()
+    const [users, accounts] = await Promise.all([store.listUsers(), store.listAccounts()])
+    const flagsOf = new Map(accounts.map((a) => [a.username, { admin: a.admin, disabled: a.disabled }]))
+    const rows = users.map((u) => ({
+      ...u,
+      ...(flagsOf.get(u.username) ?? { admin: false, disabled: false }),
+    }))
     const out = ctx.io.stdout
     if (flags.json) {
-      out.write(`${JSON.stringify(users.map((u) => ({ id: u.id, username: u.username })))}\n`)
+      out.write(`${JSON.stringify(rows)}\n`)
       return
     }
-    const width = Math.max(2, ...users.map((u) => u.id.length))
-    out.write(`${'ID'.padEnd(width)}  USERNAME\n`)
-    for (const u of users) out.write(`${u.id.padEnd(width)}  ${u.username}\n`)
+    const named = (r: (typeof rows)[number]) =>
+      [r.admin ? 'admin' : '', r.disabled ? 'disabled' : ''].filter(Boolean).join(',')
+    out.write(table([['ID', 'USERNAME', 'FLAGS'], ...rows.map((r) => [r.id, r.username, named(r)])]))
   },
 }
 

@@ -263,6 +263,7 @@ export const mongoEnv = serverEnv.pick({
   MONGODB_USER: true,
   MONGODB_PASSWORD: true,
   MONGODB_DB: true,
+  SCHEDULE_LAYOUT: true,
   PASSWORD_PBKDF2_ITERATIONS: true,
 })
 

@@ -1,4 +1,6 @@
 // The port between the app (and the CLI) and a database: one interface every backend implements.
+
+import type { ScheduleImport } from './layouts/schedule-import.js'
 import type {
   AccountChange,
   HoloduleRecord,
@@ -28,6 +30,14 @@ export interface UpsertReport {
   updated: number
   /** Records that were stored already exactly as given: nothing written. */
   unchanged: number
+}
+
+/** How many documents each collection holds (`holodule status`). */
+export interface CollectionCounts {
+  holodules: number
+  schedules: number
+  streamers: number
+  users: number
 }
 
 /**
@@ -78,6 +88,13 @@ export interface Store {
    * FerretDB too, which scans for anything but `_id`); `onProgress` hears how many are done.
    */
   upsertHolodules(records: HoloduleRecord[], onProgress?: (done: number) => void): Promise<UpsertReport>
+  /**
+   * The same into the `schedules` collection, whichever layout is in use (the CLI picks): a record
+   * is the stream with its `key` (else its dump's `_id`); only the fields it gives change. One scan,
+   * then batched writes by `_id`, as upsertHolodules.
+   */
+  upsertSchedules(records: ScheduleImport[], onProgress?: (done: number) => void): Promise<UpsertReport>
+  countDocuments(): Promise<CollectionCounts>
   ensureIndexes(): Promise<void>
   close(): Promise<void>
 }

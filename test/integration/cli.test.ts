@@ -26,7 +26,13 @@ interface Result {
 }
 
 /** A real process with its own environment: nothing from ours leaks in (MONGODB_URI included). */
-const exec = (command: string, args: string[], env: Record<string, string>, input = ''): Promise<Result> =>
+const exec = (
+  command: string,
+  args: string[],
+  env: Record<string, string>,
+  input = '',
+  timeoutMs = RUN_TIMEOUT_MS,
+): Promise<Result> =>
   new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       cwd: ROOT,
@@ -43,8 +49,8 @@ const exec = (command: string, args: string[], env: Record<string, string>, inpu
     })
     const timer = setTimeout(() => {
       child.kill('SIGKILL')
-      reject(new Error(`${args.join(' ')} did not finish within ${RUN_TIMEOUT_MS} ms\n${stderr}`))
-    }, RUN_TIMEOUT_MS)
+      reject(new Error(`${args.join(' ')} did not finish within ${timeoutMs} ms\n${stderr}`))
+    }, timeoutMs)
     child.once('error', reject)
     child.once('close', (code) => {
       clearTimeout(timer)
@@ -94,6 +100,9 @@ const buildPackage = async (pkg: string): Promise<string> => {
       join(pkg, 'dist'),
     ],
     {},
+    '',
+    // The whole source tree: slow on a busy two-core machine.
+    120_000,
   )
   assert.equal(tsc.code, 0, tsc.stdout + tsc.stderr)
   return bin
@@ -179,9 +188,9 @@ describe('holodule CLI against FerretDB', () => {
 
     const list = await cli(['user', 'list'])
     assert.equal(list.code, 0, list.stderr)
-    assert.match(list.stdout, /^ID\s+USERNAME\n1\s+alice\n$/)
+    assert.match(list.stdout, /^ID\s+USERNAME\s+FLAGS\n1\s+alice\n$/)
     const json = await cli(['user', 'list', '--json'])
-    assert.deepEqual(JSON.parse(json.stdout), [{ id: '1', username: 'alice' }])
+    assert.deepEqual(JSON.parse(json.stdout), [{ id: '1', username: 'alice', admin: false, disabled: false }])
     for (const out of [list.stdout, json.stdout]) assert.doesNotMatch(out, /pbkdf2|\$|second/)
 
     const rm = await cli(['user', 'rm', 'alice'])
@@ -289,6 +298,120 @@ describe('holodule CLI against FerretDB', () => {
     assertOneLineError(none, 1)
     assert.match(none.stderr, /no records in .*empty\.jsonl: nothing imported/)
     assertOneLineError(await cli(['holodules', 'import', join(work, 'missing.jsonl')]), 1)
+  })
+
+  test('schedules import, status, holodules import on the 2024 layout, streamers import and list', async () => {
+    const db = { MONGODB_DB: 'holodule_cli_2024' }
+    const oid = (n: number) => ({ $oid: n.toString(16).padStart(24, '0') })
+    const doc = (n: number, extra: Record<string, unknown> = {}) =>
+      JSON.stringify({
+        _id: oid(n),
+        code: 'HL0001',
+        video_id: `vid${n}`,
+        streaming_at: { $date: `2024-01-1${n}T21:00:00Z` },
+        name: 'n',
+        title: `title ${n}`,
+        url: 'u',
+        description: 'd',
+        published_at: { $date: '2024-01-05T03:00:00Z' },
+        tags: ['a'],
+        ...extra,
+      })
+    const file = join(work, 'schedules.jsonl')
+    writeFileSync(
+      file,
+      [
+        doc(1),
+        doc(2, { streaming_at: '2024-01-12T09:00:00', key: 'k2' }),
+        doc(3, { streaming_at: 'x' }),
+      ].join('\n'),
+    )
+
+    const empty = await cli(['status'], '', db)
+    assert.equal(empty.code, 0, empty.stderr)
+    assert.match(
+      empty.stdout,
+      /^database +holodule_cli_2024 at mongodb:.*\nlayout +holodules \(SCHEDULE_LAYOUT=auto: the schedules collection is empty\)\n/,
+    )
+    const refused = await cli(['schedules', 'import', file], '', db)
+    assertOneLineError(refused, 1)
+    assert.match(refused.stderr, /set SCHEDULE_LAYOUT=schedules/)
+
+    const first = await cli(['schedules', 'import', file], '', { ...db, SCHEDULE_LAYOUT: 'schedules' })
+    assert.equal(first.code, 3, first.stderr)
+    assert.match(
+      first.stdout,
+      /^line 3: streaming_at: must be .*\ninserted 2, updated 0, unchanged 0, rejected 1\n$/,
+    )
+    const again = await cli(
+      ['schedules', 'import', '-'],
+      [doc(1), doc(2, { streaming_at: '2024-01-12T09:00:00', key: 'k2' })].join('\n'),
+      db,
+    )
+    assert.equal(again.stdout, 'inserted 0, updated 0, unchanged 2, rejected 0\n')
+    const client = new MongoClient(mongo.uri)
+    try {
+      const stored = await client.db(db.MONGODB_DB).collection('schedules').findOne({ key: 'k2' })
+      assert.equal(String(stored?._id), '000000000000000000000002')
+      assert.deepEqual(
+        stored?.streaming_at,
+        new Date('2024-01-12T09:00:00Z'),
+        'a BSON date, wall clock as UTC',
+      )
+    } finally {
+      await client.close()
+    }
+
+    const old = JSON.parse(row('HL0001', '20240111 210000', { title: 'from 2020' }))
+    const converted = await cli(['holodules', 'import', '-'], JSON.stringify(old), db)
+    assert.equal(converted.code, 0, converted.stderr)
+    assert.match(
+      converted.stdout,
+      /written to schedules, converted\ninserted 0, updated 1, unchanged 0, rejected 0\n$/,
+    )
+
+    const streamers = JSON.stringify([
+      {
+        _id: oid(9),
+        code: 'HL0002',
+        name: 'two',
+        group: 'hololive',
+        affiliations: "['gen0', 'jp']",
+        is_retired: 'False',
+      },
+      { code: 'EN0001', name: 'en', group: 'hololive_en', affiliations: ['myth'], is_retired: true },
+    ])
+    assert.equal(
+      (await cli(['streamers', 'import', '-'], streamers, db)).stdout,
+      'inserted 2, updated 0, unchanged 0, rejected 0\n',
+    )
+    assert.equal(
+      (await cli(['streamers', 'import', '-'], streamers, db)).stdout,
+      'inserted 0, updated 0, unchanged 2, rejected 0\n',
+    )
+    const list = await cli(['streamers', 'list', '--group', 'hololive'], '', db)
+    assert.equal(
+      list.stdout,
+      'CODE    GROUP     NAME  AFFILIATIONS  RETIRED\nHL0002  hololive  two   gen0,jp\n',
+    )
+
+    const status = await cli(['status', '--json'], '', db)
+    const parsed = JSON.parse(status.stdout)
+    assert.equal(parsed.layout, 'schedules')
+    assert.deepEqual(parsed.counts, { holodules: 0, schedules: 2, streamers: 2, users: 0 })
+  })
+
+  test('user admin, disable and enable change the flags user list shows; a disabled user cannot log in', async () => {
+    assert.equal((await cli(['user', 'add', 'dave'], 'dave pass\n')).code, 0)
+    assert.match((await cli(['user', 'admin', 'dave', 'on'])).stdout, /^dave is an admin now/)
+    assert.match((await cli(['user', 'disable', 'dave'])).stdout, /^disabled dave/)
+    assert.match((await cli(['user', 'list'])).stdout, /\bdave\s+admin,disabled\n/)
+    assert.equal(await login('dave', 'dave pass'), 401)
+    assert.match((await cli(['user', 'enable', 'dave'])).stdout, /^enabled dave/)
+    assert.equal(await login('dave', 'dave pass'), 200)
+    assertOneLineError(await cli(['user', 'admin', 'dave', 'maybe']), 2)
+    assertOneLineError(await cli(['user', 'disable', 'nobody']), 1)
+    assert.equal((await cli(['user', 'rm', 'dave'])).code, 0)
   })
 
   test('a user added on Bun (running the TypeScript source) logs in and is listed', async () => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { ObjectId } from 'mongodb'
 import type { Store } from '#src/store/store.js'
+import { importCases } from './import-cases.js'
 
 /**
  * Documents as the 2024 collector writes them: ObjectIds, `streaming_at` holding Japan's wall clock
@@ -331,6 +332,8 @@ export const layoutCases = (make: MakeLayoutStore) => {
       assert.equal(await store.deleteStreamer('nope'), false)
     })
   })
+
+  importCases(make, LAYOUT_SEED)
 
   describe('accounts', () => {
     const USERS = [

@@ -1,5 +1,6 @@
 import { DuplicateUserError } from '../errors.js'
 import { dayQuery, newestFirst, sameHolodule, toHolodule } from '../layouts/holodules.js'
+import { type ScheduleImport, schedulePlanner } from '../layouts/schedule-import.js'
 import {
   holoduleDoc,
   holoduleDocFields,
@@ -21,7 +22,7 @@ import type {
   StreamerInput,
   UserRecord,
 } from '../records.js'
-import type { Layout, LayoutSetting, Store, UpsertReport } from '../store.js'
+import type { CollectionCounts, Layout, LayoutSetting, Store, UpsertReport } from '../store.js'
 import {
   ACCOUNT_PROJECTION,
   accountSet,
@@ -312,6 +313,61 @@ export class DataApiStore implements Store {
     }
     onProgress?.(done)
     return report
+  }
+
+  /**
+   * One scan, then an `insertMany` per 50 new records and an `updateOne` by `_id` per changed one
+   * (no bulkWrite in the Data API).
+   */
+  async upsertSchedules(records: ScheduleImport[], onProgress?: (done: number) => void) {
+    const report: UpsertReport = { inserted: 0, updated: 0, unchanged: 0 }
+    if (records.length === 0) return report
+    const plan = schedulePlanner((await this.find(SCHEDULES, { filter: {} })).map(scheduleFromDoc))
+    const idOf = (id: string) => (OBJECT_ID.test(id) ? { $oid: id } : id)
+    for (let i = 0; i < records.length; i += 50) {
+      const inserts: JsonObject[] = []
+      for (const r of records.slice(i, i + 50)) {
+        const step = plan(r)
+        if (step.op === 'unchanged') report.unchanged++
+        else if (step.op === 'insert')
+          inserts.push(ejsonDates(step.id === undefined ? step.doc : { _id: idOf(step.id), ...step.doc }))
+        else {
+          const u = await this.action<{ matchedCount?: unknown }>('updateOne', SCHEDULES, {
+            filter: { _id: idOf(step.id) },
+            update: { $set: ejsonDates(step.set) },
+          })
+          if (u.matchedCount === 1) report.updated++
+        }
+      }
+      if (inserts.length > 0) {
+        const r = await this.action<{ insertedIds?: unknown }>('insertMany', SCHEDULES, {
+          documents: inserts,
+        })
+        report.inserted += Array.isArray(r.insertedIds) ? r.insertedIds.length : inserts.length
+      }
+      onProgress?.(Math.min(i + 50, records.length))
+    }
+    return report
+  }
+
+  /** Each collection counted by an aggregation (the Data API has no count action). */
+  async countDocuments(): Promise<CollectionCounts> {
+    const count = async (collection: string) => {
+      const r = await this.action<{ documents?: unknown }>('aggregate', collection, {
+        pipeline: [{ $count: 'n' }],
+      })
+      const first = Array.isArray(r.documents) ? (r.documents[0] as { n?: unknown } | undefined) : undefined
+      return typeof first?.n === 'number' ? first.n : 0
+    }
+    const [holodules, schedules, streamers, users] = await Promise.all(
+      [HOLODULES, SCHEDULES, STREAMERS, USERS].map(count),
+    )
+    return {
+      holodules: holodules ?? 0,
+      schedules: schedules ?? 0,
+      streamers: streamers ?? 0,
+      users: users ?? 0,
+    }
   }
 
   /** The Data API has no index commands; `holodule db init` creates them through the driver. */

@@ -1,6 +1,7 @@
 import { nextDay } from '../days.js'
 import { DuplicateUserError } from '../errors.js'
 import { sameHolodule, toHolodule } from '../layouts/holodules.js'
+import { type ScheduleImport, schedulePlanner } from '../layouts/schedule-import.js'
 import {
   holoduleDoc,
   holoduleDocFields,
@@ -240,6 +241,36 @@ export class MemoryStore implements Store {
     }
     onProgress?.(records.length)
     return report
+  }
+
+  /** Through the same planner as the databases, so the three stores count alike. */
+  async upsertSchedules(records: ScheduleImport[], onProgress?: (done: number) => void) {
+    const report: UpsertReport = { inserted: 0, updated: 0, unchanged: 0 }
+    const plan = schedulePlanner(this.schedules.values())
+    for (const r of records) {
+      const step = plan(r)
+      if (step.op === 'unchanged') report.unchanged++
+      else if (step.op === 'update') {
+        const { id, ...stored } = this.schedules.get(step.id) as ScheduleRecord
+        this.schedules.set(id, scheduleFromDoc({ ...scheduleDoc(stored), ...step.set, _id: id }))
+        report.updated++
+      } else {
+        const id = step.id ?? this.newId()
+        this.schedules.set(id, scheduleFromDoc({ ...step.doc, _id: id }))
+        report.inserted++
+      }
+    }
+    onProgress?.(records.length)
+    return report
+  }
+
+  async countDocuments() {
+    return {
+      holodules: this.holodules.size,
+      schedules: this.schedules.size,
+      streamers: this.streamers.length,
+      users: this.users.size,
+    }
   }
 
   private newId(): string {

@@ -11,6 +11,7 @@ import {
 } from 'mongodb'
 import { DuplicateUserError, StoreUnavailableError } from '../errors.js'
 import { dayQuery, newestFirst, sameHolodule, toHolodule } from '../layouts/holodules.js'
+import type { ScheduleImport } from '../layouts/schedule-import.js'
 import {
   holoduleDoc,
   holoduleDocFields,
@@ -45,6 +46,7 @@ import {
 } from '../users.js'
 import { DUPLICATE_KEY, isUnavailable, reconnecting } from './errors.js'
 import { mongoLoginLimiters } from './login-limiters.js'
+import { countCollections, upsertScheduleDocs } from './schedule-import.js'
 
 /** Bounded waits: a dead database answers 503 in about two seconds instead of hanging a request. */
 export const MONGO_CLIENT_OPTIONS: MongoClientOptions = {
@@ -456,6 +458,14 @@ export class MongoStore implements Store {
         report.updated++
       }
     }
+  }
+
+  upsertSchedules(records: ScheduleImport[], onProgress?: (done: number) => void): Promise<UpsertReport> {
+    return this.run(() => upsertScheduleDocs(this.schedules, records, onProgress))
+  }
+
+  countDocuments() {
+    return this.run(() => countCollections(this.db))
   }
 
   ensureIndexes() {

@@ -188,10 +188,20 @@ test('each --help names the variables its command reads, and no others', async (
     ['user', 'list'],
     ['user', 'rm'],
     ['db', 'init'],
-    ['holodules', 'import'],
+    ['user', 'admin'],
+    ['user', 'disable'],
+    ['streamers', 'import'],
+    ['streamers', 'list'],
   ]) {
     assert.deepEqual(named(await help(...command)), new Set(['MONGODB_URI', 'MONGODB_DB']), command.join(' '))
   }
+  // What depends on the layout in use names the variable that chooses it.
+  for (const command of [['holodules', 'import'], ['schedules', 'import'], ['status']])
+    assert.deepEqual(
+      named(await help(...command)),
+      new Set(['MONGODB_URI', 'MONGODB_DB', 'SCHEDULE_LAYOUT']),
+      command.join(' '),
+    )
 })
 
 test('--version prints the package version; usage errors stay lowercase', async () => {
