@@ -1,23 +1,21 @@
 import assert from 'node:assert/strict'
-import { readFileSync } from 'node:fs'
 import { describe, it } from 'node:test'
 import { ENV_VARIABLES } from '#src/cli/context.js'
-import { mongoEnv, serverEnv } from '#src/config/config.js'
-import { gatewayEnv } from '#src/config/gateway-config.js'
+import {
+  assignedNames,
+  difference,
+  gatewayVariables,
+  mongoVariables,
+  OUTSIDE_THE_SCHEMAS,
+  readRepoFile as read,
+  serverVariables,
+} from '../support/variable-names.js'
 
 /**
  * The variables are declared once, in the schemas; the example file, the README's table and the
  * CLI's --help lines describe them, and must name each of them, and no other.
  */
-const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8')
-const names = (schema: { shape: object }) => Object.keys(schema.shape)
-
-/** Read before any schema: ENV_FILE before the file is merged, WORKERS by the cluster supervisor. */
-const OUTSIDE_THE_SCHEMAS = { ENV_FILE: 'src/config/env-file.ts', WORKERS: 'src/runtime/node/cluster.ts' }
-
-/** `NAME=value` lines, commented-out ones (`# NAME=`, `#NAME=`) included. */
-const envExample = (): string[] =>
-  [...read('.env.example').matchAll(/^#? ?([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1] as string)
+const envExample = (): string[] => assignedNames(read('.env.example'))
 
 /** The names in the first column of the README's `| variable | default | meaning |` table. */
 const readmeTable = (): string[] => {
@@ -30,15 +28,9 @@ const readmeTable = (): string[] => {
   )
 }
 
-/** Names in `names` and not in `of`, and the other way round. */
-const difference = (listed: string[], expected: string[]) => ({
-  missing: expected.filter((n) => !listed.includes(n)),
-  unknown: listed.filter((n) => !expected.includes(n)),
-})
-
 describe('every variable is declared once and listed everywhere', () => {
-  const server = names(serverEnv)
-  const gateway = names(gatewayEnv)
+  const server = serverVariables()
+  const gateway = gatewayVariables()
 
   it('.env.example: the servers and the Data API gateway, with WORKERS', () => {
     assert.deepEqual(difference(envExample(), [...server, ...gateway, 'WORKERS']), {
@@ -59,7 +51,7 @@ describe('every variable is declared once and listed everywhere', () => {
       ...keys,
       ...Object.values(ENV_VARIABLES).flatMap((line) => line.match(/[A-Z][A-Z0-9_]{2,}/g) ?? []),
     ]
-    const expected = [...new Set([...names(mongoEnv), ...gateway])]
+    const expected = [...new Set([...mongoVariables(), ...gateway])]
     assert.deepEqual(difference(mentioned, expected).missing, [])
     assert.deepEqual(difference(keys, expected).unknown, [])
   })
