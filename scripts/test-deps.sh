@@ -17,6 +17,8 @@ apt_missing=()
 /usr/bin/python3 -c 'import jwt' 2>/dev/null || apt_missing+=(python3 python3-jwt)
 /usr/bin/python3 -c 'import passlib, bcrypt' 2>/dev/null || apt_missing+=(python3 python3-passlib python3-bcrypt)
 command -v wrk >/dev/null || apt_missing+=(wrk)
+# khal, a real calendar client, imports a calendar feed (test/integration/khal.test.ts).
+command -v khal >/dev/null || apt_missing+=(khal)
 [ -x /usr/bin/chromium ] || apt_missing+=(chromium)
 { command -v nginx || [ -x /usr/sbin/nginx ]; } >/dev/null || apt_missing+=(nginx)
 command -v openssl >/dev/null || apt_missing+=(openssl)

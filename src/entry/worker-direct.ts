@@ -34,6 +34,7 @@ export default perIsolate(
       peerAddress: edgePeer,
       // Failed logins count in the database, across isolates and with the servers on it.
       loginLimiters: store.loginLimiters(),
+      feeds: store.feeds(),
     })
     try {
       return await app.fetch(request, env, ctx)

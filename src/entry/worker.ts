@@ -3,6 +3,7 @@ import { createApp } from '../app/index.js'
 import { createConsoleLogger } from '../lib/console-logger.js'
 import { edgePeer, perIsolate } from '../runtime/workers/isolate.js'
 import { DataApiStore } from '../store/data-api/data-api-store.js'
+import { DataApiFeedStore } from '../store/data-api/feeds.js'
 import { dataApiLoginLimiters } from '../store/data-api/login-limiters.js'
 
 /** The X-Request-Id that Hono's requestId middleware adopts; it makes its own for anything else. */
@@ -37,6 +38,7 @@ export default perIsolate(
       newRequestId: () => requests.getStore() ?? crypto.randomUUID(),
       // Failed logins count in the database's login_attempts, with the servers on it.
       loginLimiters: dataApiLoginLimiters(store.client),
+      feeds: new DataApiFeedStore(store.client),
     })
   },
   async (app, request, env, ctx) => {

@@ -4,6 +4,13 @@ import type { Clock } from './clock.js'
 import type { Logger } from './logger.js'
 
 /**
+ * The path as it may be logged: a calendar feed's URL is its credential (calendar apps cannot send
+ * a header), so `/calendar/<secret>.ics` is written without the secret.
+ */
+export const loggedPath = (path: string): string =>
+  path.startsWith('/calendar/') ? '/calendar/[secret]' : path
+
+/**
  * One JSON line per request; never headers or bodies, which carry tokens and passwords. `extra`
  * adds fields read after the handler ran (the gateway adds the key name and the namespace).
  */
@@ -21,7 +28,7 @@ export const accessLog = <E extends Env & { Variables: RequestIdVariables }>(
         logger.info('request', {
           requestId: c.var.requestId,
           method: c.req.method,
-          path: c.req.path,
+          path: loggedPath(c.req.path),
           status: c.res.status,
           ms: clock.now() - start,
           ...extra?.(c),

@@ -5,6 +5,7 @@ import { parseConfig, type ServerConfig } from '../../config/config.js'
 import type { Env } from '../../config/env.js'
 import { systemClock } from '../../lib/clock.js'
 import { createJsonLogger, type Logger } from '../../lib/logger.js'
+import type { FeedStore } from '../../store/feeds.js'
 import type { LoginLimitersFor } from '../../store/login-limiters.js'
 import { MongoStore } from '../../store/mongo/mongo-store.js'
 import type { Store } from '../../store/store.js'
@@ -77,6 +78,7 @@ export const bootstrap = async (
   const prometheus = config.metrics && createPrometheusMetrics()
   let store: Store
   let loginLimiters: LoginLimitersFor | undefined
+  let feeds: FeedStore | undefined
   let demoPassword: string | undefined
   if (config.mongodbUri) {
     const mongo = MongoStore.connect(
@@ -90,6 +92,7 @@ export const bootstrap = async (
     store = mongo
     // Failed logins count across every process and server on the database.
     loginLimiters = mongo.loginLimiters()
+    feeds = mongo.feeds()
     await ensureIndexesOnceUp(mongo, logger)
     // Chosen (and logged) as soon as the database answers; a request would ask it otherwise.
     mongo.layout().catch(() => {})
@@ -106,6 +109,7 @@ export const bootstrap = async (
     logger,
     peerAddress,
     loginLimiters,
+    feeds,
     signatures,
     hasher: prioritizedHasher(
       logger,

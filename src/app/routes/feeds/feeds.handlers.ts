@@ -1,0 +1,128 @@
+import type { Context } from 'hono'
+import { hashFeedSecret, newFeedId, newFeedSecret } from '../../../auth/feed-secret.js'
+import { toBase64Url } from '../../../lib/base64.js'
+import type { Clock } from '../../../lib/clock.js'
+import { createTtlCache } from '../../../lib/ttl-cache.js'
+import type { FeedRecord, FeedStore } from '../../../store/feeds.js'
+import type { Store } from '../../../store/store.js'
+import type { AppEnv } from '../../env.js'
+import { sendJson } from '../../responses.js'
+import { resolveQuery } from '../schedules/schedules.handlers.js'
+import { type FeedFilter, renderCalendar } from './calendar.js'
+
+export interface FeedDeps {
+  store: Store
+  feeds: FeedStore
+  clock: Clock
+  /** The origin feed URLs are made with (TRUST_PROXY applied). */
+  publicOrigin: (c: Context) => string
+  /** Seconds a calendar is reused, like a day (HOLODULES_CACHE_TTL). */
+  cacheTtl: number
+  backgroundWork: boolean
+  /** Feeds one user may have. */
+  maxFeeds: number
+}
+
+/** Streams from this many days back to this many ahead, Japan days. */
+const DAYS_BACK = 7
+const DAYS_AHEAD = 30
+/** A calendar past this many bytes is cut at the last whole stream (1000 streams are ~500 KB). */
+export const CALENDAR_LIMIT = 1000
+
+const japanDay = (nowMs: number, offsetDays: number): string =>
+  new Date(nowMs + 9 * 3600_000 + offsetDays * 86_400_000).toISOString().slice(0, 10)
+
+const publicFeed = (f: FeedRecord) => ({
+  id: f.id,
+  group: f.group,
+  code: f.code,
+  keyword: f.keyword,
+  created: f.created,
+})
+
+export const createFeed =
+  ({ feeds, clock, publicOrigin, maxFeeds, store }: FeedDeps) =>
+  async (c: Context<AppEnv>, input: FeedFilter) => {
+    const user = c.get('user')
+    const account = await store.findAccountByUsername(user.username)
+    if ((await feeds.listFeeds(user.username)).length >= maxFeeds)
+      return sendJson(c, { error: 'Too many feeds', limit: maxFeeds }, 409)
+    const secret = newFeedSecret()
+    const feed: FeedRecord = {
+      id: newFeedId(),
+      username: user.username,
+      userId: account?.id ?? '',
+      secretHash: await hashFeedSecret(secret),
+      ...input,
+      created: new Date(clock.now()).toISOString(),
+    }
+    await feeds.addFeed(feed)
+    const url = `${publicOrigin(c)}/calendar/${secret}.ics`
+    const { id, group, code, keyword, created } = feed
+    return sendJson(c, { id, url, group, code, keyword, created }, 201)
+  }
+
+export const listFeeds =
+  ({ feeds }: FeedDeps) =>
+  async (c: Context<AppEnv>) =>
+    sendJson(c, { feeds: (await feeds.listFeeds(c.get('user').username)).map(publicFeed) }, 200)
+
+export const removeFeed =
+  ({ feeds }: FeedDeps) =>
+  async (c: Context<AppEnv>, id: string) =>
+    (await feeds.removeFeed(c.get('user').username, id))
+      ? c.body(null, 204)
+      : sendJson(c, { error: 'Not found' }, 404)
+
+interface Calendar {
+  body: Uint8Array<ArrayBuffer>
+  etag: string
+}
+
+/**
+ * `GET /calendar/<secret>.ics`. An unknown, revoked or orphaned secret (its user removed, added
+ * again, or disabled) gets one answer, after the same two lookups. The calendar of a filter is
+ * rendered once per TTL and shared by every feed with that filter.
+ */
+export const calendar = (deps: FeedDeps) => {
+  const { store, feeds, clock } = deps
+  const rendered = createTtlCache<string, Calendar>({
+    ttlMs: deps.cacheTtl * 1000,
+    clock,
+    background: deps.backgroundWork,
+  })
+  const render = async (filter: FeedFilter): Promise<Calendar> => {
+    const now = clock.now()
+    const params = {
+      sdate: japanDay(now, -DAYS_BACK),
+      edate: japanDay(now, DAYS_AHEAD),
+      ...(filter.group !== null && { group: filter.group }),
+      ...(filter.code !== null && { code: filter.code }),
+      ...(filter.keyword !== null && { keyword: filter.keyword }),
+    }
+    const query = await resolveQuery(
+      async (group) => (await store.findStreamers(group)).map((s) => s.code),
+      params,
+    )
+    const streams = await store.findSchedules({ ...query, limit: CALENDAR_LIMIT })
+    const body = new TextEncoder().encode(renderCalendar(streams, filter, now))
+    const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', body))
+    return { body, etag: `"${toBase64Url(digest.subarray(0, 18))}"` }
+  }
+  return async (c: Context<AppEnv>, file: string) => {
+    const secret = file.endsWith('.ics') ? file.slice(0, -4) : ''
+    const feed = await feeds.findFeedBySecretHash(await hashFeedSecret(secret))
+    // Looked up whether or not the feed exists: an unknown secret takes as long as an orphaned one.
+    const account = await store.findAccountByUsername(feed?.username ?? '\u0000')
+    if (!feed || !account || account.id !== feed.userId || account.disabled)
+      return sendJson(c, { error: 'Not found' }, 404)
+    const filter = { group: feed.group, code: feed.code, keyword: feed.keyword }
+    const cal = await rendered.get(JSON.stringify(filter), () => render(filter))
+    const headers = {
+      ETag: cal.etag,
+      'Cache-Control': `private, max-age=${deps.cacheTtl}`,
+    }
+    if (c.req.header('If-None-Match') === cal.etag) return c.body(null, 304, headers)
+    return c.body(cal.body, 200, { ...headers, 'Content-Type': 'text/calendar; charset=utf-8' })
+  }
+}
