@@ -10,6 +10,7 @@ import {
   ObjectId,
 } from 'mongodb'
 import { DuplicateUserError, StoreUnavailableError } from '../errors.js'
+import type { FeedStore } from '../feeds.js'
 import { dayQuery, newestFirst, sameHolodule, toHolodule } from '../layouts/holodules.js'
 import type { ScheduleImport } from '../layouts/schedule-import.js'
 import {
@@ -45,6 +46,7 @@ import {
   USER_PROJECTION,
 } from '../users.js'
 import { DUPLICATE_KEY, isUnavailable, reconnecting } from './errors.js'
+import { MongoFeedStore } from './feeds.js'
 import { mongoLoginLimiters } from './login-limiters.js'
 import { countCollections, upsertScheduleDocs } from './schedule-import.js'
 
@@ -479,6 +481,7 @@ export class MongoStore implements Store {
       await this.schedules.createIndex({ code: 1, streaming_at: -1 }, { name: 'code_1_streaming_at_-1' })
       await this.streamers.createIndex({ group: 1, code: 1 }, { name: 'group_1_code_1' })
       await this.streamers.createIndex({ code: 1 }, { name: 'code_1' })
+      await this.feeds().ensureIndexes()
       // rate-limiter-flexible's schema for the login counters (store/login-limiters.ts).
       const attempts = this.db.collection(LOGIN_ATTEMPTS)
       try {
@@ -497,6 +500,11 @@ export class MongoStore implements Store {
    * The login counters in this database (rate-limiter-flexible on this client), each operation
    * under the same deadline, reconnect and error mapping as the store's own.
    */
+  /** Calendar feeds in this database, under the same deadline, reconnect and error mapping. */
+  feeds(): FeedStore {
+    return new MongoFeedStore(this.db, (op) => this.run(op, this.requestDeadlineMs))
+  }
+
   loginLimiters(): LoginLimitersFor {
     return mongoLoginLimiters(this.db, (op) => this.run(op, this.requestDeadlineMs))
   }
