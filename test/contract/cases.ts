@@ -12,6 +12,7 @@ import {
   SEED_DAY_KEYS,
 } from '#harness/fixtures.js'
 import { claims, craftToken, decodePart, nowSeconds } from '#harness/tokens.js'
+import { headerCases } from './headers.js'
 import { type Conformance, createConformance, type OpenApiDocument, observe } from './openapi-conformance.js'
 import type { ContractTarget } from './target.js'
 import { thirdGenerationCases } from './third-generation.js'
@@ -629,4 +630,5 @@ export const contractCases = (target: () => ContractTarget) => {
 
   thirdGenerationCases({ target, api, readJson })
   writeCases({ target, api, readJson })
+  headerCases({ target, api })
 }

@@ -11,4 +11,10 @@ export interface ContractTarget {
    * by default.
    */
   layout?: Layout
+  /**
+   * Headers a front in the way adds to every answer, with their values (nginx: `server`, and
+   * `strict-transport-security`, the TLS terminator's): the header cases allow exactly these beyond
+   * the app's set and the transport's. Absent: the app answers directly.
+   */
+  frontHeaders?: Readonly<Record<string, string>>
 }

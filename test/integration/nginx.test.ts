@@ -26,6 +26,10 @@ import { httpTarget } from '../support/http-target.js'
 const SITE = join(REPO_ROOT, 'deploy', 'nginx', 'holodule-api.conf')
 const UNIT = join(REPO_ROOT, 'deploy', 'systemd', 'holodule-api.service')
 const DB = 'nginx_front'
+/** The site's HSTS: the TLS terminator's header, which the app no longer sends (shared/contract.md). */
+const HSTS = 'max-age=15552000; includeSubDomains'
+/** What nginx adds to every HTTPS answer, the app's and its own (server_tokens off: no version). */
+const FRONT_HEADERS = { server: 'nginx', 'strict-transport-security': HSTS }
 
 /** Debian's nginx, wherever PATH or Debian puts it; a clear message when it is not installed. */
 const nginxBinary = (): string => {
@@ -186,7 +190,8 @@ describe('behind nginx, as deployed', () => {
   const via = fetchFrom('127.0.0.1')
 
   describe('the contract over HTTPS through nginx', () => {
-    contractCases(() => ({ ...httpTarget(base, client, DB), fetch: via }))
+    // The header cases allow exactly nginx's own headers beyond the app's set and the transport's.
+    contractCases(() => ({ ...httpTarget(base, client, DB), fetch: via, frontHeaders: FRONT_HEADERS }))
   })
 
   it('the app logs the address nginx saw, not one the client wrote in X-Forwarded-For', async () => {
@@ -201,6 +206,18 @@ describe('behind nginx, as deployed', () => {
     // nginx's own log has the same request under the same id.
     const nginxLog = readFileSync(join(dir, 'access.log'), 'utf8')
     assert.match(nginxLog, new RegExp(`^127\\.0\\.0\\.2 .*id=${requestId}$`, 'm'))
+  })
+
+  it("sets HSTS itself, once, on the app's answers (the app sends none), the page's included", async () => {
+    assert.ok(readFileSync(SITE, 'utf8').includes(`Strict-Transport-Security "${HSTS}" always;`))
+    for (const path of ['/healthz', '/nope', `/holodules/${SEED_DAY}`, '/docs']) {
+      const res = await via(path)
+      await res.body?.cancel()
+      // curlFetch joins repeated headers with ', ': one value means one header.
+      assert.equal(res.headers.get('strict-transport-security'), HSTS, path)
+    }
+    const direct = await curlFetch(`${app.baseUrl}/healthz`)
+    assert.equal(direct.headers.get('strict-transport-security'), null, 'the app sent HSTS itself')
   })
 
   it('gives nginx a request id when the client sends none, the same in both logs', async () => {
@@ -263,6 +280,8 @@ describe('behind nginx, as deployed', () => {
       const res = refused[0] as Response
       assert.equal(res.headers.get('content-type'), 'application/json; charset=UTF-8')
       assert.match(res.headers.get('retry-after') ?? '', /^[1-9]\d*$/)
+      // The location's own add_header replaces the server's: the site repeats HSTS there.
+      assert.equal(res.headers.get('strict-transport-security'), HSTS)
       assert.deepEqual(await res.json(), body)
       // Another address is not held back.
       assert.equal((await fetchFrom('127.0.0.5')(path, { method: 'POST', body: '{' })).status, 400)
@@ -277,6 +296,7 @@ describe('behind nginx, as deployed', () => {
     })
     assert.equal(res.status, 413)
     assert.equal(res.headers.get('content-type'), 'application/json; charset=UTF-8')
+    assert.equal(res.headers.get('strict-transport-security'), HSTS)
     const body = (await res.json()) as Record<string, unknown>
     assert.deepEqual(Object.keys(body), ['status_code', 'error', 'description'])
     assert.equal(body.status_code, 413)
@@ -313,6 +333,8 @@ describe('behind nginx, as deployed', () => {
     const res = await curlFetch(`${httpBase}/holodules/${SEED_DAY}`)
     assert.equal(res.status, 301)
     assert.equal(res.headers.get('location'), `https://127.0.0.1/holodules/${SEED_DAY}`)
+    // HSTS only over HTTPS: a browser ignores it on a plain HTTP answer (RFC 6797 8.1).
+    assert.equal(res.headers.get('strict-transport-security'), null)
   })
 
   // Last: it stops the app.
@@ -322,6 +344,7 @@ describe('behind nginx, as deployed', () => {
     assert.equal(res.status, 503)
     assert.equal(res.headers.get('content-type'), 'application/json; charset=UTF-8')
     assert.match(res.headers.get('retry-after') ?? '', /^[1-9]\d*$/)
+    assert.equal(res.headers.get('strict-transport-security'), HSTS)
     assert.deepEqual(await res.json(), { error: 'Service Unavailable' })
   })
 })

@@ -6,10 +6,28 @@ const ALLOW_HEADERS = 'Content-Type,Authorization'
 const ALLOW_METHODS = 'GET,PUT,POST,DELETE,OPTIONS'
 
 /**
- * The headers of every answer but a preflight, with its id. The old service added the two CORS
- * headers to every response in an after_request hook (browser clients depend on them on errors
- * too); the others are what Hono's `secureHeaders({ crossOriginResourcePolicy: false,
- * crossOriginOpenerPolicy: false })` set, written out (wire-headers.test.ts holds them equal).
+ * The headers of every answer but a preflight, with its id: shared/contract.md's "Response headers",
+ * what an API needs and nothing meant for HTML pages. Who acts on each:
+ *
+ * - `access-control-allow-origin` (added per origin policy below), `-headers`, `-methods`: the
+ *   browser, deciding whether a page on another origin may read the answer. The old service added
+ *   them to every response in an after_request hook, errors included, and browser clients depend on
+ *   them there too.
+ * - `x-content-type-options: nosniff`: the browser, which then never sniffs a JSON body as HTML or
+ *   script (a body echoing a request's text cannot turn into a page or a `<script src>`).
+ * - `x-frame-options: DENY`: the browser, which then never renders an answer inside a frame (no
+ *   clickjacking through a navigated-to error page). With nosniff, the OWASP REST Security set.
+ * - `x-request-id`: people and proxies: the id in the app's log line (and nginx's), returned so a
+ *   client can quote it.
+ *
+ * Content-Type, Content-Length, Cache-Control, ETag and Vary are the answer's own (`respond`).
+ * Until issue 20 every answer also carried what Hono's `secureHeaders` sets for HTML pages
+ * (Origin-Agent-Cluster, Referrer-Policy, X-DNS-Prefetch-Control, X-Download-Options,
+ * X-Permitted-Cross-Domain-Policies, X-XSS-Protection, X-Frame-Options SAMEORIGIN) and
+ * Strict-Transport-Security: no client acts on the first six on a JSON body, the page's own
+ * protections are on /docs (routes/docs), and HSTS is the TLS terminator's (deploy/nginx sets it;
+ * over plain HTTP a browser ignores it). Every header here is written on every answer: add none
+ * without a reason a client or browser acts on.
  * Names in lower case, as the responses had them when they went through a Headers object.
  *
  * An object literal, because V8 makes it from a boilerplate: ~70 ns on Node 20, where copying a
@@ -18,19 +36,15 @@ const ALLOW_METHODS = 'GET,PUT,POST,DELETE,OPTIONS'
 const answerHeaders = (id: string): Record<string, string> => ({
   'access-control-allow-headers': ALLOW_HEADERS,
   'access-control-allow-methods': ALLOW_METHODS,
-  'origin-agent-cluster': '?1',
-  'referrer-policy': 'no-referrer',
-  'strict-transport-security': 'max-age=15552000; includeSubDomains',
   'x-content-type-options': 'nosniff',
-  'x-dns-prefetch-control': 'off',
-  'x-download-options': 'noopen',
-  'x-frame-options': 'SAMEORIGIN',
-  'x-permitted-cross-domain-policies': 'none',
-  'x-xss-protection': '0',
+  'x-frame-options': 'DENY',
   'x-request-id': id,
 })
 
-/** A preflight carried neither the id nor the security headers; it still does not. */
+/**
+ * A preflight carried neither the id nor the security headers; it still does not: only the browser
+ * reads it, for the CORS headers, and never renders it.
+ */
 const preflightHeaders = (): Record<string, string> => ({
   'access-control-allow-headers': ALLOW_HEADERS,
   'access-control-allow-methods': ALLOW_METHODS,
@@ -58,7 +72,7 @@ const stamp = (res: Response, wire: HeaderRecord) => {
 
 /**
  * What requestId, the legacy CORS hook and secureHeaders did, one `Headers.set` at a time after
- * every response (16 headers that @hono/node-server then converted back for writeHead): the
+ * every response (16 headers, then, that @hono/node-server converted back for writeHead): the
  * request's id, and how its answer's headers are made, for `respond`, which builds every answer
  * with plain-object headers that @hono/node-server writes without a Headers object. An answer that
  * `respond` did not build gets the same headers set after the handler, as before.

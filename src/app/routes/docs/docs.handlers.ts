@@ -111,14 +111,37 @@ export const servedVendor = async (name: DocsAssetName, body: string | Uint8Arra
   cacheControl: VENDOR_CACHE,
 })
 
-/** One file with its type, validator and the page's CSP; 304 when the client has it already. */
+/**
+ * The protections a browser acts on for the page and its files (the JSON answers carry none of the
+ * page-only ones: shared/contract.md, "Response headers"). Each, and why:
+ *
+ * - Content-Security-Policy: the page runs only its own scripts and styles, so an injected tag in
+ *   anything the page renders (the document's descriptions) runs nothing; frame-ancestors 'none'.
+ * - X-Frame-Options: DENY: frame-ancestors for browsers that predate it; nobody may frame the page
+ *   and overlay its Authorize dialog (clickjacking a login).
+ * - X-Content-Type-Options: nosniff: the scripts and the stylesheet run only under their declared
+ *   types, and nothing is sniffed into HTML.
+ * - Referrer-Policy: no-referrer: the page's "try it out" calls, and any link in the document's
+ *   text, do not tell the server they reach where they came from (nothing here needs a Referer).
+ *
+ * The wire headers (middleware/wire-headers.ts) are added after the handler, as on any answer: the
+ * CORS headers and X-Request-Id, and the same nosniff and DENY. No Strict-Transport-Security: the
+ * TLS terminator sets it (deploy/nginx).
+ */
+const PAGE_PROTECTIONS = {
+  'Content-Security-Policy': DOCS_CSP,
+  'X-Frame-Options': 'DENY',
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+} as const
+
+/** One file with its type, validator and the page's protections; 304 when the client has it already. */
 export const sendServed = (c: Context, served: Served): Response => {
   const headers: Record<string, string> = {
     'Content-Type': served.contentType,
     'Cache-Control': served.cacheControl,
     ETag: served.etag,
-    'Content-Security-Policy': DOCS_CSP,
-    'X-Content-Type-Options': 'nosniff',
+    ...PAGE_PROTECTIONS,
   }
   const given = c.req.header('If-None-Match')
   if (given?.split(',').some((t) => t.trim() === served.etag)) return c.body(null, 304, headers)

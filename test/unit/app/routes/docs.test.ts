@@ -42,6 +42,36 @@ describe('GET /docs', () => {
     assert.doesNotMatch(html, /<script>|<style|style=|https?:\/\//, 'nothing inline, nothing from elsewhere')
   })
 
+  it('gives the page, its files and their 304s the protections a browser acts on for a page', async () => {
+    const app = appWith(assetsInMemory(FILES).assets)
+    const page = await app.request('/docs')
+    const etag = page.headers.get('etag') ?? ''
+    for (const res of [
+      page,
+      await app.request('/docs', { headers: { 'If-None-Match': etag } }),
+      await app.request('/docs/init.js'),
+      await app.request('/docs/swagger-ui-bundle.js'),
+      await app.request('/docs/swagger-ui.css'),
+    ]) {
+      const what = `${res.status} ${res.headers.get('content-type')}`
+      assert.equal(res.headers.get('content-security-policy'), DOCS_CSP, what)
+      assert.equal(res.headers.get('x-frame-options'), 'DENY', what)
+      assert.equal(res.headers.get('x-content-type-options'), 'nosniff', what)
+      assert.equal(res.headers.get('referrer-policy'), 'no-referrer', what)
+      // HSTS is the TLS terminator's (deploy/nginx), here as on the JSON answers.
+      assert.equal(res.headers.get('strict-transport-security'), null, what)
+      // The wire headers are added as on any answer.
+      assert.equal(res.headers.get('access-control-allow-origin'), '*', what)
+      assert.match(res.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/, what)
+      await res.body?.cancel()
+    }
+    assert.equal(page.status, 200)
+    // The page's protections stay on the page: the document it reads is a JSON answer like any other.
+    const json = await app.request('/openapi.json')
+    assert.equal(json.headers.get('content-security-policy'), null)
+    assert.equal(json.headers.get('referrer-policy'), null)
+  })
+
   it("serves Swagger UI's files from the injected source with their types, reading each once", async () => {
     const { assets, asked } = assetsInMemory(FILES)
     const app = appWith(assets)
