@@ -108,7 +108,8 @@ const login = ({ url, base }: ScenarioContext): ScenarioPlan => {
 /**
  * `schedules-week`: one week of one group on the 2024 layout, with a token from `POST /token` (the
  * third generation's login, once per plan, not measured): the same request every time, as `hot`.
- * /schedules is not cached, so each request is the group's streamers and one range query.
+ * /schedules is cached per normalised query for HOLODULES_CACHE_TTL (`--ttl`), as a day: under load
+ * the answer comes from memory, a range query (and the group's streamers) once per TTL.
  */
 const schedulesWeek = async ({ url, base, workload, getJson }: ScenarioContext): Promise<ScenarioPlan> => {
   const form = new URLSearchParams({ username: BENCH_USER.username, password: BENCH_USER.password })

@@ -21,6 +21,7 @@ import { type LoginLimitersFor, memoryLoginLimiters } from '../store/login-limit
 import type { UserRecord } from '../store/records.js'
 import type { Store } from '../store/store.js'
 import { clientAddressOf, type PeerAddress } from './client-address.js'
+import { createWriteSignals } from './encoded-answers.js'
 import type { AppEnv } from './env.js'
 import { type Metrics, requestMetrics } from './metrics.js'
 import { bearerRequired } from './middleware/bearer-required.js'
@@ -183,6 +184,15 @@ export const createApp = ({
     generations,
   })
 
+  // The answer caches' shared settings, and how the writes reach them in this process.
+  const answerCaches = {
+    cacheTtl: config.holodulesCacheTtl ?? DEFAULT_HOLODULES_CACHE_TTL,
+    clock,
+    backgroundWork,
+    metrics,
+  }
+  const writes = createWriteSignals()
+
   const addressOf = clientAddressOf(peerAddress, config.trustProxy ?? null)
   // Outermost, so that preflights, which wireHeaders answers itself, are logged too. At
   // LOG_LEVEL=warn and above not even a pass-through layer is paid per request.
@@ -217,25 +227,14 @@ export const createApp = ({
         metrics,
       }),
     )
-    .route(
-      '/',
-      holoduleRoutes({
-        store,
-        jwtRequired: requireJwt,
-        cacheTtl: config.holodulesCacheTtl ?? DEFAULT_HOLODULES_CACHE_TTL,
-        clock,
-        backgroundWork,
-        generations,
-        metrics,
-      }),
-    )
+    .route('/', holoduleRoutes({ store, jwtRequired: requireJwt, ...answerCaches, writes, generations }))
     .route('/', healthRoutes({ store, clock, backgroundWork }))
   // The third generation (the 2024 service's reads). Outside the typed chain for now: with it in,
   // tsc widened hc<AppType>'s paths to string (the typed client gets these routes of its own).
   if (generations.third) {
     const guard = bearerRequired({ verifier, store: cachedUsers, clock })
-    app.route('/', scheduleRoutes({ store, bearerRequired: guard }))
-    app.route('/', scheduleWriteRoutesFor({ store, bearerRequired: guard }))
+    app.route('/', scheduleRoutes({ store, bearerRequired: guard, ...answerCaches, writes }))
+    app.route('/', scheduleWriteRoutesFor({ store, bearerRequired: guard, writes }))
     const passwordIterations = config.passwordIterations
     app.route('/', userRoutes({ store, clock, passwordIterations, bearerRequired: guard }))
   }

@@ -3,7 +3,13 @@ import { matchedRoutes } from 'hono/route'
 
 /** How a login that reached the throttle ended: a body that is not credentials is not a login. */
 export type LoginOutcome = 'ok' | 'invalid' | 'throttled' | 'busy'
-export type CacheName = 'holodules' | 'users'
+export type CacheName =
+  | 'holodules'
+  | 'users'
+  | 'schedules'
+  | 'schedules-by-id'
+  | 'streamers'
+  | 'streamers-by-id'
 export type CacheResult = 'hit' | 'miss'
 
 /**

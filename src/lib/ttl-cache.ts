@@ -12,6 +12,13 @@ export interface TtlCacheOptions<V> {
   /** Entries kept at most; the oldest is dropped first. */
   maxEntries?: number
   /**
+   * Bytes kept at most, as `sizeOf` counts them; the oldest entries are dropped until a new one
+   * fits, and a value larger than the whole bound is not kept (its flight is still shared).
+   */
+  maxBytes?: number
+  /** A value's size for `maxBytes` (e.g. its encoded answer's bytes). Absent: every value counts 0. */
+  sizeOf?: (value: V) => number
+  /**
    * Whether a hit may start a refresh that no request awaits. Off under workerd, which cancels
    * work a request leaves running once it has answered: the refresh would never settle and every
    * later request for the key would wait on it. Off: no refresh-ahead and no stale window.
@@ -29,13 +36,20 @@ export interface TtlCacheOptions<V> {
 export interface TtlCache<K, V> {
   /** The cached value, or the one `load` yields; concurrent misses for one key share one load. */
   get(key: K, load: () => Promise<V>): Promise<V>
+  /** Forgets the key, and a load of it in flight will not be kept (it may predate a write). */
   delete(key: K): void
+  /** Forgets every key, and no load in flight will be kept. */
+  clear(): void
+  /** Entries kept. */
   readonly size: number
+  /** Bytes kept, as `sizeOf` counts them. */
+  readonly bytes: number
 }
 
 interface Entry<V> {
   value: V
   loadedAt: number
+  bytes: number
 }
 
 /**
@@ -52,6 +66,8 @@ export const createTtlCache = <K, V>({
   clock,
   staleMs: staleWindow = 0,
   maxEntries = 10_000,
+  maxBytes = Number.POSITIVE_INFINITY,
+  sizeOf = () => 0,
   cacheable = () => true,
   background = true,
   onLookup,
@@ -63,18 +79,35 @@ export const createTtlCache = <K, V>({
   // that requests rarely find the key expired and wait.
   const refreshAt = staleMs > 0 ? ttlMs : ttlMs * 0.75
 
-  const keep = (key: K, value: V, loadedAt: number) => {
-    if (!cacheable(value)) {
-      entries.delete(key)
-      return
-    }
+  let bytes = 0
+
+  const drop = (key: K) => {
+    const e = entries.get(key)
+    if (!e) return
+    bytes -= e.bytes
     entries.delete(key)
-    if (entries.size >= maxEntries) {
-      const oldest = clock.now() - ttlMs - staleMs
-      for (const [k, e] of entries) if (e.loadedAt <= oldest) entries.delete(k)
-      if (entries.size >= maxEntries) entries.delete(entries.keys().next().value as K)
+  }
+
+  /** Room for one more entry of `size` bytes: the expired go first, then the oldest. */
+  const makeRoom = (size: number) => {
+    const full = () => entries.size >= maxEntries || bytes + size > maxBytes
+    if (!full()) return
+    const expired = clock.now() - ttlMs - staleMs
+    for (const [k, e] of entries) if (e.loadedAt <= expired) drop(k)
+    for (const k of entries.keys()) {
+      if (!full()) return
+      drop(k)
     }
-    entries.set(key, { value, loadedAt })
+  }
+
+  const keep = (key: K, value: V, loadedAt: number) => {
+    drop(key)
+    if (!cacheable(value)) return
+    const size = sizeOf(value)
+    if (size > maxBytes) return
+    makeRoom(size)
+    entries.set(key, { value, loadedAt, bytes: size })
+    bytes += size
   }
 
   const fetchOnce = (key: K, load: () => Promise<V>): Promise<V> => {
@@ -82,14 +115,17 @@ export const createTtlCache = <K, V>({
     if (pending) return pending
     // The value is as old as the moment it was asked for, not when it arrived.
     const startedAt = clock.now()
-    const p = load().then(
+    const p: Promise<V> = load().then(
       (value) => {
-        inflight.delete(key)
-        keep(key, value, startedAt)
+        // Not when delete or clear forgot this flight meanwhile: its value may predate a write.
+        if (inflight.get(key) === p) {
+          inflight.delete(key)
+          keep(key, value, startedAt)
+        }
         return value
       },
       (error: unknown) => {
-        inflight.delete(key)
+        if (inflight.get(key) === p) inflight.delete(key)
         throw error
       },
     )
@@ -116,16 +152,25 @@ export const createTtlCache = <K, V>({
             return Promise.resolve(hit.value)
           }
         }
-        if (age >= ttlMs + staleMs) entries.delete(key)
+        if (age >= ttlMs + staleMs) drop(key)
       }
       onLookup?.('miss')
       return fetchOnce(key, load)
     },
     delete(key) {
-      entries.delete(key)
+      drop(key)
+      inflight.delete(key)
+    },
+    clear() {
+      entries.clear()
+      inflight.clear()
+      bytes = 0
     },
     get size() {
       return entries.size
+    },
+    get bytes() {
+      return bytes
     },
   }
 }

@@ -112,7 +112,8 @@ export const createPrometheusMetrics = (): PrometheusMetrics => {
   const caches = counter(
     register,
     'holodule_cache_lookups_total',
-    'Lookups of the per-process caches (holodules: a day, users: the user of a token), hit or miss',
+    'Lookups of the per-process caches, hit or miss: holodules (a day), schedules (a /schedules query), ' +
+      "streamers (a group's members), schedules-by-id and streamers-by-id (one record), users (a token's user)",
   )
   const unavailable = { value: 0 }
   const internal = { value: 0 }

@@ -197,6 +197,85 @@ describe('TtlCache', () => {
   })
 })
 
+describe('TtlCache bounds and forgetting', () => {
+  const sized = (maxBytes: number, maxEntries = 100) =>
+    createTtlCache<string, string>({
+      ttlMs: 60_000,
+      clock: manualClock(),
+      maxEntries,
+      maxBytes,
+      sizeOf: (v) => v.length,
+    })
+
+  it('holds at most maxBytes as sizeOf counts them, dropping the oldest until a new value fits', async () => {
+    const cache = sized(10)
+    for (const [k, v] of [
+      ['a', 'xxxx'],
+      ['b', 'yyyy'],
+      ['c', 'zz'],
+    ])
+      await cache.get(k as string, async () => v as string)
+    assert.deepEqual([cache.size, cache.bytes], [3, 10])
+    await cache.get('d', async () => 'wwwwww')
+    // a and b (the oldest) made room for d's 6 bytes; c stays.
+    assert.deepEqual([cache.size, cache.bytes], [2, 8])
+    let loads = 0
+    await cache.get('c', async () => `${++loads}`)
+    await cache.get('a', async () => `${++loads}`)
+    assert.equal(loads, 1, 'c was kept, a was dropped')
+  })
+
+  it('keeps no value larger than the whole bound, and still shares its flight', async () => {
+    const cache = sized(4)
+    const gate = deferred<string>()
+    let calls = 0
+    const load = () => {
+      calls++
+      return gate.promise
+    }
+    const both = Promise.all([cache.get('k', load), cache.get('k', load)])
+    gate.resolve('too long')
+    assert.deepEqual(await both, ['too long', 'too long'])
+    assert.deepEqual([calls, cache.size, cache.bytes], [1, 0, 0])
+  })
+
+  it('counts a replaced value once, and frees the bytes of what delete, expiry and clear drop', async () => {
+    const clock = manualClock()
+    const cache = createTtlCache<string, string>({ ttlMs: 1000, clock, sizeOf: (v) => v.length })
+    await cache.get('a', async () => 'aaa')
+    await cache.get('b', async () => 'bb')
+    assert.equal(cache.bytes, 5)
+    cache.delete('a')
+    assert.equal(cache.bytes, 2)
+    clock.advance(1000)
+    await cache.get('b', async () => 'bbbb')
+    assert.deepEqual([cache.size, cache.bytes], [1, 4])
+    cache.clear()
+    assert.deepEqual([cache.size, cache.bytes], [0, 0])
+  })
+
+  it('entries and bytes bound together: whichever is reached first drops the oldest', async () => {
+    const cache = sized(1000, 2)
+    for (const k of ['a', 'b', 'c']) await cache.get(k, async () => k)
+    assert.deepEqual([cache.size, cache.bytes], [2, 2])
+  })
+
+  it('delete and clear forget a load in flight: its value (maybe older than a write) is not kept', async () => {
+    const cache = sized(100)
+    for (const forget of [() => cache.delete('k'), () => cache.clear()]) {
+      const gate = deferred<string>()
+      const before = cache.get('k', () => gate.promise)
+      forget()
+      // A request after the write does not join the old flight: it loads anew.
+      assert.equal(await cache.get('k', async () => 'after'), 'after')
+      gate.resolve('before')
+      assert.equal(await before, 'before')
+      assert.equal(await cache.get('k', async () => 'unused'), 'after')
+      cache.clear()
+    }
+  })
+})
+
 describe('TtlCache onLookup', () => {
   it('says hit for a kept value, miss for a load (its own or one in flight), miss with ttl 0', async () => {
     const seen: string[] = []

@@ -1,22 +1,22 @@
 import type { Context, TypedResponse } from 'hono'
-import { toBase64Url } from '../../../lib/base64.js'
-import type { Clock } from '../../../lib/clock.js'
-import { createTtlCache } from '../../../lib/ttl-cache.js'
 import type { Holodule, HoloduleRecord } from '../../../store/records.js'
 import type { Store } from '../../../store/store.js'
-import type { AppEnv, Dialect } from '../../env.js'
-import type { Metrics } from '../../metrics.js'
+import {
+  type AnswerCacheDeps,
+  createAnswerCache,
+  type Encoded,
+  encode,
+  sendEncoded,
+  VARY,
+  type WriteSignals,
+} from '../../encoded-answers.js'
+import type { AppEnv } from '../../env.js'
 import { JSON_CONTENT_TYPE, notFound, respond, sendJson } from '../../responses.js'
 
-export interface HoloduleDeps {
+export interface HoloduleDeps extends AnswerCacheDeps {
   store: Store
-  /** Seconds a day's response is reused (and clients may keep it); 0 asks the store every time. */
-  cacheTtl: number
-  clock: Clock
-  /** False under workerd: no refresh outlives its request (see lib/ttl-cache.ts). */
-  backgroundWork: boolean
-  /** Absent: metrics off. */
-  metrics?: Metrics
+  /** Where the third generation's writes say a stream changed (the 2024 layout's days are its streams). */
+  writes?: WriteSignals
 }
 
 /** The first generation's 200 body: no `code` in its rows. */
@@ -25,76 +25,47 @@ export interface ScheduleBody {
   holodules: Holodule[]
 }
 
-/**
- * An answer serialised and UTF-8 encoded once: the runtimes write the bytes as they are, where a
- * string body is measured and encoded again on every response.
- */
-interface Encoded {
-  body: Uint8Array<ArrayBuffer>
-  etag: string
-}
-
-const encode = async (value: unknown): Promise<Encoded> => {
-  const body = new TextEncoder().encode(JSON.stringify(value))
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', body))
-  return { body, etag: `"${toBase64Url(digest.subarray(0, 18))}"` }
-}
+/** Days kept at most, and their bytes: ~2.2 KB a day of 39 streams (both generations' answers). */
+const DAYS_MAX_ENTRIES = 5000
+const DAYS_MAX_BYTES = 16 * 1024 * 1024
 
 const firstGeneration = (rows: HoloduleRecord[]): ScheduleBody => ({
   result: rows.length,
   holodules: rows.map(({ code: _code, ...wire }) => wire),
 })
 
-/** A day's rows, fetched once, and each generation's answer encoded the first time it is asked. */
-class Day {
-  private readonly encoded = new Map<Dialect, Promise<Encoded>>()
-  constructor(readonly rows: HoloduleRecord[]) {}
-  answer(dialect: Dialect): Promise<Encoded> {
-    let e = this.encoded.get(dialect)
-    if (!e) {
-      // The second generation's body is the bare array, `code` included.
-      e = encode(dialect === 1 ? firstGeneration(this.rows) : this.rows)
-      this.encoded.set(dialect, e)
-    }
-    return e
-  }
+/**
+ * A day's answers, encoded once when it is loaded (so its bytes are known to the cache's bound):
+ * the first generation's object and the second's bare array, `code` included. An empty day holds
+ * none: it is answered by the first generation's 404 and the second's `[]`.
+ */
+interface Day {
+  first: Encoded
+  second: Encoded
 }
 
-/**
- * The same URL answers each generation in its own shape (an object, or an array with `code`), so a
- * browser's cache must not hand one token's answer to a request with another (`private` keeps
- * shared caches out; the browser's own cache is one per origin, whatever the token).
- */
-const VARY = 'Authorization'
-
-/** If-None-Match per RFC 9110: `*` or a list, compared weakly (a W/ prefix does not matter). */
-const matches = (ifNoneMatch: string | undefined, etag: string): boolean =>
-  (ifNoneMatch?.split(',') ?? []).some((t) => {
-    const tag = t.trim()
-    return tag === '*' || tag === etag || tag === `W/${etag}`
-  })
+const loadDay = async (rows: HoloduleRecord[]): Promise<Day | null> => {
+  if (rows.length === 0) return null
+  const [first, second] = await Promise.all([encode(firstGeneration(rows)), encode(rows)])
+  return { first, second }
+}
 
 /** `GET /holodules/{date}` once the token and the date have passed. */
-export const getDay = ({ store, cacheTtl, clock, backgroundWork, metrics }: HoloduleDeps) => {
-  // Empty days are not kept, so a day that gets its first rows shows them at once. A day past
-  // its TTL is still served for one more TTL while a refresh runs, so a slow query never holds
-  // up the requests of a busy day.
-  const days = createTtlCache<string, Day | null>({
-    ttlMs: cacheTtl * 1000,
-    staleMs: cacheTtl * 1000,
-    clock,
-    maxEntries: 2000,
-    cacheable: (s) => s !== null,
-    background: backgroundWork,
-    onLookup: metrics && ((result) => metrics.cache('holodules', result)),
+export const getDay = ({ store, writes, ...cacheDeps }: HoloduleDeps) => {
+  // Empty days are kept too (as null), so a client cycling distinct empty days asks the store once
+  // per day per TTL; a day that gets its first rows shows them within the TTL, as any change does.
+  const days = createAnswerCache<string, Day | null>(cacheDeps, {
+    name: 'holodules',
+    maxEntries: DAYS_MAX_ENTRIES,
+    maxBytes: DAYS_MAX_BYTES,
+    sizeOf: (day) => (day ? day.first.body.byteLength + day.second.body.byteLength : 0),
   })
-  const cacheControl = `private, max-age=${cacheTtl}`
+  // A stream's write may move it from one day to another: every day is forgotten (writes are rare).
+  writes?.on('schedules', () => days.clear())
+  const cacheControl = `private, max-age=${cacheDeps.cacheTtl}`
   return async (c: Context<AppEnv, '/holodules/:date', { out: { param: { date: string } } }>) => {
     const date = c.req.valid('param').date
-    const day = await days.get(date, async () => {
-      const rows = await store.findHolodulesByDate(date)
-      return rows.length === 0 ? null : new Day(rows)
-    })
+    const day = await days.get(date, async () => loadDay(await store.findHolodulesByDate(date)))
     // c.get, not c.var: c.var copies every variable into a new object on each access.
     const dialect = c.get('dialect')
     // No stream that day: the first generation's 404, the second's empty array.
@@ -105,24 +76,12 @@ export const getDay = ({ store, cacheTtl, clock, backgroundWork, metrics }: Holo
         vary: VARY,
       }) as unknown as TypedResponse<HoloduleRecord[], 200, 'json'>
     }
-    const answer = await day.answer(dialect)
-    // Object literals, not spreads: see respond() in responses.ts.
-    if (matches(c.req.header('If-None-Match'), answer.etag)) {
-      // No body: the route documents the 304 without content, which its type spells `{}`.
-      return respond(c, null, 304, {
-        etag: answer.etag,
-        'cache-control': cacheControl,
-        vary: VARY,
-      }) as unknown as TypedResponse<Record<never, never>, 304, string>
-    }
     // The bytes were encoded once from a ScheduleBody (or the second generation's array); the cast
-    // gives `hc` the first generation's type, the one its clients call with.
-    return respond(c, answer.body, 200, {
-      etag: answer.etag,
-      'cache-control': cacheControl,
-      'content-type': JSON_CONTENT_TYPE,
-      vary: VARY,
-    }) as unknown as TypedResponse<ScheduleBody, 200, 'json'>
+    // gives `hc` the first generation's type, the one its clients call with, and the 304 (no body,
+    // which the route's type spells `{}`).
+    return sendEncoded(c, dialect === 1 ? day.first : day.second, cacheControl) as unknown as
+      | TypedResponse<ScheduleBody, 200, 'json'>
+      | TypedResponse<Record<never, never>, 304, string>
   }
 }
 

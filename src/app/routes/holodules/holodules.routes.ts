@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { isCalendarDate } from '../../../store/days.js'
+import { cachedAnswerHeaders } from '../../encoded-answers.js'
 import {
   byGeneration,
   commonResponses,
@@ -55,24 +56,6 @@ const FIRST_401 = ['Authorization Required', 'Invalid JWT header', 'Invalid toke
   ...string[],
 ]
 
-const etag = (required: boolean) => ({
-  ETag: {
-    description: "The answer's entity tag; send it back in If-None-Match.",
-    required,
-    schema: { type: 'string' as const, pattern: '^(W/)?"[^"]*"$' },
-  },
-  'Cache-Control': {
-    description: 'private, max-age=<HOLODULES_CACHE_TTL>',
-    required,
-    schema: { type: 'string' as const },
-  },
-  Vary: {
-    description: 'Names Authorization: the body depends on the generation of the token.',
-    required,
-    schema: { type: 'string' as const, pattern: '\\bAuthorization\\b' },
-  },
-})
-
 const wwwAuthenticate = {
   'WWW-Authenticate': {
     description: 'Only when the request had no Authorization header.',
@@ -121,9 +104,9 @@ export const getDayRoute = <P extends '/holodules/{date}' | '/holodules/{date}/'
           byGeneration(g, scheduleSchema, z.array(holoduleRecordSchema)),
           'The day. ETag and Cache-Control come with every day that has streams.',
         ),
-        headers: etag(false),
+        headers: cachedAnswerHeaders(false),
       },
-      304: { description: 'If-None-Match named the current ETag.', headers: etag(true) },
+      304: { description: 'If-None-Match named the current ETag.', headers: cachedAnswerHeaders(true) },
       400: json(
         byGeneration(
           g,

@@ -1,15 +1,33 @@
-import type { Context } from 'hono'
-import type { ScheduleQuery } from '../../../store/records.js'
+import type { Context, TypedResponse } from 'hono'
+import type { ScheduleQuery, ScheduleRecord, StreamerRecord } from '../../../store/records.js'
 import type { Store } from '../../../store/store.js'
+import {
+  type AnswerCacheDeps,
+  createAnswerCache,
+  type Encoded,
+  encode,
+  sendEncoded,
+  type WriteSignals,
+} from '../../encoded-answers.js'
 import type { AppEnv } from '../../env.js'
 import { sendJson } from '../../responses.js'
 
-export interface SchedulesDeps {
+export interface SchedulesDeps extends AnswerCacheDeps {
   store: Store
+  /** Where the writes say what they changed: the answers built from it are forgotten at once. */
+  writes?: WriteSignals
 }
 
 /** At most this many streams per answer, as the 2024 service. */
 export const SCHEDULES_LIMIT = 1000
+
+/**
+ * The caches' bounds. A range answers up to 1000 streams (~0.5 MB), a week of one group ~70 KB:
+ * the bytes bound what a client cycling keywords can make the process hold.
+ */
+const RANGES = { maxEntries: 1000, maxBytes: 32 * 1024 * 1024 }
+const GROUPS = { maxEntries: 500, maxBytes: 4 * 1024 * 1024 }
+const BY_ID = { maxEntries: 10_000, maxBytes: 8 * 1024 * 1024 }
 
 /** The 2024 service's 422, without its detail (the contract's `{}`). */
 export const unprocessable = (c: Context) => sendJson(c, {}, 422)
@@ -30,12 +48,14 @@ export interface SchedulesParams {
 /**
  * The store's query for the 2024 service's parameters: a group's codes and a code are unioned; a
  * group with no streamer and no code filters nothing (as that service, which skipped an empty
- * `$in`).
+ * `$in`). Empty parameters are dropped and the codes sorted, so equal queries are equal objects.
  */
-export const resolveQuery = async (store: Store, p: SchedulesParams): Promise<ScheduleQuery> => {
+export const resolveQuery = async (
+  codesOf: (group: string) => Promise<readonly string[]>,
+  p: SchedulesParams,
+): Promise<ScheduleQuery> => {
   const codes = new Set<string>()
-  if (p.group !== undefined && p.group !== '')
-    for (const s of await store.findStreamers(p.group)) codes.add(s.code)
+  if (p.group !== undefined && p.group !== '') for (const code of await codesOf(p.group)) codes.add(code)
   if (p.code !== undefined && p.code !== '') codes.add(p.code)
   const query: ScheduleQuery = { limit: SCHEDULES_LIMIT }
   const from = day(p.sdate)
@@ -47,26 +67,92 @@ export const resolveQuery = async (store: Store, p: SchedulesParams): Promise<Sc
   return query
 }
 
-export const listSchedules =
-  ({ store }: SchedulesDeps) =>
-  async (c: Context<AppEnv>, params: SchedulesParams) =>
-    sendJson(c, { schedules: await store.findSchedules(await resolveQuery(store, params)) }, 200)
+/**
+ * A resolved query's cache key: days as YYYYMMDD, the codes (a group's, sorted), the keyword, in a
+ * fixed order whatever the order of the URL's parameters (`?group=a&sdate=…` is `?sdate=…&group=a`).
+ */
+export const queryKey = (q: ScheduleQuery): string =>
+  JSON.stringify([q.from ?? '', q.to ?? '', q.codes ?? [], q.keyword ?? ''])
 
-export const getSchedule =
-  ({ store }: SchedulesDeps) =>
-  async (c: Context<AppEnv>, id: string) => {
-    const found = await store.findScheduleById(id)
-    return found ? sendJson(c, found, 200) : entityMissing(c, id)
+/** A group's members: the `/streamers` answer, and the codes `/schedules?group=` resolves to. */
+interface Group {
+  codes: readonly string[]
+  answer: Encoded
+}
+
+/** The encoded bytes' type for `hc`, and the 304 (no body, which the route's type spells `{}`). */
+type Cached<T> = TypedResponse<T, 200, 'json'> | TypedResponse<Record<never, never>, 304, string>
+const cached = <T>(c: Context, answer: Encoded, cacheControl: string) =>
+  sendEncoded(c, answer, cacheControl) as unknown as Cached<T>
+
+const bytesOf = (e: Encoded | null) => (e ? e.body.byteLength : 0)
+
+/**
+ * The third generation's reads, each answer encoded once and kept for HOLODULES_CACHE_TTL (one TTL
+ * for every read of the schedule): a range per resolved query, a group's streamers, one record by
+ * id (an unknown id too). Empty ranges are kept like any other. ETag, If-None-Match → 304,
+ * `Cache-Control: private, max-age=<ttl>` and `Vary: Authorization`, as a day.
+ */
+export const scheduleReads = ({ store, writes, ...cacheDeps }: SchedulesDeps) => {
+  const ranges = createAnswerCache<string, Encoded>(cacheDeps, {
+    name: 'schedules',
+    ...RANGES,
+    sizeOf: bytesOf,
+  })
+  const groups = createAnswerCache<string, Group>(cacheDeps, {
+    name: 'streamers',
+    ...GROUPS,
+    sizeOf: (g) => g.answer.body.byteLength,
+  })
+  const schedules = createAnswerCache<string, Encoded | null>(cacheDeps, {
+    name: 'schedules-by-id',
+    ...BY_ID,
+    sizeOf: bytesOf,
+  })
+  const streamers = createAnswerCache<string, Encoded | null>(cacheDeps, {
+    name: 'streamers-by-id',
+    ...BY_ID,
+    sizeOf: bytesOf,
+  })
+  writes?.on('schedules', (id) => {
+    ranges.clear()
+    if (id === undefined) schedules.clear()
+    else schedules.delete(id)
+  })
+  // A member's group or code changes which streams a group's range holds.
+  writes?.on('streamers', (id) => {
+    groups.clear()
+    ranges.clear()
+    if (id === undefined) streamers.clear()
+    else streamers.delete(id)
+  })
+  const cacheControl = `private, max-age=${cacheDeps.cacheTtl}`
+
+  /** `undefined` (every member) and `''` (an exact group, none) are different keys. */
+  const group = (name: string | undefined) =>
+    groups.get(JSON.stringify(name ?? null), async () => {
+      const members = await store.findStreamers(name)
+      return { codes: members.map((s) => s.code), answer: await encode({ streamers: members }) }
+    })
+  const one = (found: { id: string } | null) => (found ? encode(found) : null)
+
+  return {
+    listSchedules: async (c: Context<AppEnv>, params: SchedulesParams) => {
+      const query = await resolveQuery(async (name) => (await group(name)).codes, params)
+      const answer = await ranges.get(queryKey(query), async () =>
+        encode({ schedules: await store.findSchedules(query) }),
+      )
+      return cached<{ schedules: ScheduleRecord[] }>(c, answer, cacheControl)
+    },
+    getSchedule: async (c: Context<AppEnv>, id: string) => {
+      const found = await schedules.get(id, async () => one(await store.findScheduleById(id)))
+      return found ? cached<ScheduleRecord>(c, found, cacheControl) : entityMissing(c, id)
+    },
+    listStreamers: async (c: Context<AppEnv>, name: string | undefined) =>
+      cached<{ streamers: StreamerRecord[] }>(c, (await group(name)).answer, cacheControl),
+    getStreamer: async (c: Context<AppEnv>, id: string) => {
+      const found = await streamers.get(id, async () => one(await store.findStreamerById(id)))
+      return found ? cached<StreamerRecord>(c, found, cacheControl) : entityMissing(c, id)
+    },
   }
-
-export const listStreamers =
-  ({ store }: SchedulesDeps) =>
-  async (c: Context<AppEnv>, group: string | undefined) =>
-    sendJson(c, { streamers: await store.findStreamers(group) }, 200)
-
-export const getStreamer =
-  ({ store }: SchedulesDeps) =>
-  async (c: Context<AppEnv>, id: string) => {
-    const found = await store.findStreamerById(id)
-    return found ? sendJson(c, found, 200) : entityMissing(c, id)
-  }
+}

@@ -1,14 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi'
 import type { Context, MiddlewareHandler } from 'hono'
 import type { AppEnv } from '../../env.js'
-import {
-  getSchedule,
-  getStreamer,
-  listSchedules,
-  listStreamers,
-  type SchedulesDeps,
-  unprocessable,
-} from './schedules.handlers.js'
+import { type SchedulesDeps, scheduleReads, unprocessable } from './schedules.handlers.js'
 import {
   getScheduleRoute,
   getStreamerRoute,
@@ -28,29 +21,26 @@ export const scheduleRoutes = ({
   const hook = (result: { success: boolean }, c: Context<AppEnv>) => {
     if (!result.success) return unprocessable(c)
   }
-  const schedules = listSchedules(deps)
-  const schedule = getSchedule(deps)
-  const streamers = listStreamers(deps)
-  const streamer = getStreamer(deps)
+  const reads = scheduleReads(deps)
   return new OpenAPIHono<AppEnv>()
     .openapi(
       { ...listSchedulesRoute, middleware: bearerRequired },
-      (c) => schedules(c, c.req.valid('query')),
+      (c) => reads.listSchedules(c, c.req.valid('query')),
       hook,
     )
     .openapi(
       { ...getScheduleRoute, middleware: bearerRequired },
-      (c) => schedule(c, c.req.valid('param').id),
+      (c) => reads.getSchedule(c, c.req.valid('param').id),
       hook,
     )
     .openapi(
       { ...listStreamersRoute, middleware: bearerRequired },
-      (c) => streamers(c, c.req.valid('query').group),
+      (c) => reads.listStreamers(c, c.req.valid('query').group),
       hook,
     )
     .openapi(
       { ...getStreamerRoute, middleware: bearerRequired },
-      (c) => streamer(c, c.req.valid('param').id),
+      (c) => reads.getStreamer(c, c.req.valid('param').id),
       hook,
     )
 }

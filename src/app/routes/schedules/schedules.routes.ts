@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { isCalendarDate } from '../../../store/days.js'
+import { cachedAnswerHeaders } from '../../encoded-answers.js'
 import { commonResponses, json } from '../../openapi/schemas.js'
 
 const TAG = 'third generation (FastAPI, 2024)'
@@ -85,6 +86,15 @@ const notFound = json(
 )
 const unprocessable = json(z.object({}).strict(), 'A parameter off the schema.')
 
+/** A 200 kept for HOLODULES_CACHE_TTL: its ETag, Cache-Control and Vary; and the 304 for If-None-Match. */
+const cached = <T extends z.ZodType>(schema: T, description: string) => ({
+  200: {
+    ...json(schema, `${description} With ETag, Cache-Control and Vary.`),
+    headers: cachedAnswerHeaders(true),
+  },
+  304: { description: 'If-None-Match named the current ETag.', headers: cachedAnswerHeaders(true) },
+})
+
 export const listSchedulesRoute = createRoute({
   method: 'get',
   path: '/schedules',
@@ -95,7 +105,7 @@ export const listSchedulesRoute = createRoute({
   security: SECURITY,
   request: { query: schedulesQuerySchema },
   responses: {
-    200: json(z.object({ schedules: z.array(scheduleItemSchema) }).strict(), 'The streams.'),
+    ...cached(z.object({ schedules: z.array(scheduleItemSchema) }).strict(), 'The streams.'),
     ...refused,
     422: unprocessable,
     ...commonResponses,
@@ -111,7 +121,7 @@ export const getScheduleRoute = createRoute({
   security: SECURITY,
   request: { params: idParams },
   responses: {
-    200: json(scheduleItemSchema, 'The stream.'),
+    ...cached(scheduleItemSchema, 'The stream.'),
     ...refused,
     404: notFound,
     422: unprocessable,
@@ -128,7 +138,7 @@ export const listStreamersRoute = createRoute({
   security: SECURITY,
   request: { query: z.object({ group: z.string().optional().openapi({ example: 'hololive' }) }) },
   responses: {
-    200: json(z.object({ streamers: z.array(streamerSchema) }).strict(), 'The members.'),
+    ...cached(z.object({ streamers: z.array(streamerSchema) }).strict(), 'The members.'),
     ...refused,
     422: unprocessable,
     ...commonResponses,
@@ -144,7 +154,7 @@ export const getStreamerRoute = createRoute({
   security: SECURITY,
   request: { params: idParams },
   responses: {
-    200: json(streamerSchema, 'The member.'),
+    ...cached(streamerSchema, 'The member.'),
     ...refused,
     404: notFound,
     422: unprocessable,

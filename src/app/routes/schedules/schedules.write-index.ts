@@ -2,6 +2,7 @@ import { OpenAPIHono } from '@hono/zod-openapi'
 import type { Context, MiddlewareHandler } from 'hono'
 import { bodyLimit } from '../../../lib/body-limit.js'
 import type { Store } from '../../../store/store.js'
+import type { WriteSignals } from '../../encoded-answers.js'
 import type { AppEnv } from '../../env.js'
 import { adminOnly } from '../../middleware/admin-only.js'
 import { sendJson } from '../../responses.js'
@@ -18,10 +19,26 @@ const missing = (c: Context, id: string) =>
 export const scheduleWriteRoutesFor = ({
   store,
   bearerRequired,
+  writes,
 }: {
   store: Store
   bearerRequired: MiddlewareHandler<AppEnv>
+  /** Told of every write that changed something, after the store has it: the reads' caches forget it. */
+  writes?: WriteSignals
 }) => {
+  /** The record written (null: none), with the caches told first. */
+  const wrote = <T extends { id: string } | null>(
+    what: 'schedules' | 'streamers',
+    record: T,
+    id?: string,
+  ): T => {
+    if (record) writes?.wrote(what, id ?? record.id)
+    return record
+  }
+  const removed = (what: 'schedules' | 'streamers', gone: boolean, id: string) => {
+    if (gone) writes?.wrote(what, id)
+    return gone
+  }
   const limit = bodyLimit({ maxSize: WRITE_BODY_LIMIT, onError: (c) => sendJson(c, {}, 413) })
   const guard = [bearerRequired, adminOnly, limit]
   const hook = (result: { success: boolean }, c: Context<AppEnv>) => {
@@ -32,14 +49,14 @@ export const scheduleWriteRoutesFor = ({
   return new OpenAPIHono<AppEnv>()
     .openapi(
       { ...s.create, middleware: guard },
-      async (c) => sendJson(c, await store.insertSchedule(c.req.valid('json')), 201),
+      async (c) => sendJson(c, wrote('schedules', await store.insertSchedule(c.req.valid('json'))), 201),
       hook,
     )
     .openapi(
       { ...s.update, middleware: guard },
       async (c) => {
         const { id } = c.req.valid('param')
-        const changed = await store.updateSchedule(id, c.req.valid('json'))
+        const changed = wrote('schedules', await store.updateSchedule(id, c.req.valid('json')), id)
         return changed ? sendJson(c, changed, 200) : missing(c, id)
       },
       hook,
@@ -48,20 +65,20 @@ export const scheduleWriteRoutesFor = ({
       { ...s.remove, middleware: guard },
       async (c) => {
         const { id } = c.req.valid('param')
-        return (await store.deleteSchedule(id)) ? c.body(null, 204) : missing(c, id)
+        return removed('schedules', await store.deleteSchedule(id), id) ? c.body(null, 204) : missing(c, id)
       },
       hook,
     )
     .openapi(
       { ...m.create, middleware: guard },
-      async (c) => sendJson(c, await store.insertStreamer(c.req.valid('json')), 201),
+      async (c) => sendJson(c, wrote('streamers', await store.insertStreamer(c.req.valid('json'))), 201),
       hook,
     )
     .openapi(
       { ...m.update, middleware: guard },
       async (c) => {
         const { id } = c.req.valid('param')
-        const changed = await store.updateStreamer(id, c.req.valid('json'))
+        const changed = wrote('streamers', await store.updateStreamer(id, c.req.valid('json')), id)
         return changed ? sendJson(c, changed, 200) : missing(c, id)
       },
       hook,
@@ -70,7 +87,7 @@ export const scheduleWriteRoutesFor = ({
       { ...m.remove, middleware: guard },
       async (c) => {
         const { id } = c.req.valid('param')
-        return (await store.deleteStreamer(id)) ? c.body(null, 204) : missing(c, id)
+        return removed('streamers', await store.deleteStreamer(id), id) ? c.body(null, 204) : missing(c, id)
       },
       hook,
     )

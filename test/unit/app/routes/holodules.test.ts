@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { issueToken } from '#src/auth/token.js'
+import { issueAccessToken, issueToken } from '#src/auth/token.js'
 import type { Env } from '#src/config/env.js'
 import { MemoryStore } from '#src/store/memory/memory-store.js'
 import type { HoloduleRecord } from '#src/store/records.js'
@@ -101,11 +101,42 @@ describe('schedule responses: cache, ETag and 304', () => {
     assert.equal(store.dayQueries, 2)
   })
 
-  it('does not keep an empty day: its first row shows at once', async () => {
-    const { get, store } = await setup({ HOLODULES_CACHE_TTL: '60' })
+  it('keeps an empty day for the TTL: its first row shows within the TTL, as any change', async () => {
+    const { get, store, clock } = await setup({ HOLODULES_CACHE_TTL: '60' })
     assert.equal((await get('/holodules/20201210')).status, 404)
     await store.upsertHolodules([row('HL0301', '20201210 120000')])
-    assert.equal((await get('/holodules/20201210')).status, 200)
+    clock.advance(59_999)
+    assert.equal((await get('/holodules/20201210')).status, 404)
+    assert.equal(store.dayQueries, 1)
+    clock.advance(1)
+    // Past the TTL the empty answer may be served once more while the refresh runs.
+    let res = await get('/holodules/20201210')
+    for (let i = 0; i < 100 && res.status === 404; i++) {
+      await new Promise((r) => setTimeout(r, 5))
+      res = await get('/holodules/20201210')
+    }
+    assert.equal(res.status, 200)
+    assert.equal(store.dayQueries, 2)
+  })
+
+  it('distinct empty days from one client: one store query per day per TTL, in both generations', async () => {
+    const { app, get, store, clock } = await setup({ HOLODULES_CACHE_TTL: '5' })
+    const bearer = await issueAccessToken(testConfig({}).jwt, 'user01', clock.now())
+    const days = Array.from({ length: 30 }, (_, i) => `202101${String(i + 1).padStart(2, '0')}`)
+    for (let round = 0; round < 3; round++) {
+      for (const day of days) {
+        assert.equal((await get(`/holodules/${day}`)).status, 404)
+        const second = await app.request(`/holodules/${day}`, {
+          headers: { Authorization: `Bearer ${bearer}` },
+        })
+        assert.deepEqual(await second.json(), [])
+      }
+    }
+    assert.equal(store.dayQueries, days.length)
+    clock.advance(5000)
+    await Promise.all(days.map((day) => get(`/holodules/${day}`)))
+    await new Promise((r) => setTimeout(r, 10))
+    assert.equal(store.dayQueries, 2 * days.length)
   })
 
   it('HOLODULES_CACHE_TTL=0 asks the store on every request and still answers 304', async () => {
