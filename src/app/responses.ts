@@ -74,5 +74,16 @@ export const flaskJwtError = <S extends 400 | 401 | 413 | 429 | 503>(
 ) => sendJson(c, { status_code: status as number, error, description }, status, headers)
 
 export const notFound = (c: Context) => sendJson(c, { error: 'Not found' }, 404)
-export const serviceUnavailable = (c: Context) => sendJson(c, { error: 'Service Unavailable' }, 503)
+/**
+ * Seconds a client is told to wait after the database's 503 (every 503 says when to come back, as
+ * nginx's own does). 2: the driver gives up on an unreachable server after 2 s
+ * (serverSelectionTimeoutMS) and /readyz asks the database anew at least once a second, so a retry
+ * sooner mostly meets the same failed attempt; longer keeps clients away after a blip the driver
+ * has already healed. nginx's 5 is for the app itself restarting, which takes longer.
+ */
+export const SERVICE_UNAVAILABLE_RETRY_AFTER_S = 2
+const RETRY_AFTER: Record<string, string> = { 'Retry-After': String(SERVICE_UNAVAILABLE_RETRY_AFTER_S) }
+
+export const serviceUnavailable = (c: Context) =>
+  sendJson(c, { error: 'Service Unavailable' }, 503, RETRY_AFTER)
 export const internalError = (c: Context) => sendJson(c, { error: 'Internal Server Error' }, 500)

@@ -72,5 +72,8 @@ export const byGeneration = <A extends z.ZodType, B extends z.ZodType>(
 /** Answers every operation may give: an unexpected failure, the database gone. */
 export const commonResponses = {
   500: json(internalErrorBody, 'An unexpected failure; logged with the request id, no detail here.'),
-  503: json(serviceUnavailableBody, 'The database cannot be reached; answered within a bounded time.'),
+  503: {
+    ...json(serviceUnavailableBody, 'The database cannot be reached; answered within a bounded time.'),
+    headers: retryAfterHeader,
+  },
 }

@@ -4,6 +4,7 @@ import { hc } from 'hono/client'
 import { HASHED_USER, SECRET, SEED_DAY } from '#harness/fixtures.js'
 import { claims, craftToken, nowSeconds } from '#harness/tokens.js'
 import type { AppType } from '#src/app/create-app.js'
+import { SERVICE_UNAVAILABLE_RETRY_AFTER_S } from '#src/app/responses.js'
 import { StoreUnavailableError } from '#src/store/errors.js'
 import { failingStore, seededStore, testApp } from '../../support/app.js'
 
@@ -81,7 +82,12 @@ describe('app behaviour beyond the default configuration', () => {
     assert.deepEqual(await login.json(), { error: 'Service Unavailable' })
     const sched = await app.request(`/holodules/${SEED_DAY}`, bearer(craftToken(claims('user01'), SECRET)))
     assert.equal(sched.status, 503)
-    assert.equal((await app.request('/readyz')).status, 503)
+    const ready = await app.request('/readyz')
+    assert.equal(ready.status, 503)
+    // Every 503 says when to come back, as nginx's does: a few seconds (responses.ts says why).
+    for (const res of [login, sched, ready])
+      assert.equal(res.headers.get('retry-after'), String(SERVICE_UNAVAILABLE_RETRY_AFTER_S))
+    assert.ok(SERVICE_UNAVAILABLE_RETRY_AFTER_S >= 1 && SERVICE_UNAVAILABLE_RETRY_AFTER_S <= 5)
     assert.equal((await app.request('/healthz')).status, 200)
   })
 

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi'
-import { json, serviceUnavailableBody } from '../../openapi/schemas.js'
+import { json, retryAfterHeader, serviceUnavailableBody } from '../../openapi/schemas.js'
 
 export const healthzRoute = createRoute({
   method: 'get',
@@ -23,6 +23,9 @@ export const readyzRoute = createRoute({
       z.object({ status: z.string().openapi({ enum: ['ready'] }) }).strict(),
       'The database answered.',
     ),
-    503: json(serviceUnavailableBody, 'The database cannot be reached.'),
+    503: {
+      ...json(serviceUnavailableBody, 'The database did not answer a ping within its wait.'),
+      headers: retryAfterHeader,
+    },
   },
 })
