@@ -1,9 +1,10 @@
 // The third generation's reads (/schedules, /streamers) with `Authorization: Bearer`.
-import { type Answer, bearerError, readAnswer } from './answers.js'
+import { type Answer, bearerError } from './answers.js'
 import { NotFoundError } from './errors.js'
 import { hasExpired, isRefusedBearer } from './schedule-answers.js'
 import type { Session } from './session.js'
-import type { Fetch, Generation } from './types.js'
+import type { CallOptions, Transport } from './transport.js'
+import type { Generation } from './types.js'
 
 /** The filters given (undefined and `''` left out) as a query string, in `names`' order. */
 export const queryOf = <K extends string>(
@@ -32,28 +33,33 @@ export const idSegment = (what: string, id: string): string => {
  * token, a rotated secret), then asks once more; a password that no longer works ends the session
  * as in getDay.
  */
-export const bearerReads = (base: string, generation: Generation, doFetch: Fetch, session: Session) => {
-  const ask = async (path: string, token: string | undefined) => {
-    const headers: Record<string, string> = { Accept: 'application/json' }
-    if (token !== undefined) headers.Authorization = `Bearer ${token}`
-    return readAnswer(await doFetch(`${base}${path}`, { method: 'GET', headers }))
-  }
-  return {
-    /** The 200 of `path`, or its failure as a typed error. */
-    async get(what: string, path: string, dates?: string): Promise<Answer> {
-      if (generation === 1)
-        throw new TypeError(
-          `${what}: the third generation's reads need generation 2 or 3 (a first-generation token has no sub)`,
-        )
+export const bearerReads = (
+  base: string,
+  generation: Generation,
+  transport: Transport,
+  session: Session,
+) => ({
+  /** The 200 of `path`, or its failure as a typed error. */
+  async get(what: string, path: string, options: CallOptions | undefined, dates?: string): Promise<Answer> {
+    if (generation === 1)
+      throw new TypeError(
+        `${what}: the third generation's reads need generation 2 or 3 (a first-generation token has no sub)`,
+      )
+    return transport.run(options, async (call) => {
+      const ask = (token: string | undefined) => {
+        const headers: Record<string, string> = { Accept: 'application/json' }
+        if (token !== undefined) headers.Authorization = `Bearer ${token}`
+        return call.send(what, `${base}${path}`, { method: 'GET', headers })
+      }
       let sentWith = session.token()
-      let a = await ask(path, sentWith)
+      let a = await ask(sentWith)
       if (isRefusedBearer(a) && session.canRenew()) {
-        await session.renew(sentWith)
+        await call.wait('login', session.renew(sentWith))
         sentWith = session.token()
-        a = await ask(path, sentWith)
+        a = await ask(sentWith)
       }
       if (a.status === 200) return a
       throw bearerError(what, a, isRefusedBearer(a) && hasExpired(sentWith), dates)
-    },
-  }
-}
+    })
+  },
+})

@@ -4,16 +4,19 @@ import {
   type Holodule,
   isEmptyDay404,
   isExpired,
-  readAnswer,
   rowsOf,
   unexpected,
 } from './answers.js'
 import { bearerReads, idSegment, queryOf } from './bearer-reads.js'
 import { BadDateError } from './errors.js'
+import { type Feed, type FeedFilter, feedCalls, type NewFeed } from './feeds.js'
 import { listOf, type ScheduleItem, type Streamer, toScheduleItem, toStreamer } from './schedule-answers.js'
 import { createSession } from './session.js'
+import { type Call, type CallOptions, createTransport } from './transport.js'
 import type { Fetch, Generation } from './types.js'
 
+export type { Feed, FeedFilter, NewFeed } from './feeds.js'
+export type { CallOptions } from './transport.js'
 export type { Fetch, Generation } from './types.js'
 
 export interface ClientOptions {
@@ -31,6 +34,18 @@ export interface ClientOptions {
   token?: string
   /** Days whose ETag and rows are kept to answer a 304, least recently used dropped first. Default 64. */
   maxCachedDays?: number
+  /**
+   * The longest one call may take, in milliseconds, from its start to its result (a re-login and
+   * its retry included); past it the call's request is cancelled and the call rejects with a
+   * TimeoutError (`kind: 'timeout'`). A call's own `timeoutMs` overrides it. Default: no bound but
+   * fetch's own (Node's gives up on a silent server after 5 minutes; a browser's may never).
+   */
+  timeoutMs?: number
+  /**
+   * Cancels every call of this client, in flight or later (a page or component going away): they
+   * reject with an AbortedError (`kind: 'aborted'`). A call's own `signal` cancels that call alone.
+   */
+  signal?: AbortSignal
 }
 
 /** `listSchedules`' filters, all optional; undefined or `''` leaves one out. */
@@ -54,13 +69,16 @@ export interface HoloduleClient {
   /**
    * Logs in and keeps the credentials in memory, to log in again by itself when the token
    * expires. A failed login leaves the client logged out.
+   *
+   * Every method takes `options` last (`{signal, timeoutMs}`, see CallOptions); a call that gets no
+   * answer rejects with a NetworkError, TimeoutError or AbortedError.
    */
-  login(username: string, password: string): Promise<void>
+  login(username: string, password: string, options?: CallOptions): Promise<void>
   /**
    * The streams of one day (`YYYYMMDD`, Japan time), newest first; an empty array for a day with
    * none. The server judges the date (a bad one is a BadDateError).
    */
-  getDay(date: string): Promise<Holodule[]>
+  getDay(date: string, options?: CallOptions): Promise<Holodule[]>
   /**
    * The third generation's reads (`GET /schedules`, `/schedules/{id}`, `/streamers`,
    * `/streamers/{id}`), with `Authorization: Bearer`: on generation 3, and on generation 2 too
@@ -70,13 +88,23 @@ export interface HoloduleClient {
    * The streams of a range of Japan days, newest `streaming_at` first, at most 1000 (the server's
    * cap). The server judges the dates (a bad one is a BadDateError).
    */
-  listSchedules(filter?: ScheduleFilter): Promise<ScheduleItem[]>
+  listSchedules(filter?: ScheduleFilter, options?: CallOptions): Promise<ScheduleItem[]>
   /** One stream by its `id`; a NotFoundError when there is none. */
-  getSchedule(id: string): Promise<ScheduleItem>
+  getSchedule(id: string, options?: CallOptions): Promise<ScheduleItem>
   /** The members, sorted by code; of one group (an exact match) when given. */
-  listStreamers(filter?: { group?: string }): Promise<Streamer[]>
+  listStreamers(filter?: { group?: string }, options?: CallOptions): Promise<Streamer[]>
   /** One member by its `id`; a NotFoundError when there is none. */
-  getStreamer(id: string): Promise<Streamer>
+  getStreamer(id: string, options?: CallOptions): Promise<Streamer>
+  /**
+   * Calendar feeds, on every generation with its own scheme. `createFeed` makes one with
+   * `/schedules`' filters and answers its secret `url` (`…/calendar/<secret>.ics`, for a calendar
+   * app to subscribe to): shown this once; a FeedLimitError when the user has as many as allowed.
+   */
+  createFeed(filter?: FeedFilter, options?: CallOptions): Promise<NewFeed>
+  /** The user's feeds, oldest first, without their URLs. */
+  listFeeds(options?: CallOptions): Promise<Feed[]>
+  /** Revokes a feed: its URL answers 404 at once. A NotFoundError when the user has no such feed. */
+  removeFeed(id: string, options?: CallOptions): Promise<void>
   /** Forgets the token and the credentials (the kept days too). */
   logout(): void
 }
@@ -162,15 +190,18 @@ export const createClient = (options: ClientOptions): HoloduleClient => {
   const doFetch: Fetch = options.fetch ?? ((input, init) => fetch(input, init))
   const scheme = generation === 1 ? 'JWT' : 'Bearer'
   const cache = dayCache(options.maxCachedDays ?? 64)
-  const session = createSession(base, generation, doFetch, options.token)
-  const bearer = bearerReads(base, generation, doFetch, session)
+  const transport = createTransport(doFetch, { signal: options.signal, timeoutMs: options.timeoutMs })
+  const session = createSession(base, generation, transport, options.token)
+  const bearer = bearerReads(base, generation, transport, session)
+  const feeds = feedCalls(base, generation, transport, session)
 
-  const requestDay = async (date: string, path: string, token: string | undefined) => {
+  const requestDay = async (call: Call, date: string, path: string, token: string | undefined) => {
     const headers: Record<string, string> = { Accept: 'application/json' }
     if (token !== undefined) headers.Authorization = `${scheme} ${token}`
     const sent = cache.get(date)
     if (sent) headers['If-None-Match'] = sent.etag
-    const answer = await readAnswer(await doFetch(`${base}/holodules/${path}`, { method: 'GET', headers }))
+    const what = `GET /holodules/${date}`
+    const answer = await call.send(what, `${base}/holodules/${path}`, { method: 'GET', headers })
     return { answer, sent }
   }
 
@@ -179,44 +210,50 @@ export const createClient = (options: ClientOptions): HoloduleClient => {
     get token() {
       return session.token()
     },
-    login: (username, password) => session.login(username, password),
-    async getDay(date) {
+    login: (username, password, callOptions) => session.login(username, password, callOptions),
+    async getDay(date, callOptions) {
       const path = dateSegment(date)
-      const sentWith = session.token()
-      let asked = await requestDay(date, path, sentWith)
-      // Expired: log in again once (shared with any concurrent call), then ask once more.
-      if (isExpired(asked.answer) && session.canRenew()) {
-        await session.renew(sentWith)
-        asked = await requestDay(date, path, session.token())
-      }
-      return settleDay(date, asked.answer, asked.sent, cache)
+      return transport.run(callOptions, async (call) => {
+        const sentWith = session.token()
+        let asked = await requestDay(call, date, path, sentWith)
+        // Expired: log in again once (shared with any concurrent call), then ask once more.
+        if (isExpired(asked.answer) && session.canRenew()) {
+          await call.wait('login', session.renew(sentWith))
+          asked = await requestDay(call, date, path, session.token())
+        }
+        return settleDay(date, asked.answer, asked.sent, cache)
+      })
     },
-    async listSchedules(filter = {}) {
+    async listSchedules(filter = {}, callOptions) {
       const query = queryOf(filter, ['sdate', 'edate', 'keyword', 'group', 'code'])
       const what = `GET /schedules${query}`
-      const a = await bearer.get(what, `/schedules${query}`, `${filter.sdate ?? ''}..${filter.edate ?? ''}`)
+      const dates = `${filter.sdate ?? ''}..${filter.edate ?? ''}`
+      const a = await bearer.get(what, `/schedules${query}`, callOptions, dates)
       const items = listOf(a.body, 'schedules', toScheduleItem)
       if (!items) throw unexpected(what, a, 'not a list of schedules')
       return items
     },
-    async getSchedule(id) {
+    async getSchedule(id, callOptions) {
       const what = `GET /schedules/${id}`
-      const a = await bearer.get(what, `/schedules/${idSegment(what, id)}`)
+      const a = await bearer.get(what, `/schedules/${idSegment(what, id)}`, callOptions)
       return toScheduleItem(a.body) ?? throwError(unexpected(what, a, 'not a schedule'))
     },
-    async listStreamers(filter = {}) {
+    async listStreamers(filter = {}, callOptions) {
       const query = queryOf(filter, ['group'])
       const what = `GET /streamers${query}`
-      const a = await bearer.get(what, `/streamers${query}`)
+      const a = await bearer.get(what, `/streamers${query}`, callOptions)
       const items = listOf(a.body, 'streamers', toStreamer)
       if (!items) throw unexpected(what, a, 'not a list of streamers')
       return items
     },
-    async getStreamer(id) {
+    async getStreamer(id, callOptions) {
       const what = `GET /streamers/${id}`
-      const a = await bearer.get(what, `/streamers/${idSegment(what, id)}`)
+      const a = await bearer.get(what, `/streamers/${idSegment(what, id)}`, callOptions)
       return toStreamer(a.body) ?? throwError(unexpected(what, a, 'not a streamer'))
     },
+    createFeed: (filter = {}, callOptions) => feeds.create(filter, callOptions),
+    listFeeds: (callOptions) => feeds.list(callOptions),
+    removeFeed: (id, callOptions) => feeds.remove(id, callOptions),
     logout() {
       session.logout()
       cache.clear()

@@ -1,7 +1,8 @@
 /**
- * One error class per failure the contract defines, under one base. `kind` discriminates them, so
- * `switch (e.kind)` narrows as well as `instanceof` does. Messages carry the status and the
- * server's words, never a password or a token.
+ * One error class per failure the contract defines, and per way a request gets no answer (the
+ * network, the timeout, an abort), under one base. `kind` discriminates them, so `switch (e.kind)`
+ * narrows as well as `instanceof` does. Messages carry the status and the server's words, never a
+ * password or a token.
  */
 
 export type HoloduleApiErrorKind =
@@ -14,17 +15,21 @@ export type HoloduleApiErrorKind =
   | 'inactive-user'
   | 'not-found'
   | 'too-large'
+  | 'feed-limit'
   | 'unexpected'
+  | 'network'
+  | 'timeout'
+  | 'aborted'
 
 export abstract class HoloduleApiError extends Error {
   abstract readonly kind: HoloduleApiErrorKind
-  /** The HTTP status of the answer. */
+  /** The HTTP status of the answer; 0 when there was none (network, timeout, aborted, not sent). */
   readonly status: number
-  /** The parsed JSON body of the answer (its text when it was not JSON, undefined when empty). */
+  /** The parsed JSON body of the answer (its text when it was not JSON, undefined when empty or none). */
   readonly body: unknown
 
-  constructor(message: string, status: number, body: unknown) {
-    super(message)
+  constructor(message: string, status: number, body: unknown, options?: { cause?: unknown }) {
+    super(message, options)
     this.status = status
     this.body = body
   }
@@ -51,8 +56,8 @@ export class ThrottledError extends HoloduleApiError {
 }
 
 /**
- * 503: the login queue is full (`Login is busy`, with `retryAfter`) or the database is down
- * (no Retry-After: `retryAfter` is undefined).
+ * 503: the login queue is full (`Login is busy`) or the database is down; `retryAfter` is the
+ * server's Retry-After in seconds (undefined when none came, e.g. from an older server).
  */
 export class UnavailableError extends HoloduleApiError {
   override readonly kind = 'unavailable'
@@ -162,13 +167,68 @@ export class TooLargeError extends HoloduleApiError {
   override readonly name = 'TooLargeError'
 }
 
+/** 409 on `createFeed`: the user has as many calendar feeds as the server allows (`limit`); remove one. */
+export class FeedLimitError extends HoloduleApiError {
+  override readonly kind = 'feed-limit'
+  override readonly name = 'FeedLimitError'
+  constructor(
+    message: string,
+    status: number,
+    body: unknown,
+    readonly limit: number | undefined,
+  ) {
+    super(message, status, body)
+  }
+}
+
 /** Any answer the contract does not define here: another status, or a body not of its shape. */
 export class UnexpectedResponseError extends HoloduleApiError {
   override readonly kind = 'unexpected'
   override readonly name = 'UnexpectedResponseError'
 }
 
-/** Every error the client throws for a server's answer; `switch (e.kind)` narrows it. */
+/**
+ * No answer: fetch rejected (the server is unreachable, the connection was refused or reset, DNS,
+ * TLS, a browser's CORS refusal) or the answer broke off while its body was read. `cause` is what
+ * fetch threw (Node's `fetch failed` TypeError, whose own `cause` names the socket's error).
+ */
+export class NetworkError extends HoloduleApiError {
+  override readonly kind = 'network'
+  override readonly name = 'NetworkError'
+  constructor(message: string, cause: unknown) {
+    super(message, 0, undefined, { cause })
+  }
+}
+
+/**
+ * No answer within `timeoutMs` (the client's option, or the call's): the call's request was
+ * cancelled. The bound covers the whole call, a re-login and its retry included.
+ */
+export class TimeoutError extends HoloduleApiError {
+  override readonly kind = 'timeout'
+  override readonly name = 'TimeoutError'
+  constructor(
+    message: string,
+    readonly timeoutMs: number,
+  ) {
+    super(message, 0, undefined)
+  }
+}
+
+/**
+ * The caller's `AbortSignal` (the client's or the call's) was aborted: the call's request was
+ * cancelled. `cause` is the signal's reason. Its `name` is `AbortError`, as fetch's own, so code that
+ * skips aborts by `e.name === 'AbortError'` keeps working.
+ */
+export class AbortedError extends HoloduleApiError {
+  override readonly kind = 'aborted'
+  override readonly name = 'AbortError'
+  constructor(message: string, cause: unknown) {
+    super(message, 0, undefined, { cause })
+  }
+}
+
+/** Every error the client throws for a server's answer, or for its absence; `switch (e.kind)` narrows it. */
 export type AnyHoloduleApiError =
   | InvalidCredentialsError
   | ThrottledError
@@ -179,6 +239,10 @@ export type AnyHoloduleApiError =
   | InactiveUserError
   | NotFoundError
   | TooLargeError
+  | FeedLimitError
   | UnexpectedResponseError
+  | NetworkError
+  | TimeoutError
+  | AbortedError
 
 export const isHoloduleApiError = (e: unknown): e is AnyHoloduleApiError => e instanceof HoloduleApiError

@@ -4,24 +4,32 @@
  */
 export type { Holodule } from './answers.js'
 export {
+  type CallOptions,
   type ClientOptions,
   createClient,
+  type Feed,
+  type FeedFilter,
   type Fetch,
   type Generation,
   type HoloduleClient,
+  type NewFeed,
   type ScheduleFilter,
 } from './client.js'
 export {
+  AbortedError,
   type AnyHoloduleApiError,
   BadDateError,
   BadRequestError,
+  FeedLimitError,
   HoloduleApiError,
   type HoloduleApiErrorKind,
   InactiveUserError,
   InvalidCredentialsError,
   isHoloduleApiError,
+  NetworkError,
   NotFoundError,
   ThrottledError,
+  TimeoutError,
   TokenError,
   TooLargeError,
   UnavailableError,

@@ -1,7 +1,8 @@
 // The login of each generation and the session that renews its token.
-import { loginError, readAnswer, unexpected } from './answers.js'
+import { loginError, unexpected } from './answers.js'
 import { InvalidCredentialsError } from './errors.js'
-import type { Fetch, Generation } from './types.js'
+import type { Call, CallOptions, Transport } from './transport.js'
+import type { Generation } from './types.js'
 
 const LOGIN_PATH = { 1: 'auth', 2: 'login', 3: 'token' } as const
 
@@ -28,7 +29,7 @@ export type Session = ReturnType<typeof createSession>
 export const createSession = (
   base: string,
   generation: Generation,
-  doFetch: Fetch,
+  transport: Transport,
   initial: string | undefined,
 ) => {
   let token = initial
@@ -37,12 +38,9 @@ export const createSession = (
   // Bumped by login and logout, so a renewal of an older session never overwrites a newer token.
   let epoch = 0
 
-  const requestToken = async (username: string, password: string): Promise<string> => {
-    const res = await doFetch(
-      `${base}/${LOGIN_PATH[generation]}`,
-      loginRequest(generation, username, password),
-    )
-    const a = await readAnswer(res)
+  const requestToken = async (call: Call, username: string, password: string): Promise<string> => {
+    const path = `/${LOGIN_PATH[generation]}`
+    const a = await call.send(`POST ${path}`, `${base}${path}`, loginRequest(generation, username, password))
     if (a.status !== 200) throw loginError(a)
     const t = (a.body as { access_token?: unknown } | undefined)?.access_token
     if (typeof t !== 'string' || t === '') throw unexpected('login', a, 'no access_token')
@@ -60,10 +58,10 @@ export const createSession = (
     token: () => token,
     canRenew: () => credentials !== undefined,
     logout,
-    async login(username: string, password: string) {
+    async login(username: string, password: string, options?: CallOptions) {
       logout()
       const mine = epoch
-      const t = await requestToken(username, password)
+      const t = await transport.run(options, (call) => requestToken(call, username, password))
       if (mine !== epoch) return
       token = t
       credentials = { username, password }
@@ -75,7 +73,10 @@ export const createSession = (
       const creds = credentials
       if (!creds) return Promise.resolve()
       const mine = epoch
-      const p: Promise<void> = requestToken(creds.username, creds.password)
+      // Shared by every call that found the token expired: bounded by the client's options, not
+      // one call's (each caller stops waiting on its own signal and time; see Call.wait).
+      const p: Promise<void> = transport
+        .run(undefined, (call) => requestToken(call, creds.username, creds.password))
         .then(
           (t) => {
             if (mine === epoch) token = t
