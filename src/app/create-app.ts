@@ -17,10 +17,12 @@ import { type Logger, silentLogger } from '../lib/logger.js'
 import { createRequestIds } from '../lib/request-id.js'
 import { createTtlCache } from '../lib/ttl-cache.js'
 import { StoreUnavailableError } from '../store/errors.js'
+import type { FeedStore } from '../store/feeds.js'
 import { type LoginLimitersFor, memoryLoginLimiters } from '../store/login-limiters.js'
+import { MemoryFeedStore } from '../store/memory/feeds.js'
 import type { UserRecord } from '../store/records.js'
 import type { Store } from '../store/store.js'
-import { clientAddressOf, type PeerAddress } from './client-address.js'
+import { clientAddressOf, type PeerAddress, publicOriginOf } from './client-address.js'
 import { createWriteSignals } from './encoded-answers.js'
 import type { AppEnv } from './env.js'
 import { type Metrics, requestMetrics } from './metrics.js'
@@ -32,6 +34,7 @@ import { internalError, notFound, sendJson, serviceUnavailable } from './respons
 import { authRoutes } from './routes/auth/auth.index.js'
 import type { DocsAssets } from './routes/docs/docs.handlers.js'
 import { docsRoutes } from './routes/docs/docs.index.js'
+import { feedRoutes } from './routes/feeds/feeds.index.js'
 import { healthRoutes } from './routes/health/health.index.js'
 import { holoduleRoutes } from './routes/holodules/holodules.index.js'
 import { type MetricsEndpoint, metricsRoutes } from './routes/metrics/metrics.index.js'
@@ -118,7 +121,12 @@ export interface AppDeps {
   metrics?: Metrics
   /** Serve `GET /metrics` on this app (METRICS_TOKEN). Absent: no such route (off, or METRICS_PORT). */
   metricsEndpoint?: MetricsEndpoint
+  /** Where calendar feeds are kept (the entry's backend). Absent: in this process's memory. */
+  feeds?: FeedStore
 }
+
+/** Feeds one user may have: enough for a calendar per group, few enough to bound a flood of them. */
+export const MAX_FEEDS_PER_USER = 20
 
 /** Every failure a handler throws, answered in the contract's shape: 503, a 4xx, or 500 logged. */
 const answerError = (logger: Logger, metrics: Metrics | undefined) => (err: Error, c: Context<AppEnv>) => {
@@ -159,6 +167,7 @@ export const createApp = ({
   docsAssets,
   metrics,
   metricsEndpoint,
+  feeds = new MemoryFeedStore(),
 }: AppDeps) => {
   const app = new OpenAPIHono<AppEnv>()
   const generations = config.generations ?? { first: true, second: true, third: true }
@@ -231,13 +240,26 @@ export const createApp = ({
     .route('/', healthRoutes({ store, clock, backgroundWork }))
   // The third generation (the 2024 service's reads). Outside the typed chain for now: with it in,
   // tsc widened hc<AppType>'s paths to string (the typed client gets these routes of its own).
+  const guard = bearerRequired({ verifier, store: cachedUsers, clock })
   if (generations.third) {
-    const guard = bearerRequired({ verifier, store: cachedUsers, clock })
     app.route('/', scheduleRoutes({ store, bearerRequired: guard, ...answerCaches, writes }))
     app.route('/', scheduleWriteRoutesFor({ store, bearerRequired: guard, writes }))
     const passwordIterations = config.passwordIterations
     app.route('/', userRoutes({ store, clock, passwordIterations, bearerRequired: guard }))
   }
+  // Calendar feeds: made with any enabled generation's token, read without one.
+  app.route(
+    '/',
+    feedRoutes({
+      ...answerCaches,
+      guard: generations.first || generations.second ? requireJwt : guard,
+      generations,
+      store,
+      feeds,
+      publicOrigin: publicOriginOf(peerAddress, config.trustProxy ?? null),
+      maxFeeds: MAX_FEEDS_PER_USER,
+    }),
+  )
   // GET /openapi.json: the routes above describe themselves; this adds the schemes of `generations`.
   configureOpenApi(app, generations)
   // Only where the entry can hand in Swagger UI's files (Node, Bun): the Worker has no /docs.
