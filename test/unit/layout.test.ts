@@ -7,8 +7,9 @@ import { fileURLToPath } from 'node:url'
 /**
  * The naming rule of test/README.md: the unit tests of `src/<path>.ts` are
  * `test/unit/<path>.test.ts`, and a folder's (a route feature's `src/app/routes/<feature>/`) are
- * `test/unit/<path-of-the-folder>.test.ts`. This file is the fence's own exception: it tests the
- * layout, not a module.
+ * `test/unit/<path-of-the-folder>.test.ts`; one subject's tests may be split by aspect as
+ * `<path>.<aspect>.test.ts` (`app/routes/schedules.cache.test.ts`). This file is the fence's own
+ * exception: it tests the layout, not a module.
  */
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const UNIT = join(ROOT, 'test/unit')
@@ -24,7 +25,9 @@ const filesUnder = (dir: string): string[] =>
 const subjectOf = (file: string, src = SRC): { ok: true; subject: string } | { ok: false; why: string } => {
   if (!file.endsWith('.test.ts'))
     return { ok: false, why: 'is not a *.test.ts file (helpers go in test/support)' }
-  const path = file.slice(0, -'.test.ts'.length)
+  const named = file.slice(0, -'.test.ts'.length)
+  // `<path>.<aspect>`: the aspect is a word after the last dot of the file's own name.
+  const path = /\.[a-z-]+$/.test(named.split('/').pop() ?? '') ? named.replace(/\.[a-z-]+$/, '') : named
   if (existsSync(join(src, `${path}.ts`))) return { ok: true, subject: `src/${path}.ts` }
   const folder = join(src, path)
   if (existsSync(folder) && statSync(folder).isDirectory()) return { ok: true, subject: `src/${path}/` }
@@ -49,5 +52,10 @@ describe('test/unit mirrors src', () => {
     assert.equal(subjectOf('app/app-type.test.ts').ok, false)
     assert.equal(subjectOf('auth/no-such-module.test.ts').ok, false)
     assert.equal(subjectOf('auth/helpers.ts').ok, false)
+    assert.deepEqual(subjectOf('app/routes/schedules.cache.test.ts'), {
+      ok: true,
+      subject: 'src/app/routes/schedules/',
+    })
+    assert.equal(subjectOf('app/routes/nothing.cache.test.ts').ok, false)
   })
 })
