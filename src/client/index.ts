@@ -7,12 +7,9 @@ export {
   type CallOptions,
   type ClientOptions,
   createClient,
-  type Feed,
-  type FeedFilter,
   type Fetch,
   type Generation,
   type HoloduleClient,
-  type NewFeed,
   type ScheduleFilter,
 } from './client.js'
 export {
@@ -20,7 +17,6 @@ export {
   type AnyHoloduleApiError,
   BadDateError,
   BadRequestError,
-  FeedLimitError,
   HoloduleApiError,
   type HoloduleApiErrorKind,
   InactiveUserError,
