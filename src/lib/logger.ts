@@ -22,7 +22,14 @@ export const createJsonLogger = (
     (lvl: Exclude<LogLevel, 'silent'>) =>
     (msg: string, fields?: LogFields): void => {
       if (rank[lvl] < rank[level]) return
-      write(JSON.stringify({ time: new Date(now()).toISOString(), level: lvl, msg, ...fields }))
+      const line = JSON.stringify({ time: new Date(now()).toISOString(), level: lvl, msg, ...fields })
+      try {
+        write(line)
+      } catch {
+        // A line that cannot be written (its stream gone) is dropped: it never fails a request or the
+        // process. A pipe closed under Node fails later, as the stream's 'error' event, which the
+        // runtime listens to (src/runtime/node/stdio.ts).
+      }
     }
   return {
     debug: at('debug'),

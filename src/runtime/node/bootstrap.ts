@@ -13,6 +13,7 @@ import { demoBanner, demoStore } from './demo.js'
 import { nodeDocsAssets } from './docs-assets.js'
 import { prioritizedHasher } from './hashing.js'
 import { createPrometheusMetrics } from './prometheus.js'
+import { surviveClosedStdio } from './stdio.js'
 
 export interface Server {
   config: ServerConfig
@@ -68,6 +69,8 @@ export const bootstrap = async (
   peerAddress: PeerAddress,
   signatures?: SignatureCheckFor,
 ): Promise<Server> => {
+  // Before the first line: a closed stdout (`| head -1`) must not end the server, on Node or Bun.
+  surviveClosedStdio()
   const parsed = parseConfig(env)
   if (!parsed.ok) return exitOnConfigErrors(parsed.errors)
   const { config, warnings } = parsed

@@ -4,6 +4,7 @@ import { parseConfig } from '../../config/config.js'
 import type { Env } from '../../config/env.js'
 import { exitOnConfigErrors } from './bootstrap.js'
 import { clusterExposition, METRICS_HOST, serveMetrics } from './prometheus.js'
+import { surviveClosedStdio } from './stdio.js'
 
 /** WORKERS: unset or 1, this process serves; `auto`, one process per core; N, N processes. */
 export const parseWorkers = (value: string | undefined): number | null => {
@@ -34,6 +35,8 @@ export const superviseCluster = (env: Env): boolean => {
     ])
   }
   if (workers === null || workers <= 1) return false
+  // The supervisor reports its members' deaths: a closed stderr must not end it (and orphan them).
+  surviveClosedStdio()
   // Named once here rather than once per member in a restart loop.
   const parsed = parseConfig(env)
   if (!parsed.ok) return exitOnConfigErrors(parsed.errors)

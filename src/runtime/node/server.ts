@@ -5,6 +5,7 @@ import type { NodeLimits } from '../../config/limits.js'
 import type { Logger } from '../../lib/logger.js'
 import { closesConnection } from './connection.js'
 import { onShutdown } from './shutdown.js'
+import { surviveClosedStdio } from './stdio.js'
 
 /** What a client still sending a refused body may send before the socket closes (nginx's lingering close). */
 const LINGER_MS = 5000
@@ -49,6 +50,8 @@ export const serveNode = async ({
   /** Closes what the server holds once the last request is answered. */
   release: () => Promise<void>
 }): Promise<{ port: number; server: Server }> => {
+  // A log line on a closed stdout (`| head -1`) must not end the server (the gateway's too).
+  surviveClosedStdio()
   const lingering = async (request: Request, env: HttpBindings | Http2Bindings) => {
     const response = closesConnection(await fetch(request, env))
     if (response.status === 413 && 'socket' in env.incoming) lingerClose(env.incoming as IncomingMessage)
