@@ -4,7 +4,7 @@ import { BEARER_CLAIMS, InvalidTokenError, type JwtConfig, type TokenVerifier } 
 import type { Clock } from '../../lib/clock.js'
 import type { UserRecord } from '../../store/records.js'
 import type { Store } from '../../store/store.js'
-import type { AppEnv, Dialect } from '../env.js'
+import type { AppEnv, Generation } from '../env.js'
 import { flaskJwtError, sendJson } from '../responses.js'
 
 export interface JwtRequiredDeps {
@@ -16,8 +16,8 @@ export interface JwtRequiredDeps {
 }
 
 /** Flask-JWT-Extended's bodies: `{"msg"}` for token faults, `{"error"}` where the old service added its own. */
-const fjeMsg = (c: Context, status: 401 | 422, msg: string) => sendJson(c, { msg }, status)
-const fjeUnauthorized = (c: Context) => sendJson(c, { error: 'Unauthorized' }, 401)
+const secondMsg = (c: Context, status: 401 | 422, msg: string) => sendJson(c, { msg }, status)
+const secondUnauthorized = (c: Context) => sendJson(c, { error: 'Unauthorized' }, 401)
 const BAD_HEADER = "Bad Authorization header. Expected 'Authorization: Bearer <JWT>'"
 
 /** The token is older than the second its user's password changed. The payload stays as issued. */
@@ -57,7 +57,7 @@ export const jwtRequired = ({ jwt, verifier, store, clock, generations }: JwtReq
   }
 
   const second = async (c: Context<AppEnv>, parts: string[]) => {
-    if (parts.length !== 2) return fjeMsg(c, 422, BAD_HEADER)
+    if (parts.length !== 2) return secondMsg(c, 422, BAD_HEADER)
     let payload: Record<string, unknown>
     try {
       // Only `exp` is required: Flask-JWT-Extended accepts the third generation's `{sub, exp}` too.
@@ -66,47 +66,47 @@ export const jwtRequired = ({ jwt, verifier, store, clock, generations }: JwtReq
       if (!(e instanceof InvalidTokenError)) throw e
       // Flask-JWT-Extended: 401 for an expired token, 422 with PyJWT's words for anything else.
       return e.message === 'Signature has expired'
-        ? fjeMsg(c, 401, 'Token has expired')
-        : fjeMsg(c, 422, e.message)
+        ? secondMsg(c, 401, 'Token has expired')
+        : secondMsg(c, 422, e.message)
     }
-    if (typeof payload.sub !== 'string') return fjeMsg(c, 422, 'Missing claim: sub')
+    if (typeof payload.sub !== 'string') return secondMsg(c, 422, 'Missing claim: sub')
     // Flask-JWT-Extended reads a token without `type` as an access token.
     if (payload.type !== undefined && payload.type !== 'access')
-      return fjeMsg(c, 422, 'Only non-refresh tokens are allowed')
+      return secondMsg(c, 422, 'Only non-refresh tokens are allowed')
     // The old service never looked the user up (improved): a removed user's token stops working.
     const user = await store.findUserByUsername(payload.sub)
-    if (!user || user.disabled || predates(user, payload)) return fjeUnauthorized(c)
+    if (!user || user.disabled || predates(user, payload)) return secondUnauthorized(c)
     return user
   }
 
   return createMiddleware<AppEnv>(async (c, next) => {
     const parts = (c.req.header('Authorization') ?? '').trim().split(/\s+/).filter(Boolean)
     const word = parts[0]?.toLowerCase()
-    let dialect: Dialect
-    if (generations.first && (word === undefined || word === prefix)) dialect = 1
-    else if (generations.second && word === 'bearer') dialect = 2
-    else if (generations.first) dialect = 1
+    let generation: Generation
+    if (generations.first && (word === undefined || word === prefix)) generation = 1
+    else if (generations.second && word === 'bearer') generation = 2
+    else if (generations.first) generation = 1
     else {
       // Only the second generation is served: its answers for a missing or other header.
-      c.set('dialect', 2)
+      c.set('generation', 2)
       return word === undefined
-        ? fjeMsg(c, 401, 'Missing Authorization Header')
-        : fjeMsg(
+        ? secondMsg(c, 401, 'Missing Authorization Header')
+        : secondMsg(
             c,
             401,
             "Missing 'Bearer' type in 'Authorization' header. Expected 'Authorization: Bearer <JWT>'",
           )
     }
-    c.set('dialect', dialect)
-    if (dialect === 1 && parts.length === 0) {
+    c.set('generation', generation)
+    if (generation === 1 && parts.length === 0) {
       return flaskJwtError(c, 401, 'Authorization Required', 'Request does not contain an access token', {
         'WWW-Authenticate': realm,
       })
     }
-    if (dialect === 1 && word !== prefix) {
+    if (generation === 1 && word !== prefix) {
       return flaskJwtError(c, 401, 'Invalid JWT header', 'Unsupported authorization type')
     }
-    const user = dialect === 1 ? await first(c, parts) : await second(c, parts)
+    const user = generation === 1 ? await first(c, parts) : await second(c, parts)
     if (user instanceof Response) return user
     c.set('user', user)
     await next()

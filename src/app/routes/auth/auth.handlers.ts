@@ -59,7 +59,7 @@ type Outcome =
 
 /**
  * The one login both generations share: throttling, the password check, the rewrite of a legacy
- * or weaker hash. The dialects differ only in how they read the body and word the answers.
+ * or weaker hash. The generations differ only in how they read the body and word the answers.
  */
 const checkCredentials =
   ({ passwordIterations, store, logger, passwords, throttle, clientAddress, metrics }: AuthDeps) =>

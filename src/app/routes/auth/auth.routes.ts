@@ -21,7 +21,7 @@ export const credentialsSchema = z.strictObject({
  * its own 400 and 415 answers, where the contract wants Flask-JWT's words (a form body is 400
  * with a description, a wrong key 401).
  */
-const { $schema: _dialect, ...credentialsJsonSchema } = z.toJSONSchema(credentialsSchema)
+const { $schema: _jsonSchemaVersion, ...credentialsJsonSchema } = z.toJSONSchema(credentialsSchema)
 
 type RequestBody = NonNullable<NonNullable<RouteConfig['request']>['body']>
 type SchemaObject = Exclude<

@@ -67,10 +67,10 @@ export const getDay = ({ store, writes, ...cacheDeps }: HoloduleDeps) => {
     const date = c.req.valid('param').date
     const day = await days.get(date, async () => loadDay(await store.findHolodulesByDate(date)))
     // c.get, not c.var: c.var copies every variable into a new object on each access.
-    const dialect = c.get('dialect')
+    const generation = c.get('generation')
     // No stream that day: the first generation's 404, the second's empty array.
     if (!day) {
-      if (dialect === 1) return notFound(c)
+      if (generation === 1) return notFound(c)
       return respond(c, '[]', 200, {
         'content-type': JSON_CONTENT_TYPE,
         vary: VARY,
@@ -79,7 +79,7 @@ export const getDay = ({ store, writes, ...cacheDeps }: HoloduleDeps) => {
     // The bytes were encoded once from a ScheduleBody (or the second generation's array); the cast
     // gives `hc` the first generation's type, the one its clients call with, and the 304 (no body,
     // which the route's type spells `{}`).
-    return sendEncoded(c, dialect === 1 ? day.first : day.second, cacheControl) as unknown as
+    return sendEncoded(c, generation === 1 ? day.first : day.second, cacheControl) as unknown as
       | TypedResponse<ScheduleBody, 200, 'json'>
       | TypedResponse<Record<never, never>, 304, string>
   }
@@ -87,6 +87,6 @@ export const getDay = ({ store, writes, ...cacheDeps }: HoloduleDeps) => {
 
 /** The contract's 400 for a date that is not a real `YYYYMMDD`, in the request's generation. */
 export const badDate = (c: Context<AppEnv>) =>
-  c.get('dialect') === 2
+  c.get('generation') === 2
     ? sendJson(c, { error: 'Bad request' }, 400)
     : sendJson(c, { error: 'Bad Request', description: 'date must be YYYYMMDD' }, 400)
