@@ -1,38 +1,21 @@
-import { nextDay } from '../days.js'
-import { DuplicateUserError } from '../errors.js'
-import { sameHolodule, toHolodule } from '../layouts/holodules.js'
-import { type ScheduleImport, schedulePlanner } from '../layouts/schedule-import.js'
-import {
-  holoduleDoc,
-  holoduleDocFields,
-  holoduleFromSchedule,
-  matchesSchedule,
-  scheduleDoc,
-  scheduleDocFields,
-  scheduleFromDoc,
-  scheduleFromHolodule,
-} from '../layouts/schedules.js'
+import { toHolodule } from '../layouts/holodules.js'
+import type { ScheduleImport } from '../layouts/schedule-import.js'
 import type {
   AccountChange,
-  Holodule,
   HoloduleRecord,
   ScheduleInput,
   ScheduleQuery,
   ScheduleRecord,
   StreamerInput,
   StreamerRecord,
-  UserAccount,
   UserRecord,
 } from '../records.js'
 import type { Layout, Store, UpsertReport } from '../store.js'
-import { accountSet, nextUserId, passwordChange, toUserRecord } from '../users.js'
-
-/** Same ordering as the MongoDB query: datetime, then key, both descending. */
-const newestFirst = (a: Holodule, b: Holodule): number =>
-  a.datetime === b.datetime ? (a.key < b.key ? 1 : a.key > b.key ? -1 : 0) : a.datetime < b.datetime ? 1 : -1
-
-const streamingAtFirst = (a: ScheduleRecord, b: ScheduleRecord): number =>
-  a.streaming_at === b.streaming_at ? (a.id < b.id ? 1 : -1) : a.streaming_at < b.streaming_at ? 1 : -1
+import * as accounts from './accounts.js'
+import { accountOf, type MemoryData, putHolodule } from './data.js'
+import { countDocuments, upsertHolodules, upsertSchedules } from './import.js'
+import * as schedules from './schedules.js'
+import * as users from './users.js'
 
 export interface MemorySeed {
   /** Users; `firstname`/`lastname` as the 2024 service stored them, read by the admin routes only. */
@@ -46,303 +29,141 @@ export interface MemorySeed {
   layout?: Layout
 }
 
-/** The embedded default and the unit tests' store; holds everything in Maps. */
+/**
+ * The embedded default and the unit tests' store; holds everything in Maps (data.ts). Each method
+ * runs one part (users.ts, accounts.ts, schedules.ts, import.ts) on them.
+ */
 export class MemoryStore implements Store {
-  private readonly users = new Map<string, UserRecord>()
-  /** Each user's `_id` and the names only the admin routes read, by username. */
-  private readonly accounts = new Map<
-    string,
-    { id: string; firstname: string | null; lastname: string | null }
-  >()
-  private readonly holodules = new Map<string, HoloduleRecord>()
-  /** `_id` of each 2020 row by key, as a database would have given it one. */
-  private readonly holoduleIds = new Map<string, string>()
-  private readonly schedules = new Map<string, ScheduleRecord>()
-  private streamers: StreamerRecord[]
-  /** Ids made up for what a writer inserts, as a database would give one. */
-  private nextId = 1
-  private readonly layoutInUse: Layout
+  private readonly data: MemoryData
 
   constructor(seed: MemorySeed = {}) {
+    const d: MemoryData = {
+      users: new Map(),
+      accounts: new Map(),
+      holodules: new Map(),
+      holoduleIds: new Map(),
+      schedules: new Map(),
+      streamers: [],
+      nextId: 1,
+      layoutInUse: seed.layout ?? ((seed.schedules ?? []).length > 0 ? 'schedules' : 'holodules'),
+    }
     for (const { firstname, lastname, ...u } of seed.users ?? []) {
-      this.users.set(u.username, { ...u })
-      Object.assign(this.accountOf(u.username, u.documentId), {
+      d.users.set(u.username, { ...u })
+      Object.assign(accountOf(d, u.username, u.documentId), {
         firstname: firstname ?? null,
         lastname: lastname ?? null,
       })
     }
-    for (const { _id, ...h } of seed.holodules ?? []) this.putHolodule({ ...h, key: toHolodule(h).key }, _id)
-    for (const s of seed.schedules ?? []) this.schedules.set(s.id, { ...s })
-    this.streamers = [...(seed.streamers ?? [])].sort((a, b) =>
-      a.code < b.code ? -1 : a.code > b.code ? 1 : 0,
-    )
-    this.layoutInUse = seed.layout ?? (this.schedules.size > 0 ? 'schedules' : 'holodules')
-  }
-
-  private putHolodule(h: HoloduleRecord, id?: string) {
-    this.holodules.set(h.key, h)
-    if (id !== undefined) this.holoduleIds.set(h.key, id)
-    else if (!this.holoduleIds.has(h.key))
-      this.holoduleIds.set(h.key, (this.holoduleIds.size + 1).toString(16).padStart(24, 'f'))
-  }
-
-  /** Every stream of the layout in use, as the third generation sees it. */
-  private allSchedules(): ScheduleRecord[] {
-    if (this.layoutInUse === 'schedules') return [...this.schedules.values()]
-    return [...this.holodules.values()].map((h) =>
-      scheduleFromHolodule(this.holoduleIds.get(h.key) ?? '', toHolodule(h)),
-    )
+    for (const { _id, ...h } of seed.holodules ?? []) putHolodule(d, { ...h, key: toHolodule(h).key }, _id)
+    for (const s of seed.schedules ?? []) d.schedules.set(s.id, { ...s })
+    d.streamers = [...(seed.streamers ?? [])].sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0))
+    this.data = d
   }
 
   async layout() {
-    return this.layoutInUse
+    return this.data.layoutInUse
   }
 
-  async findSchedules(query: ScheduleQuery) {
-    return this.allSchedules()
-      .filter((s) => matchesSchedule(query, s))
-      .sort(streamingAtFirst)
-      .slice(0, query.limit)
+  findSchedules(query: ScheduleQuery) {
+    return schedules.findSchedules(this.data, query)
   }
 
-  async findScheduleById(id: string) {
-    return this.allSchedules().find((s) => s.id === id) ?? null
+  findScheduleById(id: string) {
+    return schedules.findScheduleById(this.data, id)
   }
 
-  async findStreamers(group?: string) {
-    return this.streamers.filter((s) => group === undefined || s.group === group).map((s) => ({ ...s }))
+  findStreamers(group?: string) {
+    return schedules.findStreamers(this.data, group)
   }
 
-  async findStreamerById(id: string) {
-    const s = this.streamers.find((x) => x.id === id)
-    return s ? { ...s } : null
+  findStreamerById(id: string) {
+    return schedules.findStreamerById(this.data, id)
   }
 
-  async findUserByUsername(username: string) {
-    const u = this.users.get(username)
-    return u ? { ...u } : null
+  findUserByUsername(username: string) {
+    return users.findUserByUsername(this.data, username)
   }
 
-  async updatePasswordHash(username: string, expected: string, hash: string) {
-    const u = this.users.get(username)
-    if (!u || u.password !== expected) return false
-    u.password = hash
-    return true
+  updatePasswordHash(username: string, expected: string, hash: string) {
+    return users.updatePasswordHash(this.data, username, expected, hash)
   }
 
-  async findHolodulesByDate(date: string) {
-    if (this.layoutInUse === 'schedules')
-      return this.findSchedules({ from: date, to: date, limit: Number.MAX_SAFE_INTEGER }).then((rows) =>
-        rows.map(holoduleFromSchedule).sort(newestFirst),
-      )
-    const end = nextDay(date)
-    const out: HoloduleRecord[] = []
-    for (const h of this.holodules.values()) {
-      if (h.datetime >= date && h.datetime < end) out.push(toHolodule(h))
-    }
-    return out.sort(newestFirst)
+  findHolodulesByDate(date: string) {
+    return schedules.findHolodulesByDate(this.data, date, this)
   }
 
   async ping() {}
 
-  async addUser(username: string, passwordHash: string) {
-    if (this.users.has(username)) throw new DuplicateUserError(username)
-    const user = { id: nextUserId(this.users.values()), username, password: passwordHash }
-    this.users.set(username, user)
-    this.accountOf(username)
-    return { ...user }
+  addUser(username: string, passwordHash: string) {
+    return users.addUser(this.data, username, passwordHash)
   }
 
-  async setPassword(username: string, passwordHash: string, changedAtMs: number) {
-    const u = this.users.get(username)
-    if (!u) return false
-    // Through the same conversion as a stored document, so the three stores answer alike.
-    const changed = toUserRecord({ ...u, _id: u.documentId, ...passwordChange(passwordHash, changedAtMs) })
-    if (changed) this.users.set(username, changed)
-    return true
+  setPassword(username: string, passwordHash: string, changedAtMs: number) {
+    return users.setPassword(this.data, username, passwordHash, changedAtMs)
   }
 
-  async removeUser(username: string) {
-    this.accounts.delete(username)
-    return this.users.delete(username)
+  removeUser(username: string) {
+    return users.removeUser(this.data, username)
   }
 
-  /** Sorted by username, as both MongoDB adapters sort (code-unit order, not locale). */
-  private accountOf(username: string, id?: string) {
-    let a = this.accounts.get(username)
-    if (!a) {
-      a = { id: id ?? this.newId(), firstname: null, lastname: null }
-      this.accounts.set(username, a)
-    }
-    return a
+  listAccounts() {
+    return accounts.listAccounts(this.data, this)
   }
 
-  private account(username: string): UserAccount | null {
-    const u = this.users.get(username)
-    if (!u) return null
-    const { id, firstname, lastname } = this.accountOf(username)
-    return { id, username, firstname, lastname, disabled: u.disabled === true, admin: u.admin === true }
+  findAccount(id: string) {
+    return accounts.findAccount(this.data, id)
   }
 
-  private usernameOf(id: string): string | undefined {
-    return [...this.accounts].find(([name, a]) => a.id === id && this.users.has(name))?.[0]
+  findAccountByUsername(username: string) {
+    return accounts.findAccountByUsername(this.data, username)
   }
 
-  async listAccounts() {
-    return (await this.listUsers()).flatMap((u) => this.account(u.username) ?? [])
+  updateAccount(id: string, change: AccountChange) {
+    return accounts.updateAccount(this.data, id, change)
   }
 
-  async findAccount(id: string) {
-    const name = this.usernameOf(id)
-    return name === undefined ? null : this.account(name)
+  removeAccount(id: string) {
+    return accounts.removeAccount(this.data, id)
   }
 
-  async findAccountByUsername(username: string) {
-    return this.account(username)
+  listUsers() {
+    return users.listUsers(this.data)
   }
 
-  async updateAccount(id: string, change: AccountChange) {
-    const name = this.usernameOf(id)
-    const u = name === undefined ? undefined : this.users.get(name)
-    if (name === undefined || !u) return null
-    const a = this.accountOf(name)
-    if (change.firstname !== undefined) a.firstname = change.firstname
-    if (change.lastname !== undefined) a.lastname = change.lastname
-    const doc = { ...u, password_changed_at: u.passwordChangedAt, _id: a.id, ...accountSet(change) }
-    const changed = toUserRecord(doc)
-    if (changed) this.users.set(name, changed)
-    return this.account(name)
+  upsertHolodules(records: HoloduleRecord[], onProgress?: (done: number) => void): Promise<UpsertReport> {
+    return upsertHolodules(this.data, records, onProgress)
   }
 
-  async removeAccount(id: string) {
-    const name = this.usernameOf(id)
-    if (name === undefined) return false
-    this.accounts.delete(name)
-    return this.users.delete(name)
+  upsertSchedules(records: ScheduleImport[], onProgress?: (done: number) => void) {
+    return upsertSchedules(this.data, records, onProgress)
   }
 
-  async listUsers() {
-    return [...this.users.values()]
-      .map(({ id, username }) => ({ id, username }))
-      .sort((a, b) => (a.username < b.username ? -1 : a.username > b.username ? 1 : 0))
+  countDocuments() {
+    return countDocuments(this.data)
   }
 
-  async upsertHolodules(
-    records: HoloduleRecord[],
-    onProgress?: (done: number) => void,
-  ): Promise<UpsertReport> {
-    const report = { inserted: 0, updated: 0, unchanged: 0 }
-    for (const r of records) {
-      const stored = this.holodules.get(r.key)
-      if (!stored) report.inserted++
-      else if (sameHolodule(stored, r)) report.unchanged++
-      else report.updated++
-      this.putHolodule({ ...r })
-    }
-    onProgress?.(records.length)
-    return report
+  insertSchedule(input: ScheduleInput) {
+    return schedules.insertSchedule(this.data, input)
   }
 
-  /** Through the same planner as the databases, so the three stores count alike. */
-  async upsertSchedules(records: ScheduleImport[], onProgress?: (done: number) => void) {
-    const report: UpsertReport = { inserted: 0, updated: 0, unchanged: 0 }
-    const plan = schedulePlanner(this.schedules.values())
-    for (const r of records) {
-      const step = plan(r)
-      if (step.op === 'unchanged') report.unchanged++
-      else if (step.op === 'update') {
-        const { id, ...stored } = this.schedules.get(step.id) as ScheduleRecord
-        this.schedules.set(id, scheduleFromDoc({ ...scheduleDoc(stored), ...step.set, _id: id }))
-        report.updated++
-      } else {
-        const id = step.id ?? this.newId()
-        this.schedules.set(id, scheduleFromDoc({ ...step.doc, _id: id }))
-        report.inserted++
-      }
-    }
-    onProgress?.(records.length)
-    return report
+  updateSchedule(id: string, fields: Partial<ScheduleInput>) {
+    return schedules.updateSchedule(this.data, id, fields)
   }
 
-  async countDocuments() {
-    return {
-      holodules: this.holodules.size,
-      schedules: this.schedules.size,
-      streamers: this.streamers.length,
-      users: this.users.size,
-    }
+  deleteSchedule(id: string) {
+    return schedules.deleteSchedule(this.data, id)
   }
 
-  private newId(): string {
-    return `e${(this.nextId++).toString(16).padStart(23, '0')}`
+  insertStreamer(input: StreamerInput) {
+    return schedules.insertStreamer(this.data, input)
   }
 
-  private sortStreamers() {
-    this.streamers.sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0))
+  updateStreamer(id: string, fields: Partial<StreamerInput>) {
+    return schedules.updateStreamer(this.data, id, fields)
   }
 
-  /** Through the same conversions as a database's documents, so the stores answer alike. */
-  async insertSchedule(input: ScheduleInput) {
-    const id = this.newId()
-    if (this.layoutInUse === 'schedules') {
-      const s = scheduleFromDoc({ ...scheduleDoc(input), _id: id })
-      this.schedules.set(id, s)
-      return { ...s }
-    }
-    const h = holoduleDoc(input)
-    this.putHolodule(h, id)
-    return scheduleFromHolodule(id, h)
-  }
-
-  async updateSchedule(id: string, fields: Partial<ScheduleInput>) {
-    if (this.layoutInUse === 'schedules') {
-      const old = this.schedules.get(id)
-      if (!old) return null
-      const { id: _id, ...stored } = old
-      const s = scheduleFromDoc({ ...scheduleDoc(stored), ...scheduleDocFields(fields), _id: id })
-      this.schedules.set(id, s)
-      return { ...s }
-    }
-    const key = [...this.holoduleIds].find(([, v]) => v === id)?.[0]
-    const old = key === undefined ? undefined : this.holodules.get(key)
-    if (key === undefined || !old) return null
-    const h = toHolodule({ ...old, ...holoduleDocFields(fields) })
-    this.holodules.delete(key)
-    this.holoduleIds.delete(key)
-    this.putHolodule(h, id)
-    return scheduleFromHolodule(id, h)
-  }
-
-  async deleteSchedule(id: string) {
-    if (this.layoutInUse === 'schedules') return this.schedules.delete(id)
-    const key = [...this.holoduleIds].find(([, v]) => v === id)?.[0]
-    if (key === undefined) return false
-    this.holoduleIds.delete(key)
-    return this.holodules.delete(key)
-  }
-
-  async insertStreamer(input: StreamerInput) {
-    const s = { id: this.newId(), ...input }
-    this.streamers.push(s)
-    this.sortStreamers()
-    return { ...s }
-  }
-
-  async updateStreamer(id: string, fields: Partial<StreamerInput>) {
-    const i = this.streamers.findIndex((s) => s.id === id)
-    const old = this.streamers[i]
-    if (!old) return null
-    const defined = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined))
-    const s: StreamerRecord = { ...old, ...defined, id }
-    this.streamers[i] = s
-    this.sortStreamers()
-    return { ...s }
-  }
-
-  async deleteStreamer(id: string) {
-    const before = this.streamers.length
-    this.streamers = this.streamers.filter((s) => s.id !== id)
-    return this.streamers.length < before
+  deleteStreamer(id: string) {
+    return schedules.deleteStreamer(this.data, id)
   }
 
   async ensureIndexes() {}
