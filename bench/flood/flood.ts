@@ -21,7 +21,7 @@ import { startMongo } from '#harness/ferretdb.js'
 import type { ProcessRuntime } from '#harness/server-process.js'
 import { DEFAULT_PASSWORD_ITERATIONS } from '#src/auth/password.js'
 import { issueToken, type JwtConfig } from '#src/auth/token.js'
-import { log } from '../lib/log.js'
+import { errorText, log } from '../lib/log.js'
 import { bunBinary, LOADGEN_CPUS, ROOT, SECRET, SERVER_CPUS } from '../lib/machine.js'
 import { type BenchOptions, runCli } from '../lib/options.js'
 import {
@@ -246,7 +246,7 @@ const runTarget = async (
     return await measureFlood(target, server, opts, day)
   } catch (e) {
     const output = server?.output().slice(-2000) ?? ''
-    return floodRow(target, { problem: `${(e as Error).message}${output ? `\n${output}` : ''}` })
+    return floodRow(target, { problem: `${errorText(e)}${output ? `\n${output}` : ''}` })
   } finally {
     if (server) live.delete(server)
     await server?.stop()

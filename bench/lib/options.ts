@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util'
+import { errorReport } from './log.js'
 
 export const HELP = `Usage: npm run bench -- [options]
        node --import tsx bench/run.ts [options]
@@ -128,8 +129,8 @@ export const runCli = async (
     process.stdout.write(HELP)
     return
   }
-  process.exitCode = await main(opts).catch((e: Error) => {
-    console.error(`bench: ${e.stack ?? e.message}`)
+  process.exitCode = await main(opts).catch((e: unknown) => {
+    console.error(`bench: ${errorReport(e)}`)
     return 1
   })
   // autocannon and the driver may keep handles open; the run is over.

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { freePort } from '#harness/ferretdb.js'
 import { childrenOf } from '#harness/procfs.js'
 import { startServer } from '#harness/server-process.js'
+import { errorText } from './log.js'
 
 export const processTree = (pid: number): number[] => [pid, ...childrenOf(pid).flatMap(processTree)]
 
@@ -104,7 +105,7 @@ export const startBenchServer = async (spec: BenchServerSpec): Promise<RunningSe
     },
   }).catch((e: Error) => {
     memory?.stop()
-    throw new Error(`${spec.name} did not start: ${e.message}`)
+    throw new Error(`${spec.name} did not start: ${errorText(e)}`)
   })
   return {
     name: spec.name,

@@ -6,6 +6,7 @@
 import type { ProcessRuntime } from '#harness/server-process.js'
 import { loadToolFor, runLoad } from '../lib/load.js'
 import type { LoadSpec, LoadTool } from '../lib/load-spec.js'
+import { errorText } from '../lib/log.js'
 import type { BenchOptions } from '../lib/options.js'
 import { databaseCpuSeconds, type RunningServer, serverCpuSeconds } from '../lib/procs.js'
 import { planScenario, type ScenarioName } from './scenarios.js'
@@ -121,7 +122,7 @@ export const runScenario = async (
   const load: LoadSpec = { ...plan.load, timeout: opts.requestTimeoutS }
   const row = emptyRow(target, scenario, loadToolFor(load))
   const checkStarted = performance.now()
-  const problem = await plan.check().catch((e: Error) => `check failed: ${e.message}`)
+  const problem = await plan.check().catch((e: unknown) => `check failed: ${errorText(e)}`)
   row.checkMs = Math.round(performance.now() - checkStarted)
   if (problem) return { ...row, ok: false, problem, rssMb: server.peakRssMb() }
   if (opts.warmup > 0 && scenario !== 'auth') await runLoad({ ...load, duration: opts.warmup })
