@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util'
 import { type MongoConfig, mongoEnv, parseMongoConfig } from '../config/config.js'
 import { type Env, withoutEmpty } from '../config/env.js'
 import { DuplicateUserError, StoreUnavailableError } from '../store/errors.js'
-import type { Store } from '../store/store.js'
+import type { MongoStore } from '../store/mongo/mongo-store.js'
 import { COMMANDS } from './commands.js'
 import {
   type CliContext,
@@ -31,8 +31,14 @@ const environment = (names: readonly EnvVariable[]): string => {
 const DATABASE_ENV: readonly EnvVariable[] = ['MONGODB_URI', 'MONGODB_DB']
 const MAIN_ENV: readonly EnvVariable[] = [...DATABASE_ENV, 'SCHEDULE_LAYOUT', 'PASSWORD_PBKDF2_ITERATIONS']
 
+/** The positional arguments as --help shows them: `<name>`, and `[<name>]` when optional. */
+const argsUsage = (c: Command): string[] => [
+  ...c.args.map((a) => `<${a}>`),
+  ...(c.optionalArgs ?? []).map((a) => `[<${a}>]`),
+]
+
 const commandList = (entries: Array<[string, Command]>): string => {
-  const usages = entries.map(([name, c]) => [name, ...c.args.map((a) => `<${a}>`)].join(' '))
+  const usages = entries.map(([name, c]) => [name, ...argsUsage(c)].join(' '))
   const width = Math.max(...usages.map((u) => u.length))
   return entries.map(([, c], i) => `  ${(usages[i] as string).padEnd(width)}  ${c.summary}`).join('\n')
 }
@@ -61,7 +67,7 @@ const commandHelp = (name: string, command: Command): string => {
   ])
   const width = Math.max(...flags.map(([f]) => (f as string).length))
   return [
-    `Usage: holodule ${[name, ...command.args.map((a) => `<${a}>`)].join(' ')}${command.options ? ' [options]' : ''}`,
+    `Usage: holodule ${[name, ...argsUsage(command)].join(' ')}${command.options ? ' [options]' : ''}`,
     '',
     `${command.summary.charAt(0).toUpperCase()}${command.summary.slice(1)}.`,
     ...(command.help ? ['', command.help] : []),
@@ -103,10 +109,10 @@ const parseInput = (name: string, command: Command, rest: string[]): CommandInpu
   }
   if (parsed.values.help) return 'help'
   const { positionals } = parsed
-  const expected = command.args.map((a) => `<${a}>`).join(' ') || 'no arguments'
+  const expected = argsUsage(command).join(' ') || 'no arguments'
   if (positionals.length < command.args.length)
     throw new UsageError(`${name}: expects ${expected}; see 'holodule ${name} --help'`)
-  if (positionals.length > command.args.length)
+  if (positionals.length > command.args.length + (command.optionalArgs?.length ?? 0))
     throw new UsageError(
       `${name}: expects ${expected}${command.tooManyArgsHint ? `; ${command.tooManyArgsHint}` : ''}`,
     )
@@ -183,9 +189,11 @@ export const runCli = async (
   servers: Pick<CliContext, 'serveGateway'> = {
     serveGateway: () => Promise.reject(new CliError('this build of holodule cannot serve the gateway')),
   },
+  /** Stores in place of the database's, for tests: then nothing is opened, nor closed. */
+  stores: Partial<Pick<CliContext, 'store' | 'feeds'>> = {},
 ): Promise<number> => {
   let config: MongoConfig | undefined
-  let store: Store | undefined
+  let store: MongoStore | undefined
   const ctx: CliContext = {
     env,
     io,
@@ -205,9 +213,9 @@ export const runCli = async (
     async store() {
       if (store) return store
       const { uri, db, source } = ctx.mongoConfig()
-      const { MongoStore } = await import('../store/mongo/mongo-store.js')
+      const mongo = await import('../store/mongo/mongo-store.js')
       try {
-        store = MongoStore.connect(uri, db, CLI_CLIENT_OPTIONS, undefined, ctx.layoutSetting())
+        store = mongo.MongoStore.connect(uri, db, CLI_CLIENT_OPTIONS, undefined, ctx.layoutSetting())
       } catch (e) {
         throw new CliError(
           `${source}: not a usable connection string (${redactDetail((e as Error).message, uri)})`,
@@ -215,6 +223,12 @@ export const runCli = async (
       }
       return store
     },
+    async feeds() {
+      await ctx.store()
+      if (!store) throw new CliError('no database for the calendar feeds')
+      return store.feeds()
+    },
+    ...stores,
   }
   try {
     return await dispatch(argv, ctx)

@@ -1,4 +1,5 @@
 import type { Command } from './context.js'
+import { feedAdd, feedList, feedRemove } from './feed-commands.js'
 import { holodulesImport } from './import-command.js'
 import { schedulesImport, streamersImport, streamersList } from './schedule-commands.js'
 import { status } from './status-command.js'
@@ -8,12 +9,12 @@ import { userAdmin, userDisable, userEnable } from './user-flag-commands.js'
 const dbInit: Command = {
   args: [],
   summary: 'create the indexes the API relies on (idempotent)',
-  help: 'holodules.datetime, holodules.key (unique), users.username (unique), schedules.streaming_at, schedules.code+streaming_at, streamers.group+code, streamers.code and the login counters (login_attempts: key unique, expire TTL). The server also creates them at start-up, and retries until the database answers.',
+  help: 'holodules.datetime, holodules.key (unique), users.username (unique), schedules.streaming_at, schedules.code+streaming_at, streamers.group+code, streamers.code, feeds.username+created and the login counters (login_attempts: key unique, expire TTL). The server also creates them at start-up, and retries until the database answers.',
   async run(_input, ctx) {
     const store = await ctx.store()
     await store.ensureIndexes()
     ctx.io.stdout.write(
-      `indexes ready in ${ctx.mongoConfig().db}: holodules.datetime, holodules.key (unique), users.username (unique), login_attempts (TTL)\n`,
+      `indexes ready in ${ctx.mongoConfig().db}: holodules.datetime, holodules.key (unique), users.username (unique), feeds.username+created, login_attempts (TTL)\n`,
     )
   },
 }
@@ -52,6 +53,9 @@ export const COMMANDS: Record<string, Command> = {
   'schedules import': schedulesImport,
   'streamers import': streamersImport,
   'streamers list': streamersList,
+  'feed add': feedAdd,
+  'feed list': feedList,
+  'feed remove': feedRemove,
   'db init': dbInit,
   'data-api': dataApi,
 }

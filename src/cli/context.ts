@@ -1,5 +1,6 @@
 import type { MongoConfig } from '../config/config.js'
 import type { Env } from '../config/env.js'
+import type { FeedStore } from '../store/feeds.js'
 import type { LayoutSetting, Store } from '../store/store.js'
 
 export interface CliIo {
@@ -17,6 +18,8 @@ export interface CliContext {
   layoutSetting(): LayoutSetting
   /** One connection per run, opened on first use; runCli closes it. */
   store(): Promise<Store>
+  /** The calendar feeds on the same connection (MongoStore.feeds()), opened by the first use of either. */
+  feeds(): Promise<FeedStore>
   /** Serves the Data API gateway until SIGTERM; injected by the entry (cli/main.ts), a layer above. */
   serveGateway(): Promise<void>
 }
@@ -59,6 +62,8 @@ export type EnvVariable = keyof typeof ENV_VARIABLES
 export interface Command {
   /** Names of the positional arguments, all required. */
   args: string[]
+  /** Names of positional arguments that may follow them (`feed list [user]`). */
+  optionalArgs?: string[]
   summary: string
   /** Longer text for `--help`. */
   help?: string

@@ -77,7 +77,8 @@ export const retryAfterOf = (headers: Headers): number | undefined => {
   return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - Date.now()) / 1000))
 }
 
-const describe = (what: string, a: Answer) => {
+/** `what: status words`, the message of every error of an answer. */
+export const describe = (what: string, a: Answer) => {
   const words = wordsOf(a.body)
   return `${what}: ${a.status}${words ? ` ${words}` : ''}`
 }
@@ -86,7 +87,7 @@ export const unexpected = (what: string, a: Answer, why?: string): UnexpectedRes
   new UnexpectedResponseError(`${describe(what, a)}${why ? ` (${why})` : ''}`, a.status, a.body)
 
 /** The errors any route may answer: throttled, busy or down, too large. */
-const commonError = (
+export const commonError = (
   what: string,
   a: Answer,
 ): ThrottledError | UnavailableError | TooLargeError | undefined => {

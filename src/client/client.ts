@@ -9,11 +9,13 @@ import {
 } from './answers.js'
 import { bearerReads, idSegment, queryOf } from './bearer-reads.js'
 import { BadDateError } from './errors.js'
+import { type Feed, type FeedFilter, feedCalls, type NewFeed } from './feeds.js'
 import { listOf, type ScheduleItem, type Streamer, toScheduleItem, toStreamer } from './schedule-answers.js'
 import { createSession } from './session.js'
 import { type Call, type CallOptions, createTransport } from './transport.js'
 import type { Fetch, Generation } from './types.js'
 
+export type { Feed, FeedFilter, NewFeed } from './feeds.js'
 export type { CallOptions } from './transport.js'
 export type { Fetch, Generation } from './types.js'
 
@@ -93,6 +95,16 @@ export interface HoloduleClient {
   listStreamers(filter?: { group?: string }, options?: CallOptions): Promise<Streamer[]>
   /** One member by its `id`; a NotFoundError when there is none. */
   getStreamer(id: string, options?: CallOptions): Promise<Streamer>
+  /**
+   * Calendar feeds, on every generation with its own scheme. `createFeed` makes one with
+   * `/schedules`' filters and answers its secret `url` (`…/calendar/<secret>.ics`, for a calendar
+   * app to subscribe to): shown this once; a FeedLimitError when the user has as many as allowed.
+   */
+  createFeed(filter?: FeedFilter, options?: CallOptions): Promise<NewFeed>
+  /** The user's feeds, oldest first, without their URLs. */
+  listFeeds(options?: CallOptions): Promise<Feed[]>
+  /** Revokes a feed: its URL answers 404 at once. A NotFoundError when the user has no such feed. */
+  removeFeed(id: string, options?: CallOptions): Promise<void>
   /** Forgets the token and the credentials (the kept days too). */
   logout(): void
 }
@@ -181,6 +193,7 @@ export const createClient = (options: ClientOptions): HoloduleClient => {
   const transport = createTransport(doFetch, { signal: options.signal, timeoutMs: options.timeoutMs })
   const session = createSession(base, generation, transport, options.token)
   const bearer = bearerReads(base, generation, transport, session)
+  const feeds = feedCalls(base, generation, transport, session)
 
   const requestDay = async (call: Call, date: string, path: string, token: string | undefined) => {
     const headers: Record<string, string> = { Accept: 'application/json' }
@@ -238,6 +251,9 @@ export const createClient = (options: ClientOptions): HoloduleClient => {
       const a = await bearer.get(what, `/streamers/${idSegment(what, id)}`, callOptions)
       return toStreamer(a.body) ?? throwError(unexpected(what, a, 'not a streamer'))
     },
+    createFeed: (filter = {}, callOptions) => feeds.create(filter, callOptions),
+    listFeeds: (callOptions) => feeds.list(callOptions),
+    removeFeed: (id, callOptions) => feeds.remove(id, callOptions),
     logout() {
       session.logout()
       cache.clear()

@@ -15,6 +15,7 @@ export type HoloduleApiErrorKind =
   | 'inactive-user'
   | 'not-found'
   | 'too-large'
+  | 'feed-limit'
   | 'unexpected'
   | 'network'
   | 'timeout'
@@ -166,6 +167,20 @@ export class TooLargeError extends HoloduleApiError {
   override readonly name = 'TooLargeError'
 }
 
+/** 409 on `createFeed`: the user has as many calendar feeds as the server allows (`limit`); remove one. */
+export class FeedLimitError extends HoloduleApiError {
+  override readonly kind = 'feed-limit'
+  override readonly name = 'FeedLimitError'
+  constructor(
+    message: string,
+    status: number,
+    body: unknown,
+    readonly limit: number | undefined,
+  ) {
+    super(message, status, body)
+  }
+}
+
 /** Any answer the contract does not define here: another status, or a body not of its shape. */
 export class UnexpectedResponseError extends HoloduleApiError {
   override readonly kind = 'unexpected'
@@ -224,6 +239,7 @@ export type AnyHoloduleApiError =
   | InactiveUserError
   | NotFoundError
   | TooLargeError
+  | FeedLimitError
   | UnexpectedResponseError
   | NetworkError
   | TimeoutError

@@ -7,9 +7,12 @@ export {
   type CallOptions,
   type ClientOptions,
   createClient,
+  type Feed,
+  type FeedFilter,
   type Fetch,
   type Generation,
   type HoloduleClient,
+  type NewFeed,
   type ScheduleFilter,
 } from './client.js'
 export {
@@ -17,6 +20,7 @@ export {
   type AnyHoloduleApiError,
   BadDateError,
   BadRequestError,
+  FeedLimitError,
   HoloduleApiError,
   type HoloduleApiErrorKind,
   InactiveUserError,

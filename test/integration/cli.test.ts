@@ -517,6 +517,45 @@ describe('holodule CLI against FerretDB', () => {
     assert.ok(Date.now() - started < 10_000, 'fails within the 2 s server selection, plus start-up')
   })
 
+  test('feed add, list, remove: the calendar through the app on this database, and 404 at once', async () => {
+    assert.equal((await cli(['user', 'add', 'fiona'], 'fiona pass\n')).code, 0)
+    const feedApp = testApp({ env, store, feeds: store.feeds() }).app
+    const args = ['--group', 'hololive', '--base-url', 'https://holodule.example.org']
+    const add = await cli(['feed', 'add', 'fiona', ...args])
+    assert.equal(add.code, 0, add.stderr)
+    const [, path, secret] =
+      add.stdout.match(/^https:\/\/holodule\.example\.org(\/calendar\/([\w-]{43})\.ics)$/m) ?? []
+    assert.ok(path && secret, add.stdout)
+    const poll = () => feedApp.request(`https://holodule.example.org${path}`)
+    const served = await poll()
+    assert.equal(served.status, 200)
+    assert.equal(served.headers.get('Content-Type'), 'text/calendar; charset=utf-8')
+    assert.match(await served.text(), /^BEGIN:VCALENDAR\r\n[\s\S]*X-WR-CALNAME:[\s\S]*END:VCALENDAR\r\n$/)
+
+    const list = await cli(['feed', 'list', 'fiona', '--json'])
+    const [row] = JSON.parse(list.stdout) as Array<Record<string, unknown>>
+    assert.deepEqual(row && [row.username, row.group, row.state], ['fiona', 'hololive', 'live'])
+    const client = new MongoClient(mongo.uri)
+    try {
+      const docs = await client.db(DB).collection('feeds').find({ username: 'fiona' }).toArray()
+      assert.equal(docs.length, 1)
+      assert.match(String(docs[0]?._id), /^[0-9a-f]{64}$/)
+      assert.ok(
+        !JSON.stringify(docs).includes(secret) && !list.stdout.includes(secret),
+        'the secret is not kept',
+      )
+    } finally {
+      await client.close()
+    }
+
+    const rm = await cli(['feed', 'remove', 'fiona', String(row?.id)])
+    assert.equal(rm.code, 0, rm.stderr)
+    // The calendar of this filter is cached, but the feed is looked up on every poll.
+    assert.equal((await poll()).status, 404)
+    assertOneLineError(await cli(['feed', 'add', 'ghost']), 1)
+    assert.equal((await cli(['user', 'rm', 'fiona'])).code, 0)
+  })
+
   test('--help for the program and every command; usage errors exit 2', async () => {
     const helps = await Promise.all([
       cli(['--help']),

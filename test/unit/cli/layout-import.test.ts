@@ -5,6 +5,7 @@ import { COMMANDS } from '#src/cli/commands.js'
 import { type CliContext, CliError, type CommandInput } from '#src/cli/context.js'
 import { parseScheduleFile } from '#src/cli/schedule-file.js'
 import { parseStreamerFile } from '#src/cli/streamer-file.js'
+import { MemoryFeedStore } from '#src/store/memory/feeds.js'
 import { MemoryStore } from '#src/store/memory/memory-store.js'
 import type { LayoutSetting } from '#src/store/store.js'
 
@@ -42,6 +43,7 @@ const run = async (
     }),
     layoutSetting: () => options.layout ?? 'auto',
     store: async () => store,
+    feeds: async () => new MemoryFeedStore(),
     serveGateway: async () => {},
   }
   const code = await (COMMANDS[name]?.run({ args, flags: options.flags ?? {} }, ctx) ?? Promise.reject(name))
