@@ -38,7 +38,8 @@ export const userAdd: Command = {
         `user ${JSON.stringify(username)} already exists (change its password with 'user passwd')`,
       )
     const password = await readNewPassword(ctx.io, username)
-    const user = await store.addUser(username, await hashPassword(password, passwordIterations))
+    // Its creation counts as a password change: a removed user's tokens under this name stay refused.
+    const user = await store.addUser(username, await hashPassword(password, passwordIterations), Date.now())
     ctx.io.stdout.write(`added user ${username} (id ${user.id})\n`)
   },
 }
@@ -58,7 +59,7 @@ export const userPasswd: Command = {
     const password = await readNewPassword(ctx.io, username)
     const hash = await hashPassword(password, passwordIterations)
     if (!(await store.setPassword(username, hash, Date.now()))) throw noSuchUser()
-    ctx.io.stdout.write(`password changed for ${username}; tokens issued before now are refused\n`)
+    ctx.io.stdout.write(`password changed for ${username}; tokens issued before this second are refused\n`)
   },
 }
 

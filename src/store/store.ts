@@ -69,7 +69,11 @@ export interface Store {
   deleteStreamer(id: string): Promise<boolean>
   ping(): Promise<void>
 
-  addUser(username: string, passwordHash: string): Promise<UserRecord>
+  /**
+   * A new user. `createdAtMs` is recorded as its password's change (improved: a token of a removed
+   * user of the same name, issued before this second, is refused instead of answering again).
+   */
+  addUser(username: string, passwordHash: string, createdAtMs?: number): Promise<UserRecord>
   /** Sets the password and the second it changed (`changedAtMs`), so older tokens stop working. */
   setPassword(username: string, passwordHash: string, changedAtMs: number): Promise<boolean>
   removeUser(username: string): Promise<boolean>

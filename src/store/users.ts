@@ -75,3 +75,18 @@ export const accountSet = (change: AccountChange): Record<string, unknown> => {
   if (change.password) Object.assign(set, passwordChange(change.password.hash, change.password.changedAtMs))
   return set
 }
+
+/** A new user's record; its creation, when given, counts as its password's change. */
+export const newUser = (id: string, username: string, password: string, createdAtMs?: number): UserRecord => {
+  const user: UserRecord = { id, username, password }
+  if (createdAtMs !== undefined) user.passwordChangedAt = Math.floor(createdAtMs / 1000)
+  return user
+}
+
+/** A new user's document: the record's fields under their stored names. */
+export const userDoc = (user: UserRecord) => ({
+  id: user.id,
+  username: user.username,
+  password: user.password,
+  ...(user.passwordChangedAt !== undefined && { password_changed_at: user.passwordChangedAt }),
+})

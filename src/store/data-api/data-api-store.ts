@@ -132,8 +132,8 @@ export class DataApiStore implements Store {
     await this.client.findOne(HOLODULES, { _id: null }, { _id: 1 })
   }
 
-  addUser(username: string, passwordHash: string): Promise<UserRecord> {
-    return users.addUser(this.ctx, username, passwordHash)
+  addUser(username: string, passwordHash: string, createdAtMs?: number): Promise<UserRecord> {
+    return users.addUser(this.ctx, username, passwordHash, createdAtMs)
   }
 
   setPassword(username: string, passwordHash: string, changedAtMs: number): Promise<boolean> {

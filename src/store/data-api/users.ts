@@ -1,7 +1,7 @@
 // DataApiStore's users and logins: the login's lookup and rehash, and `holodule user`'s commands.
 import { DuplicateUserError } from '../errors.js'
 import type { UserRecord } from '../records.js'
-import { nextUserId, passwordChange, toUserRecord, USER_PROJECTION } from '../users.js'
+import { newUser, nextUserId, passwordChange, toUserRecord, USER_PROJECTION, userDoc } from '../users.js'
 import { DataApiRequestError } from './client.js'
 import { type DataApiContext, USERS } from './context.js'
 
@@ -25,12 +25,13 @@ export const addUser = async (
   { client }: DataApiContext,
   username: string,
   passwordHash: string,
+  createdAtMs?: number,
 ): Promise<UserRecord> => {
   if (await client.findOne(USERS, { username }, { _id: 1 })) throw new DuplicateUserError(username)
   const ids = await client.find(USERS, { filter: {}, projection: { _id: 0, id: 1 } })
-  const user: UserRecord = { id: nextUserId(ids), username, password: passwordHash }
+  const user = newUser(nextUserId(ids), username, passwordHash, createdAtMs)
   try {
-    await client.action('insertOne', USERS, { document: { ...user } })
+    await client.action('insertOne', USERS, { document: userDoc(user) })
   } catch (e) {
     if (e instanceof DataApiRequestError && e.errorCode === 'DuplicateKey')
       throw new DuplicateUserError(username)

@@ -94,8 +94,8 @@ export class MemoryStore implements Store {
 
   async ping() {}
 
-  addUser(username: string, passwordHash: string) {
-    return users.addUser(this.data, username, passwordHash)
+  addUser(username: string, passwordHash: string, createdAtMs?: number) {
+    return users.addUser(this.data, username, passwordHash, createdAtMs)
   }
 
   setPassword(username: string, passwordHash: string, changedAtMs: number) {

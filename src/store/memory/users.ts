@@ -1,6 +1,6 @@
 // MemoryStore's users and logins: the login's lookup and rehash, and `holodule user`'s commands.
 import { DuplicateUserError } from '../errors.js'
-import { nextUserId, passwordChange, toUserRecord } from '../users.js'
+import { newUser, nextUserId, passwordChange, toUserRecord } from '../users.js'
 import { accountOf, type MemoryData } from './data.js'
 
 export const findUserByUsername = async (d: MemoryData, username: string) => {
@@ -15,9 +15,14 @@ export const updatePasswordHash = async (d: MemoryData, username: string, expect
   return true
 }
 
-export const addUser = async (d: MemoryData, username: string, passwordHash: string) => {
+export const addUser = async (
+  d: MemoryData,
+  username: string,
+  passwordHash: string,
+  createdAtMs?: number,
+) => {
   if (d.users.has(username)) throw new DuplicateUserError(username)
-  const user = { id: nextUserId(d.users.values()), username, password: passwordHash }
+  const user = newUser(nextUserId(d.users.values()), username, passwordHash, createdAtMs)
   d.users.set(username, user)
   accountOf(d, username)
   return { ...user }

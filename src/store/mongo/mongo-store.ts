@@ -212,8 +212,8 @@ export class MongoStore implements Store {
     })
   }
 
-  addUser(username: string, passwordHash: string) {
-    return this.run(() => users.addUser(this.ctx, username, passwordHash))
+  addUser(username: string, passwordHash: string, createdAtMs?: number) {
+    return this.run(() => users.addUser(this.ctx, username, passwordHash, createdAtMs))
   }
 
   setPassword(username: string, passwordHash: string, changedAtMs: number) {

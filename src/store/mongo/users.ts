@@ -2,7 +2,7 @@
 import { MongoServerError } from 'mongodb'
 import { DuplicateUserError } from '../errors.js'
 import type { UserRecord } from '../records.js'
-import { nextUserId, passwordChange, toUserRecord, USER_PROJECTION } from '../users.js'
+import { newUser, nextUserId, passwordChange, toUserRecord, USER_PROJECTION, userDoc } from '../users.js'
 import type { MongoContext } from './context.js'
 import { DUPLICATE_KEY } from './errors.js'
 
@@ -20,12 +20,17 @@ export const updatePasswordHash = async (
   return r.modifiedCount === 1
 }
 
-export const addUser = async ({ users }: MongoContext, username: string, passwordHash: string) => {
+export const addUser = async (
+  { users }: MongoContext,
+  username: string,
+  passwordHash: string,
+  createdAtMs?: number,
+) => {
   if (await users.findOne({ username })) throw new DuplicateUserError(username)
   const ids = await users.find({}, { projection: { _id: 0, id: 1 } }).toArray()
-  const user: UserRecord = { id: nextUserId(ids), username, password: passwordHash }
+  const user = newUser(nextUserId(ids), username, passwordHash, createdAtMs)
   try {
-    await users.insertOne({ ...user })
+    await users.insertOne(userDoc(user))
   } catch (e) {
     if (e instanceof MongoServerError && e.code === DUPLICATE_KEY) throw new DuplicateUserError(username)
     throw e

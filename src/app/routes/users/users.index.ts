@@ -55,7 +55,7 @@ export const userRoutes = ({ store, clock, passwordIterations, bearerRequired }:
       async (c) => {
         const { username, password, ...rest } = c.req.valid('json')
         try {
-          await store.addUser(username, await hashPassword(password, passwordIterations))
+          await store.addUser(username, await hashPassword(password, passwordIterations), clock.now())
         } catch (e) {
           if (!(e instanceof DuplicateUserError)) throw e
           return sendJson(c, { message: 'The entity already exists', identifier: username }, 409)

@@ -33,7 +33,7 @@ const setup = async () => {
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ username, password }).toString(),
     })
-  return { store, clock, send, token }
+  return { store, clock, send, token, app, config }
 }
 
 describe('/users (admin only, never a password)', () => {
@@ -136,5 +136,21 @@ describe('/users (admin only, never a password)', () => {
       assert.equal(res.status, 422)
       assert.deepEqual(await res.json(), {})
     }
+  })
+
+  it("refuses a removed user's tokens when a user of the same name is added again", async () => {
+    const { send, clock, app, config } = await setup()
+    const oldToken = await issueAccessToken(config.jwt, 'user01', clock.now())
+    const read = () => app.request('/schedules', { headers: { Authorization: `Bearer ${oldToken}` } })
+    assert.equal((await read()).status, 200)
+    assert.equal((await send('DELETE', '/users/000000000000000000000001', 'root')).status, 204)
+    clock.advance(5000)
+    assert.equal(
+      (await send('POST', '/users', 'root', { username: 'user01', password: 'another' })).status,
+      201,
+    )
+    const again = await read()
+    assert.equal(again.status, 401)
+    assert.deepEqual(await again.json(), { message: 'Could not validate credentials' })
   })
 })
