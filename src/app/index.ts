@@ -12,6 +12,7 @@ export {
   DEFAULT_THROTTLE_POLICY,
   DEFAULT_USER_CACHE_TTL,
   type Generations,
+  MAX_FEEDS_PER_USER,
 } from './create-app.js'
 export type { AppEnv } from './env.js'
 export type { CacheName, CacheResult, LoginOutcome, Metrics, MetricsExposition } from './metrics.js'

@@ -1,18 +1,15 @@
 // Calendar feeds from the command line: the same records as POST /feeds makes, GET /feeds lists and
 // DELETE /feeds/{id} removes, for an operator who sets a feed up for a user (or revokes a leaked one).
+
+import { MAX_FEEDS_PER_USER } from '../app/index.js'
 import { hashFeedSecret, newFeedId, newFeedSecret } from '../auth/feed-secret.js'
 import type { FeedRecord } from '../store/feeds.js'
 import type { UserAccount } from '../store/records.js'
 import { type CliContext, CliError, type Command, UsageError } from './context.js'
 import { table } from './table.js'
 
-/**
- * The app's MAX_FEEDS_PER_USER (src/app/create-app.ts), which src/app/index.ts does not export;
- * test/unit/cli/feed-commands.test.ts holds the two equal. The CLI keeps the same bound: a feed
- * it makes is one the user can list and remove through the API, and a 21st from either side would
- * leave the user unable to make one through the API until some were removed.
- */
-export const MAX_FEEDS_PER_USER = 20
+// The app's bound on feeds per user holds here too: a feed the CLI makes is one the user can list
+// and remove through the API, and a 21st from either side would leave the user unable to make one there.
 
 /** As POST /feeds takes them (feedInputSchema): absent, or 1 to 200 characters. */
 const FILTER_MAX = 200
