@@ -4,18 +4,20 @@ import {
   type Answer,
   bearerError,
   dayError,
-  hasExpired,
   isEmptyDay404,
   isExpired,
-  isRefusedBearer,
-  listOf,
   loginError,
   retryAfterOf,
   rowsOf,
-  toScheduleItem,
-  toStreamer,
 } from '#src/client/answers.js'
 import type { HoloduleApiErrorKind } from '#src/client/errors.js'
+import {
+  hasExpired,
+  isRefusedBearer,
+  listOf,
+  toScheduleItem,
+  toStreamer,
+} from '#src/client/schedule-answers.js'
 
 const answer = (status: number, body: unknown, headers: Record<string, string> = {}): Answer => ({
   status,

@@ -3,7 +3,6 @@ import { describe, it } from 'node:test'
 import type { z } from '@hono/zod-openapi'
 import type { scheduleItemSchema, streamerSchema } from '#src/app/routes/schedules/schedules.routes.js'
 import { issueAccessToken, issueBearerToken } from '#src/auth/token.js'
-import type { ScheduleItem, Streamer } from '#src/client/answers.js'
 import { createClient, type Fetch, type Generation } from '#src/client/client.js'
 import {
   BadDateError,
@@ -14,6 +13,7 @@ import {
   TokenError,
   UnexpectedResponseError,
 } from '#src/client/errors.js'
+import type { ScheduleItem, Streamer } from '#src/client/schedule-answers.js'
 import { scheduleFromDoc, streamerFromDoc } from '#src/store/layouts/schedules.js'
 import { MemoryStore } from '#src/store/memory/memory-store.js'
 import type { HoloduleRecord } from '#src/store/records.js'
