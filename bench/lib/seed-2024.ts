@@ -133,8 +133,11 @@ export const seedSchedules = async (uri: string, plan: SeedPlan, iterations: num
       }
     }
     if (batch.length > 0) await schedules.insertMany(batch, { ordered: false })
-    await schedules.createIndex({ streaming_at: -1 }, { name: 'streaming_at_-1' })
-    await schedules.createIndex({ code: 1, streaming_at: -1 }, { name: 'code_1_streaming_at_-1' })
+    await schedules.createIndex({ streaming_at: -1, _id: -1 }, { name: 'streaming_at_-1__id_-1' })
+    await schedules.createIndex(
+      { code: 1, streaming_at: -1, _id: -1 },
+      { name: 'code_1_streaming_at_-1__id_-1' },
+    )
     await db.collection('streamers').createIndex({ group: 1, code: 1 }, { name: 'group_1_code_1' })
     await db.collection('streamers').createIndex({ code: 1 }, { name: 'code_1' })
     await db.collection('users').createIndex({ username: 1 }, { name: 'username_1', unique: true })

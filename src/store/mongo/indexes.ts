@@ -9,10 +9,14 @@ export const ensureIndexes = async (c: MongoContext, feeds: FeedStore) => {
   await c.holodules.createIndex({ datetime: 1 }, { name: 'datetime_1' })
   await c.holodules.createIndex({ key: 1 }, { name: 'key_1', unique: true })
   await c.users.createIndex({ username: 1 }, { name: 'username_1', unique: true })
-  // The 2024 layout: /schedules reads a range of streaming_at newest first (served by the
-  // descending index, with `code $in` filtered on it), a group's codes from streamers.
-  await c.schedules.createIndex({ streaming_at: -1 }, { name: 'streaming_at_-1' })
-  await c.schedules.createIndex({ code: 1, streaming_at: -1 }, { name: 'code_1_streaming_at_-1' })
+  // The 2024 layout. /schedules sorts {streaming_at: -1, _id: -1} (the _id breaks ties, so a page
+  // is stable): with _id in the index MongoDB answers a range from the index in order (IXSCAN, no
+  // SORT stage), and `code $in` from the second index as one ordered range per code (SORT_MERGE).
+  await c.schedules.createIndex({ streaming_at: -1, _id: -1 }, { name: 'streaming_at_-1__id_-1' })
+  await c.schedules.createIndex(
+    { code: 1, streaming_at: -1, _id: -1 },
+    { name: 'code_1_streaming_at_-1__id_-1' },
+  )
   await c.streamers.createIndex({ group: 1, code: 1 }, { name: 'group_1_code_1' })
   await c.streamers.createIndex({ code: 1 }, { name: 'code_1' })
   await feeds.ensureIndexes()
