@@ -1,7 +1,6 @@
 // MongoStore's users and logins: the login's lookup and rehash, and `holodule user`'s commands.
 import { MongoServerError } from 'mongodb'
 import { DuplicateUserError } from '../errors.js'
-import type { UserRecord } from '../records.js'
 import { newUser, nextUserId, passwordChange, toUserRecord, USER_PROJECTION, userDoc } from '../users.js'
 import type { MongoContext } from './context.js'
 import { DUPLICATE_KEY } from './errors.js'
