@@ -86,14 +86,17 @@ export const startGateway = async (mongoUri: string, keyGrants: string) => {
  * for one document at the first read). Admins' writes on the 2024 layout add `insertOne+updateOne+
  * deleteOne` on `schedules` and `streamers` (each update is an updateOne, then a findOne of the
  * document as it is now), and /users `find` (the list; a new user's next `id`), `insertOne` and
- * `deleteOne` on `users` (DataApiStore's account methods).
+ * `deleteOne` on `users` (DataApiStore's account methods). Calendar feeds, for every user:
+ * `insertOne` (make), `find` (list), `findOne` (a poll, by the secret's hash) and `deleteOne` (revoke)
+ * on `feeds` (DataApiFeedStore), as the documented grant has them.
  */
 export const workerGrants = (database: string) =>
   `${database}.holodules=find+findOne,` +
   `${database}.schedules=find+findOne+insertOne+updateOne+deleteOne,` +
   `${database}.streamers=find+findOne+insertOne+updateOne+deleteOne,` +
   `${database}.users=find+findOne+insertOne+updateOne+deleteOne,` +
-  `${database}.login_attempts=findOne+updateOne+upsert+deleteOne`
+  `${database}.login_attempts=findOne+updateOne+upsert+deleteOne,` +
+  `${database}.feeds=find+findOne+insertOne+deleteOne`
 
 /** The Worker under `wrangler dev`, reaching FerretDB through our gateway (DataApiStore). */
 const workerTarget = async (mongoUri: string, database: string) => {
@@ -254,7 +257,10 @@ export const curlFetch = (
           }
           const status = res.statusCode ?? 0
           const nullBody = status === 204 || status === 304 || init.method === 'HEAD'
-          resolve(new Response(nullBody ? null : Buffer.concat(chunks), { status, headers: out }))
+          const response = new Response(nullBody ? null : Buffer.concat(chunks), { status, headers: out })
+          // As fetch does: the answer names the URL asked (the feed cases check the origin of the URLs the API makes).
+          Object.defineProperty(response, 'url', { value: url })
+          resolve(response)
         })
       },
     )

@@ -12,6 +12,7 @@ import {
   SEED_DAY_KEYS,
 } from '#harness/fixtures.js'
 import { claims, craftToken, decodePart, nowSeconds } from '#harness/tokens.js'
+import { feedCases } from './feeds.js'
 import { headerCases } from './headers.js'
 import { type Conformance, createConformance, type OpenApiDocument, observe } from './openapi-conformance.js'
 import type { ContractTarget } from './target.js'
@@ -631,4 +632,5 @@ export const contractCases = (target: () => ContractTarget) => {
   thirdGenerationCases({ target, api, readJson })
   writeCases({ target, api, readJson })
   headerCases({ target, api })
+  feedCases({ target, api, readJson })
 }
