@@ -15,22 +15,22 @@ export const clientAddressOf =
 
 const HOST = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/
 
+/** Whether the peer itself is a proxy TRUST_PROXY trusts (so its X-Forwarded-* headers are its word). */
+const trustedPeer = (peer: string, trust: TrustProxy): boolean =>
+  trust !== null && ('hops' in trust ? trust.hops >= 1 : trust.trusted(peer))
+
 /**
  * The origin a client reached this server at, for URLs the API hands out (a calendar feed's):
- * `X-Forwarded-Proto` and `X-Forwarded-Host` only when the peer is a proxy TRUST_PROXY trusts
- * (it named the client in X-Forwarded-For), else the request's own URL. A client cannot choose
- * another host by sending a header.
+ * `X-Forwarded-Proto` and `X-Forwarded-Host` only when the peer is a proxy TRUST_PROXY trusts,
+ * else the request's own URL. A client cannot choose another host by sending a header.
  */
 export const publicOriginOf =
   (peerAddress: PeerAddress, trust: TrustProxy) =>
   (c: Context): string => {
-    const own = new URL(c.req.url).origin
-    const peer = peerAddress(c) ?? 'unknown'
-    const forwarded = c.req.header('X-Forwarded-For')
-    if (trust === null || forwarded === undefined || clientAddress(peer, forwarded, trust) === peer)
-      return own
+    const own = new URL(c.req.url)
+    if (!trustedPeer(peerAddress(c) ?? 'unknown', trust)) return own.origin
     const proto = c.req.header('X-Forwarded-Proto')?.split(',')[0]?.trim().toLowerCase()
-    const host = c.req.header('X-Forwarded-Host')?.split(',')[0]?.trim()
-    const scheme = proto === 'http' || proto === 'https' ? proto : new URL(own).protocol.slice(0, -1)
-    return host !== undefined && HOST.test(host) ? `${scheme}://${host}` : `${scheme}://${new URL(own).host}`
+    const host = c.req.header('X-Forwarded-Host')?.split(',')[0]?.trim() ?? c.req.header('Host')
+    const scheme = proto === 'http' || proto === 'https' ? proto : own.protocol.slice(0, -1)
+    return `${scheme}://${host !== undefined && HOST.test(host) ? host : own.host}`
   }

@@ -105,14 +105,6 @@ export const feedCases = ({ target, api, readJson }: SuiteTools) => {
    * `url` (curlFetch sets it, as fetch does); app.request() in process asks http://localhost.
    */
   const originOf = (res: Response) => (res.url ? new URL(res.url).origin : 'http://localhost')
-  /**
-   * Behind a front (nginx) the app still hands out its own origin, `http://127.0.0.1` for
-   * `https://127.0.0.1:<port>`: publicOriginOf (src/app/client-address.ts) takes the peer for no proxy
-   * when the client's address is the proxy's (both loopback here), and nginx's site sends `Host $host`
-   * (no port) and no X-Forwarded-Host. Every case checks the origin where the app answers directly;
-   * behind a front only the case of its own does, as a TODO until that is fixed.
-   */
-  const behindFront = () => target().frontHeaders !== undefined
 
   interface Feed {
     id: string
@@ -149,7 +141,7 @@ export const feedCases = ({ target, api, readJson }: SuiteTools) => {
       assert.match(String(feed.created), /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/)
       assert.ok(created >= before - 2000 && created <= Date.now() + 2000, `created ${feed.created}`)
       const url = new URL(String(feed.url))
-      if (!behindFront()) assert.equal(url.origin, origin, `the URL's origin: ${feed.url}`)
+      assert.equal(url.origin, origin, `the URL's origin: ${feed.url}`)
       assert.match(url.protocol, /^https?:$/, String(feed.url))
       assert.equal(url.search + url.hash, '', String(feed.url))
       const secret = FEED_PATH.exec(url.pathname)?.[1]
@@ -285,9 +277,7 @@ export const feedCases = ({ target, api, readJson }: SuiteTools) => {
       })
     })
 
-    it('hands out the URL on the origin the client reached', async (t) => {
-      if (behindFront())
-        t.todo('behind nginx the URL is the app’s own origin (src/app/client-address.ts, deploy/nginx)')
+    it('hands out the URL on the origin the client reached', async () => {
       await withFeeds(async (make) => {
         const feed = await make(jwtOf(HASHED_USER.username), {})
         assert.equal(new URL(feed.url).origin, feed.origin, feed.url)
