@@ -1,7 +1,7 @@
 // The CLI's imports write the layout in use (contract, "Which layout"): each file's records as they
 // are, or converted to the other layout's documents.
 import type { ScheduleImport } from '../store/layouts/schedule-import.js'
-import { datetimeOf, streamingAtOf } from '../store/layouts/schedules.js'
+import { holoduleFromSchedule, streamingAtOf } from '../store/layouts/schedules.js'
 import type { HoloduleRecord } from '../store/records.js'
 import type { UpsertReport } from '../store/store.js'
 import { type CliContext, CliError } from './context.js'
@@ -22,18 +22,6 @@ export const scheduleOfHolodule = (h: HoloduleRecord): ScheduleImport => ({
   title: h.title,
   url: h.url,
   description: h.description,
-})
-
-/** A 2024 document as a 2020 row: datetime from streaming_at; its 2024-only fields dropped. */
-export const holoduleOfSchedule = (s: ScheduleImport): HoloduleRecord => ({
-  key: s.key,
-  code: s.code,
-  video_id: s.video_id,
-  datetime: datetimeOf(s.streaming_at),
-  name: s.name,
-  title: s.title,
-  url: s.url,
-  description: s.description,
 })
 
 export const holodulesTarget = async (ctx: CliContext): Promise<ImportTarget<HoloduleRecord>> => {
@@ -58,6 +46,6 @@ export const schedulesTarget = async (ctx: CliContext): Promise<ImportTarget<Sch
     )
   return {
     note: 'this database uses the 2020 layout: the documents are written to holodules, converted (published_at, channel_id, channel_title and tags are not kept)',
-    write: (r, p) => store.upsertHolodules(r.map(holoduleOfSchedule), p),
+    write: (r, p) => store.upsertHolodules(r.map(holoduleFromSchedule), p),
   }
 }

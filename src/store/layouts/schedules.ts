@@ -60,8 +60,16 @@ export const scheduleFromDoc = (doc: Doc): ScheduleRecord => {
   }
 }
 
-/** A third-generation record as the first two generations see it (`datetime` derived). */
-export const holoduleFromSchedule = (s: ScheduleRecord): HoloduleRecord => ({
+/**
+ * A third-generation record (or an imported 2024 document) as the first two generations see it:
+ * `datetime` derived, the 2024-only fields dropped.
+ */
+export const holoduleFromSchedule = (
+  s: Pick<
+    ScheduleRecord,
+    'key' | 'code' | 'video_id' | 'streaming_at' | 'name' | 'title' | 'url' | 'description'
+  >,
+): HoloduleRecord => ({
   key: s.key,
   code: s.code,
   video_id: s.video_id,
