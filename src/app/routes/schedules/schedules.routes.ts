@@ -1,6 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { isCalendarDate } from '../../../store/days.js'
 import { cachedAnswerHeaders } from '../../encoded-answers.js'
+import {
+  bearerRefusals,
+  entityMissing,
+  unprocessable as unprocessableBody,
+} from '../../openapi/bearer-responses.js'
 import { commonResponses, json } from '../../openapi/schemas.js'
 
 const TAG = 'third generation (FastAPI, 2024)'
@@ -61,30 +66,9 @@ export const streamerSchema = z
 
 const idParams = z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' } }) })
 
-const message = (...words: [string, ...string[]]) => z.string().openapi({ enum: words })
-const refused = {
-  401: {
-    ...json(
-      z.union([
-        z.object({ detail: message('Not authenticated') }).strict(),
-        z.object({ message: message('Could not validate credentials') }).strict(),
-      ]),
-      'No Bearer token, or one refused. Always with WWW-Authenticate: Bearer.',
-    ),
-    headers: {
-      'WWW-Authenticate': { required: true, schema: { type: 'string' as const, enum: ['Bearer'] } },
-    },
-  },
-  400: json(
-    z.object({ message: message('Inactive user'), identifier: z.string() }).strict(),
-    'The user is disabled.',
-  ),
-}
-const notFound = json(
-  z.object({ message: message('The entity does not exist'), identifier: z.string() }).strict(),
-  'No such id (also for an id that is not an ObjectId).',
-)
-const unprocessable = json(z.object({}).strict(), 'A parameter off the schema.')
+const refused = bearerRefusals
+const notFound = entityMissing()
+const unprocessable = unprocessableBody('A parameter off the schema.')
 
 /** A 200 kept for HOLODULES_CACHE_TTL: its ETag, Cache-Control and Vary; and the 304 for If-None-Match. */
 const cached = <T extends z.ZodType>(schema: T, description: string) => ({

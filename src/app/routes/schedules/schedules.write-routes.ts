@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { isCalendarDate } from '../../../store/days.js'
+import { bearerRefusals, entityMissing, notAllowed, unprocessable } from '../../openapi/bearer-responses.js'
 import { commonResponses, json } from '../../openapi/schemas.js'
 import { scheduleItemSchema, streamerSchema } from './schedules.routes.js'
 
@@ -84,33 +85,14 @@ export const streamerChangeSchema = z
   .openapi('StreamerChange')
 
 const idParams = z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' } }) })
-const message = (...words: [string, ...string[]]) => z.string().openapi({ enum: words })
 const guarded = {
-  400: json(
-    z.object({ message: message('Inactive user'), identifier: z.string() }).strict(),
-    'The user is disabled.',
-  ),
-  401: {
-    ...json(
-      z.union([
-        z.object({ detail: message('Not authenticated') }).strict(),
-        z.object({ message: message('Could not validate credentials') }).strict(),
-      ]),
-      'No Bearer token, or one refused.',
-    ),
-    headers: {
-      'WWW-Authenticate': { required: true, schema: { type: 'string' as const, enum: ['Bearer'] } },
-    },
-  },
-  403: json(z.object({ message: message('Not allowed') }).strict(), 'The user is not an admin.'),
-  413: json(z.object({}).strict(), 'The body is too large.'),
-  422: json(z.object({}).strict(), 'A body off the schema.'),
+  ...bearerRefusals,
+  ...notAllowed,
+  413: unprocessable('The body is too large.'),
+  422: unprocessable('A body off the schema.'),
   ...commonResponses,
 }
-const missing = json(
-  z.object({ message: message('The entity does not exist'), identifier: z.string() }).strict(),
-  'No such id.',
-)
+const missing = entityMissing('No such id.')
 const body = <S extends z.ZodType>(schema: S) => ({
   required: true,
   content: { 'application/json': { schema } },

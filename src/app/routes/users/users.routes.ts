@@ -1,9 +1,15 @@
 import { createRoute, z } from '@hono/zod-openapi'
+import {
+  bearerRefusals,
+  entityBody,
+  entityMissing,
+  notAllowed,
+  unprocessable,
+} from '../../openapi/bearer-responses.js'
 import { commonResponses, json } from '../../openapi/schemas.js'
 
 const TAG = 'third generation (FastAPI, 2024)'
 const SECURITY = [{ OAuth2: [] }]
-const message = (...words: [string, ...string[]]) => z.string().openapi({ enum: words })
 
 export const accountSchema = z
   .object({
@@ -37,31 +43,12 @@ export const userChangeSchema = z
   .openapi('UserChange')
 
 const idParams = z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' } }) })
-const entity = (words: string, description: string) =>
-  json(z.object({ message: message(words), identifier: z.string() }).strict(), description)
-
-const guarded = {
-  400: entity('Inactive user', 'The user is disabled.'),
-  401: {
-    ...json(
-      z.union([
-        z.object({ detail: message('Not authenticated') }).strict(),
-        z.object({ message: message('Could not validate credentials') }).strict(),
-      ]),
-      'No Bearer token, or one refused.',
-    ),
-    headers: {
-      'WWW-Authenticate': { required: true, schema: { type: 'string' as const, enum: ['Bearer'] } },
-    },
-  },
-  403: json(z.object({ message: message('Not allowed') }).strict(), 'The user is not an admin.'),
-  ...commonResponses,
-}
+const guarded = { ...bearerRefusals, ...notAllowed, ...commonResponses }
 const withBody = {
-  413: json(z.object({}).strict(), 'The body is too large.'),
-  422: json(z.object({}).strict(), 'A body off the schema.'),
+  413: unprocessable('The body is too large.'),
+  422: unprocessable('A body off the schema.'),
 }
-const missing = entity('The entity does not exist', 'No such id.')
+const missing = entityMissing('No such id.')
 const body = <S extends z.ZodType>(schema: S) => ({
   required: true,
   content: { 'application/json': { schema } },
@@ -91,7 +78,7 @@ export const createUserRoute = createRoute({
   request: { body: body(newUserSchema) },
   responses: {
     201: json(accountSchema, 'As stored.'),
-    409: entity('The entity already exists', 'That username is taken.'),
+    409: json(entityBody('The entity already exists'), 'That username is taken.'),
     ...withBody,
     ...guarded,
   },
