@@ -22,67 +22,57 @@ const wallClock = z
 const text = z.string().max(10_000)
 const short = z.string().min(1).max(200)
 
-/** A new stream; fields the schema does not name are dropped, never stored. */
-export const scheduleInputSchema = z
-  .object({
-    code: short,
-    video_id: short,
-    streaming_at: wallClock,
-    name: short,
-    title: text,
-    url: text,
-    description: text.default(''),
-    published_at: wallClock.nullable().default(null),
-    channel_id: short.nullable().default(null),
-    channel_title: text.nullable().default(null),
-    tags: z.array(short).max(100).default([]),
-    key: short.optional(),
+/** A stream's fields as a writer sends them; fields the schema does not name are dropped, never stored. */
+const scheduleFields = z.object({
+  code: short,
+  video_id: short,
+  streaming_at: wallClock,
+  name: short,
+  title: text,
+  url: text,
+  description: text,
+  published_at: wallClock.nullable(),
+  channel_id: short.nullable(),
+  channel_title: text.nullable(),
+  tags: z.array(short).max(100),
+  key: short,
+})
+
+/** A new stream: what the 2020 collector never wrote may be left out. */
+export const scheduleInputSchema = scheduleFields
+  .extend({
+    description: scheduleFields.shape.description.default(''),
+    published_at: scheduleFields.shape.published_at.default(null),
+    channel_id: scheduleFields.shape.channel_id.default(null),
+    channel_title: scheduleFields.shape.channel_title.default(null),
+    tags: scheduleFields.shape.tags.default([]),
+    key: scheduleFields.shape.key.optional(),
   })
   .openapi('ScheduleInput')
 
 /** A change: only the fields sent change (the 2024 service overwrote the dates left out with "now"). */
-export const scheduleChangeSchema = z
-  .object({
-    code: short,
-    video_id: short,
-    streaming_at: wallClock,
-    name: short,
-    title: text,
-    url: text,
-    description: text,
-    published_at: wallClock.nullable(),
-    channel_id: short.nullable(),
-    channel_title: text.nullable(),
-    tags: z.array(short).max(100),
-    key: short,
-  })
-  .partial()
-  .openapi('ScheduleChange')
+export const scheduleChangeSchema = scheduleFields.partial().openapi('ScheduleChange')
 
-export const streamerInputSchema = z
-  .object({
-    code: short,
-    name: short,
-    group: short,
-    affiliations: z.array(short).max(50).default([]),
-    image_name: text.default(''),
-    channel_id: text.default(''),
-    is_retired: z.boolean().default(false),
+const streamerFields = z.object({
+  code: short,
+  name: short,
+  group: short,
+  affiliations: z.array(short).max(50),
+  image_name: text,
+  channel_id: text,
+  is_retired: z.boolean(),
+})
+
+export const streamerInputSchema = streamerFields
+  .extend({
+    affiliations: streamerFields.shape.affiliations.default([]),
+    image_name: streamerFields.shape.image_name.default(''),
+    channel_id: streamerFields.shape.channel_id.default(''),
+    is_retired: streamerFields.shape.is_retired.default(false),
   })
   .openapi('StreamerInput')
 
-export const streamerChangeSchema = z
-  .object({
-    code: short,
-    name: short,
-    group: short,
-    affiliations: z.array(short).max(50),
-    image_name: text,
-    channel_id: text,
-    is_retired: z.boolean(),
-  })
-  .partial()
-  .openapi('StreamerChange')
+export const streamerChangeSchema = streamerFields.partial().openapi('StreamerChange')
 
 const idParams = z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' } }) })
 const guarded = {
