@@ -96,6 +96,8 @@ export const serverEnv = z.object({
   JWT_AUTH_HEADER_PREFIX: matching(/^\S+$/, 'must be one word', 'JWT'),
   // Flask-JWT-Extended's default: 15 minutes.
   JWT_ACCESS_TOKEN_EXPIRES: positiveSeconds(900),
+  // The 2024 service's default: 15 minutes.
+  JWT_EXP_DELTA_MINUTES: intIn(1, 525_600, 15),
   AUTH_GENERATIONS: matching(
     /^(?!.*([123]).*\1)[123](,[123]){0,2}$/,
     'must name the generations of clients served: 1, 2 and/or 3, comma-separated (e.g. 1,2,3)',
@@ -207,6 +209,7 @@ const toConfig = (e: ServerEnv): { config: ServerConfig; warnings: string[] } =>
           leeway: e.JWT_LEEWAY,
           authHeaderPrefix: e.JWT_AUTH_HEADER_PREFIX,
           accessTokenExpires: e.JWT_ACCESS_TOKEN_EXPIRES,
+          expDeltaMinutes: e.JWT_EXP_DELTA_MINUTES,
         },
         corsOrigins: e.CORS_ORIGINS,
         authBodyLimit: e.AUTH_BODY_LIMIT,

@@ -54,6 +54,13 @@ describe('POST /token (the third generation)', () => {
     assert.deepEqual(decode(body.access_token), { sub: 'user01', exp: iat + 900, iat })
   })
 
+  it('gives its token JWT_EXP_DELTA_MINUTES', async () => {
+    const { form } = await setup({ JWT_EXP_DELTA_MINUTES: '30' })
+    const res = await form({ username: 'user01', password: PASSWORD })
+    const claims = decode(((await res.json()) as { access_token: string }).access_token)
+    assert.equal(Number(claims.exp) - Number(claims.iat), 1800)
+  })
+
   it('refuses a wrong password, an unknown user and a disabled one alike, with WWW-Authenticate', async () => {
     const { form } = await setup()
     for (const [username, password] of [
