@@ -82,7 +82,7 @@ const measureOneByOne = async (s: Schedule, rowsByKey: Map<string, Row>): Promis
       for (const scenario of rest) {
         // A spread or /schedules run starts on an idle database, not behind scans a previous run
         // left queued.
-        if (scenario === 'spread' || scenario === 'schedules-week')
+        if (scenario === 'spread' || scenario === 'schedules-week' || scenario === 'feed')
           await s.resetDatabase(server, target.name.startsWith('app-'))
         const row = await runScenario(server, target, scenario, s.workload, s.opts)
         say(row)

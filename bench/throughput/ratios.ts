@@ -27,7 +27,7 @@ export const addRatios = (rows: Row[]): void => {
     )
   }
   for (const r of rows) {
-    if (r.scenario === 'schedules-week') {
+    if (r.scenario === 'schedules-week' || r.scenario === 'feed') {
       // app-node-2024 against app-node's hot day: the same engine, the same run, another database.
       const app = r.target.replace(/-2024$/, '')
       const hot = rows.find((h) => h.target === app && h.scenario === 'hot' && measured(h))

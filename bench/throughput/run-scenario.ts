@@ -43,7 +43,7 @@ export interface Row {
   ratioPeerPerCpu?: number
   /** How long the one checked request before the run took (for spread: one uncached day). */
   checkMs?: number
-  /** schedules-week only: to the app's hot day on the same engine, in the same run (issue 20). */
+  /** schedules-week and feed only: to the app's hot day on the same engine, in the same run (issue 20). */
   ratioHot?: number
   /** To Hono answering the same bytes on the same runtime (hot and spread only). */
   ratioSameBody?: number
@@ -90,7 +90,8 @@ const measure = async (
   // The check above already proved a right answer; under load a scenario bound by FerretDB's full
   // scans or by the password hash may see no answer within a one-second smoke run. The hot day is
   // cached by the app and the peer alike, so it must answer.
-  const boundBySlowWork = scenario === 'auth' || scenario === 'spread' || scenario === 'schedules-week'
+  const boundBySlowWork =
+    scenario === 'auth' || scenario === 'spread' || scenario === 'schedules-week' || scenario === 'feed'
   if (smoke && r.requests === 0 && !boundBySlowWork) problems.push('no response within the run')
   const out: Partial<Row> = {
     tool: r.tool,

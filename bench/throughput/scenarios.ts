@@ -7,7 +7,8 @@ import type { LoadSpec } from '../lib/load-spec.js'
 import type { BenchOptions } from '../lib/options.js'
 import type { RunningServer } from '../lib/procs.js'
 import { BENCH_USER } from '../lib/seed.js'
-import type { Workload } from './workload.js'
+import { countSchedules } from '../lib/seed-2024.js'
+import { japanToday, type Workload } from './workload.js'
 
 export type ScenarioName =
   | 'hello'
@@ -18,6 +19,7 @@ export type ScenarioName =
   | '401'
   | 'auth'
   | 'schedules-week'
+  | 'feed'
 
 export interface ScenarioPlan {
   load: LoadSpec
@@ -105,6 +107,57 @@ const login = ({ url, base }: ScenarioContext): ScenarioPlan => {
   }
 }
 
+/** The third generation's login, `POST /token` with a form: the Bearer header, or what went wrong. */
+const bearerLogin = async (url: string) => {
+  const form = new URLSearchParams({ username: BENCH_USER.username, password: BENCH_USER.password })
+  const res = await fetch(`${url}/token`, { method: 'POST', body: form })
+  const login = (await res.json()) as { access_token?: unknown; token_type?: unknown }
+  const token = typeof login.access_token === 'string' ? login.access_token : null
+  const auth: Record<string, string> = { Authorization: `Bearer ${token}` }
+  const ok = res.status === 200 && token !== null && login.token_type === 'bearer'
+  return { auth, problem: ok ? null : `POST /token: ${res.status} ${JSON.stringify(login)}` }
+}
+
+/**
+ * `feed`: one calendar feed's URL polled without a token, as a calendar app polls it. The feed
+ * (the week's group) is made once per plan, through `POST /token` and `POST /feeds`, not measured;
+ * the calendar is rendered once per HOLODULES_CACHE_TTL (the check's request), so under load each
+ * poll is the secret's feed and its owner looked up, and the cached bytes sent. The check: 200,
+ * text/calendar, `BEGIN:VCALENDAR`, and as many events as the 2024 seed has streams of the group in
+ * the window (7 Japan days back to 30 ahead of today: the seed's hot day is today).
+ */
+const feed = async ({ url, base, workload }: ScenarioContext): Promise<ScenarioPlan> => {
+  const { auth, problem: loginProblem } = await bearerLogin(url)
+  const { group } = workload.week
+  const made = await fetch(`${url}/feeds`, {
+    method: 'POST',
+    headers: { ...auth, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ group }),
+  })
+  const answer = (await made.json()) as { url?: unknown }
+  const path = typeof answer.url === 'string' ? new URL(answer.url).pathname : null
+  return {
+    expected: 200,
+    load: { ...base, url: url + (path ?? '/calendar/none.ics') },
+    check: async () => {
+      if (loginProblem) return loginProblem
+      if (made.status !== 201 || !path) return `POST /feeds: ${made.status} ${JSON.stringify(answer)}`
+      const res = await fetch(url + path)
+      const text = await res.text()
+      const type = res.headers.get('Content-Type') ?? ''
+      if (res.status !== 200 || !type.startsWith('text/calendar') || !text.startsWith('BEGIN:VCALENDAR'))
+        return `GET ${path}: ${res.status} ${type} ${JSON.stringify(text.slice(0, 80))}`
+      const today = japanToday(Date.now())
+      const day = (offset: number) => japanToday(Date.now() + offset * 86_400_000)
+      const expected = Math.min(1000, countSchedules(workload.schedulesPlan, group, day(-7), day(30)))
+      const events = text.split('BEGIN:VEVENT').length - 1
+      if (events !== expected)
+        return `GET ${path}: ${events} events, expected ${expected} (${group}, today ${today})`
+      return null
+    },
+  }
+}
+
 /**
  * `schedules-week`: one week of one group on the 2024 layout, with a token from `POST /token` (the
  * third generation's login, once per plan, not measured): the same request every time, as `hot`.
@@ -112,18 +165,13 @@ const login = ({ url, base }: ScenarioContext): ScenarioPlan => {
  * the answer comes from memory, a range query (and the group's streamers) once per TTL.
  */
 const schedulesWeek = async ({ url, base, workload, getJson }: ScenarioContext): Promise<ScenarioPlan> => {
-  const form = new URLSearchParams({ username: BENCH_USER.username, password: BENCH_USER.password })
-  const res = await fetch(`${url}/token`, { method: 'POST', body: form })
-  const login = (await res.json()) as { access_token?: unknown; token_type?: unknown }
-  const token = typeof login.access_token === 'string' ? login.access_token : null
-  const auth: Record<string, string> = { Authorization: `Bearer ${token}` }
+  const { auth, problem: loginProblem } = await bearerLogin(url)
   const { path, count } = workload.week
   return {
     expected: 200,
     load: { ...base, url: url + path, headers: auth },
     check: async () => {
-      if (res.status !== 200 || !token || login.token_type !== 'bearer')
-        return `POST /token: ${res.status} ${JSON.stringify(login)}`
+      if (loginProblem) return loginProblem
       const { res: got, body } = await getJson(path, auth)
       if (got.status !== 200) return `GET ${path}: status ${got.status} ${JSON.stringify(body)}`
       const list = body.schedules as Array<{ streaming_at: string; code: string }>
@@ -183,6 +231,7 @@ const SCENARIOS: Record<ScenarioName, (c: ScenarioContext) => ScenarioPlan | Pro
   }),
   auth: login,
   'schedules-week': schedulesWeek,
+  feed,
 }
 
 /** The load, the expected status and the check of one scenario against one running server. */

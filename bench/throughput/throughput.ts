@@ -51,12 +51,19 @@ const seed = async (uri: string, opts: BenchOptions, workload: Workload, targets
   log(`seeded ${seeded} rows in ${((Date.now() - t0) / 1000).toFixed(1)} s`)
   if (seeded !== rows) throw new Error(`seeded ${seeded} rows, expected ${rows}`)
   const readsSchedules = targets.some((t) =>
-    t.scenarios.some((s) => s === 'schedules-week' && (!opts.only || opts.only.test(`${t.name}/${s}`))),
+    t.scenarios.some(
+      (s) => (s === 'schedules-week' || s === 'feed') && (!opts.only || opts.only.test(`${t.name}/${s}`)),
+    ),
   )
   if (!readsSchedules) return false
-  log(`seeding the 2024 layout (${rows} schedules over the same ${days} days) into ${SCHEDULE_DB_NAME}`)
+  const { schedulesPlan } = workload
+  const [first, last] = [schedulesPlan.days[0]?.date, schedulesPlan.days.at(-1)?.date]
+  log(
+    `seeding the 2024 layout (${rows} schedules, the same ${days} days moved to ${first}-${last}, ` +
+      `the hot day today) into ${SCHEDULE_DB_NAME}`,
+  )
   t0 = Date.now()
-  const schedules = await seedSchedules(uri, workload.plan, 600_000)
+  const schedules = await seedSchedules(uri, schedulesPlan, 600_000)
   log(`seeded ${schedules} schedules in ${((Date.now() - t0) / 1000).toFixed(1)} s`)
   if (schedules !== rows) throw new Error(`seeded ${schedules} schedules, expected ${rows}`)
   return true

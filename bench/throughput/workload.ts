@@ -1,6 +1,7 @@
 /**
  * The seeded data as the scenarios see it: the plan of the seed, the hot day, every day in a fixed
- * shuffled order for `spread`, and a valid token for BENCH_USER.
+ * shuffled order for `spread`, a valid token for BENCH_USER, and the 2024 layout's days, moved so
+ * its hot day is today (the calendar feed's window is around the real clock).
  */
 import type { JwtConfig } from '#src/auth/token.js'
 import { issueToken } from '#src/auth/token.js'
@@ -15,6 +16,14 @@ const daysBefore = (d: string, days: number) =>
     .toISOString()
     .slice(0, 10)
     .replaceAll('-', '')
+/** Whole days from `YYYYMMDD` `from` to `to`. */
+const daysBetween = (from: string, to: string) => {
+  const utc = (d: string) => Date.UTC(Number(d.slice(0, 4)), Number(d.slice(4, 6)) - 1, Number(d.slice(6, 8)))
+  return Math.round((utc(to) - utc(from)) / 86_400_000)
+}
+/** Japan's day (UTC+9, as the app's calendar window) of `nowMs`, `YYYYMMDD`. */
+export const japanToday = (nowMs: number) =>
+  new Date(nowMs + 9 * 3_600_000).toISOString().slice(0, 10).replaceAll('-', '')
 
 /** The seeded data as the scenarios see it. */
 export interface Workload {
@@ -26,8 +35,14 @@ export interface Workload {
   /** The Authorization header of a valid token for BENCH_USER. */
   auth: Record<string, string>
   /**
-   * `schedules-week`: the week ending on the hot day, one group, on the 2024 layout
-   * (bench/lib/seed-2024.ts): its path and how many streams it answers.
+   * The 2024 layout's days (bench/lib/seed-2024.ts): the plan's days and counts, every date moved
+   * by the same whole days so the hot day falls on today's Japan day; `feed`'s calendar (7 days back
+   * to 30 ahead of the real clock) then holds the week before it and the days after.
+   */
+  schedulesPlan: SeedPlan
+  /**
+   * `schedules-week`: the week ending on the 2024 layout's hot day (today), one group: its path and
+   * how many streams it answers. `feed` asks for the same group.
    */
   week: { group: string; from: string; to: string; path: string; count: number }
 }
@@ -50,7 +65,13 @@ export const planWorkload = async (rows: number, secret: string): Promise<Worklo
     accessTokenExpires: 900,
   }
   const token = await issueToken(jwt, BENCH_USER.username, Date.now())
-  const weekStart = daysBefore(hot.date, 6)
+  const today = japanToday(Date.now())
+  const shift = daysBetween(hot.date, today)
+  const schedulesPlan: SeedPlan = {
+    rows: plan.rows,
+    days: plan.days.map((d) => ({ date: daysBefore(d.date, -shift), count: d.count })),
+  }
+  const weekStart = daysBefore(today, 6)
   return {
     plan,
     hot,
@@ -58,12 +79,13 @@ export const planWorkload = async (rows: number, secret: string): Promise<Worklo
     spreadDays,
     spreadPaths: spreadDays.map((d) => `/holodules/${d}`),
     auth: { Authorization: `JWT ${token}` },
+    schedulesPlan,
     week: {
       group: GROUP,
       from: weekStart,
-      to: hot.date,
-      path: `/schedules?sdate=${isoDay(weekStart)}&edate=${isoDay(hot.date)}&group=${GROUP}`,
-      count: countSchedules(plan, GROUP, weekStart, hot.date),
+      to: today,
+      path: `/schedules?sdate=${isoDay(weekStart)}&edate=${isoDay(today)}&group=${GROUP}`,
+      count: countSchedules(schedulesPlan, GROUP, weekStart, today),
     },
   }
 }
