@@ -1,6 +1,6 @@
 import { MongoClient, ObjectId } from 'mongodb'
 import { hashPassword } from '#src/auth/password.js'
-import type { HoloduleRecord } from '#src/store/records.js'
+import type { HoloduleRecord, StreamerRecord } from '#src/store/records.js'
 import type { Layout } from '#src/store/store.js'
 
 /** Every target of the contract suite is started with these settings and this data. */
@@ -159,15 +159,7 @@ export const STREAMS: SeedStream[] = [...HOLODULES, KEYLESS_HOLODULE, ...THIRD_G
 })
 
 /** A member as the third generation answers it; `older`: written by the older collector. */
-export interface SeedStreamer {
-  id: string
-  code: string
-  name: string
-  group: string
-  affiliations: string[]
-  image_name: string
-  channel_id: string
-  is_retired: boolean
+export type SeedStreamer = StreamerRecord & {
   /** The older collector stored `affiliations` as Python's repr and `is_retired` as Python's str. */
   older: boolean
 }

@@ -26,7 +26,7 @@ export interface SuiteTools {
   readJson: (res: Response) => Promise<unknown>
 }
 
-const SCHEDULE_KEYS = [
+export const SCHEDULE_KEYS = [
   'id',
   'code',
   'video_id',
@@ -41,7 +41,7 @@ const SCHEDULE_KEYS = [
   'tags',
   'key',
 ]
-const STREAMER_KEYS = [
+export const STREAMER_KEYS = [
   'id',
   'code',
   'name',

@@ -15,33 +15,8 @@ import {
 import { craftToken, decodePart, nowSeconds } from '#harness/tokens.js'
 import { DEFAULT_USER_CACHE_TTL } from '#src/app/index.js'
 import type { Layout } from '#src/store/store.js'
-import type { SuiteTools } from './third-generation.js'
+import { SCHEDULE_KEYS, STREAMER_KEYS, type SuiteTools } from './third-generation.js'
 
-const SCHEDULE_KEYS = [
-  'id',
-  'code',
-  'video_id',
-  'streaming_at',
-  'name',
-  'title',
-  'url',
-  'description',
-  'published_at',
-  'channel_id',
-  'channel_title',
-  'tags',
-  'key',
-]
-const STREAMER_KEYS = [
-  'id',
-  'code',
-  'name',
-  'group',
-  'affiliations',
-  'image_name',
-  'channel_id',
-  'is_retired',
-]
 const USER_KEYS = ['id', 'username', 'firstname', 'lastname', 'disabled', 'admin']
 const OBJECT_ID = /^[0-9a-f]{24}$/
 const NOT_ALLOWED = { message: 'Not allowed' }
