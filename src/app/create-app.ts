@@ -245,7 +245,16 @@ export const createApp = ({
     app.route('/', scheduleRoutes({ store, bearerRequired: guard, ...answerCaches, writes }))
     app.route('/', scheduleWriteRoutesFor({ store, bearerRequired: guard, writes }))
     const passwordIterations = config.passwordIterations
-    app.route('/', userRoutes({ store, clock, passwordIterations, bearerRequired: guard }))
+    app.route(
+      '/',
+      userRoutes({
+        store,
+        clock,
+        passwordIterations,
+        bearerRequired: guard,
+        forgetUser: (name) => users.delete(name),
+      }),
+    )
   }
   // Calendar feeds: made with any enabled generation's token, read without one.
   app.route(

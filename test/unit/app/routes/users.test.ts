@@ -153,4 +153,15 @@ describe('/users (admin only, never a password)', () => {
     assert.equal(again.status, 401)
     assert.deepEqual(await again.json(), { message: 'Could not validate credentials' })
   })
+
+  it('reaches the user at once: no waiting out the cache of verified users', async () => {
+    const { send } = await setup()
+    assert.equal((await send('GET', '/schedules', 'user01')).status, 200)
+    await send('PUT', '/users/000000000000000000000001', 'root', { disabled: true })
+    const res = await send('GET', '/schedules', 'user01')
+    assert.equal(res.status, 400)
+    assert.equal(((await res.json()) as { message: string }).message, 'Inactive user')
+    await send('DELETE', '/users/000000000000000000000001', 'root')
+    assert.equal((await send('GET', '/schedules', 'user01')).status, 401)
+  })
 })
