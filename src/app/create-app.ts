@@ -244,17 +244,9 @@ export const createApp = ({
   if (generations.third) {
     app.route('/', scheduleRoutes({ store, bearerRequired: guard, ...answerCaches, writes }))
     app.route('/', scheduleWriteRoutesFor({ store, bearerRequired: guard, writes }))
-    const passwordIterations = config.passwordIterations
-    app.route(
-      '/',
-      userRoutes({
-        store,
-        clock,
-        passwordIterations,
-        bearerRequired: guard,
-        forgetUser: (name) => users.delete(name),
-      }),
-    )
+    const forgetUser = (name: string) => users.delete(name)
+    const { passwordIterations } = config
+    app.route('/', userRoutes({ store, clock, passwordIterations, bearerRequired: guard, forgetUser }))
   }
   // Calendar feeds: made with any enabled generation's token, read without one.
   app.route(
