@@ -53,7 +53,7 @@ ${commandList(Object.entries(COMMANDS))}
 
 ${environment(MAIN_ENV)}
 
-Run 'holodule <command> --help' for the details of one command, 'holodule --version' for the version.
+Run 'holodule <command> --help' for the details of one command, 'holodule -v' (--version) for the version.
 `
 
 const commandHelp = (name: string, command: Command): string => {
@@ -129,7 +129,8 @@ const dispatch = async (argv: string[], ctx: CliContext): Promise<number> => {
     stdout.write(mainHelp())
     return 0
   }
-  if (first === '--version' || first === '-V' || first === 'version') {
+  // -v as well as -V: what `node -v`, `npm -v` and `bun -v` answer to (issue 21, item 8).
+  if (first === '--version' || first === '-v' || first === '-V' || first === 'version') {
     stdout.write(`holodule ${VERSION}\n`)
     return 0
   }

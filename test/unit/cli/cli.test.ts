@@ -204,7 +204,7 @@ test('each --help names the variables its command reads, and no others', async (
     )
 })
 
-test('--version prints the package version; usage errors stay lowercase', async () => {
+test('--version, -v and -V print the package version; usage errors stay lowercase', async () => {
   const run = async (...argv: string[]) => {
     const out: string[] = []
     const sink = { write: (s: string) => out.push(s) } as unknown as NodeJS.WriteStream
@@ -214,7 +214,9 @@ test('--version prints the package version; usage errors stay lowercase', async 
   const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
     version: string
   }
-  assert.deepEqual(await run('--version'), { code: 0, text: `holodule ${pkg.version}\n` })
+  for (const flag of ['--version', '-v', '-V'])
+    assert.deepEqual(await run(flag), { code: 0, text: `holodule ${pkg.version}\n` }, flag)
+  assert.match((await run('--help')).text, /'holodule -v' \(--version\)/)
   const bad = await run('user', 'list', '--nope')
   assert.equal(bad.code, 2)
   assert.match(bad.text, /^holodule: user list: unknown option '--nope'/)
