@@ -97,7 +97,7 @@ describe('/users (admin only, never a password)', () => {
     assert.equal(account.firstname, 'Carol')
     assert.match((await store.findUserByUsername('carol'))?.password ?? '', /^\$pbkdf2-sha256\$/)
     assert.equal((await token('carol', 'carol-pass')).status, 200)
-    const again = await send('POST', '/users', 'root', { username: 'carol', password: 'x' })
+    const again = await send('POST', '/users', 'root', { username: 'carol', password: 'other-pass' })
     assert.equal(again.status, 409)
     assert.deepEqual(await again.json(), { message: 'The entity already exists', identifier: 'carol' })
   })
@@ -138,6 +138,26 @@ describe('/users (admin only, never a password)', () => {
     }
   })
 
+  it('refuses a new password shorter than 8 characters (NIST SP 800-63B), counted as code points', async () => {
+    const { send, token, store } = await setup()
+    for (const password of ['short', 'seven c', '\u{1F600}'.repeat(4)]) {
+      const res = await send('POST', '/users', 'root', { username: 'dora', password })
+      assert.equal(res.status, 422, JSON.stringify(password))
+      assert.deepEqual(await res.json(), {})
+      const put = await send('PUT', '/users/000000000000000000000001', 'root', { password })
+      assert.equal(put.status, 422, JSON.stringify(password))
+    }
+    assert.equal(await store.findUserByUsername('dora'), null)
+    assert.equal((await token('user01', 'password01')).status, 200, 'the old password still works')
+    for (const [username, password] of [
+      ['dora', 'eight ch'],
+      ['emil', '\u{1F600}'.repeat(8)],
+    ] as const) {
+      assert.equal((await send('POST', '/users', 'root', { username, password })).status, 201, username)
+      assert.equal((await token(username, password)).status, 200, username)
+    }
+  })
+
   it("refuses a removed user's tokens when a user of the same name is added again", async () => {
     const { send, clock, app, config } = await setup()
     const oldToken = await issueAccessToken(config.jwt, 'user01', clock.now())
@@ -146,7 +166,7 @@ describe('/users (admin only, never a password)', () => {
     assert.equal((await send('DELETE', '/users/000000000000000000000001', 'root')).status, 204)
     clock.advance(5000)
     assert.equal(
-      (await send('POST', '/users', 'root', { username: 'user01', password: 'another' })).status,
+      (await send('POST', '/users', 'root', { username: 'user01', password: 'another one' })).status,
       201,
     )
     const again = await read()
