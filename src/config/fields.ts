@@ -98,7 +98,7 @@ export const origins = () =>
       return list
     })
 
-/** A hop count, or a comma-separated list of proxy addresses and IPv4 CIDRs; unset, 0 or false: none. */
+/** A hop count, or a comma-separated list of proxy addresses and CIDRs (IPv4, IPv6); unset, 0 or false: none. */
 export const trustProxy = () =>
   z
     .string()
@@ -113,7 +113,11 @@ export const trustProxy = () =>
         .filter(Boolean)
       const matchers = patterns.map(parseAddressPattern)
       const bad = patterns.filter((_, i) => matchers[i] === null)
-      if (bad.length > 0) ctx.addIssue(`not a hop count, an address or an IPv4 CIDR: ${bad.join(', ')}`)
+      // Every entry must be one: a typo trusting nothing (or a name, which is never a peer) would
+      // leave every client counted as the proxy's address, one shared login throttle for all.
+      if (patterns.length === 0) ctx.addIssue('must be a hop count or a list of proxy addresses and CIDRs')
+      else if (bad.length > 0)
+        ctx.addIssue(`not a hop count, an IPv4 or IPv6 address or CIDR: ${bad.join(', ')}`)
       return { trusted: (a) => matchers.some((m) => m?.(a)) }
     })
 

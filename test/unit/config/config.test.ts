@@ -185,4 +185,20 @@ describe('example secrets', () => {
       assert.match(r.warnings.join('\n'), /METRICS is off/)
     })
   })
+
+  it('TRUST_PROXY: every entry an address or CIDR (IPv4 or IPv6), or a config error naming it (issue 19, item 7)', () => {
+    const listed = parseConfig({ TRUST_PROXY: '10.0.0.0/8, ::1, fd00::/8' })
+    assert.ok(listed.ok)
+    const trust = listed.config.app.trustProxy
+    assert.ok(trust && 'trusted' in trust)
+    assert.ok(trust.trusted('fd00::7') && trust.trusted('10.1.1.1') && !trust.trusted('192.0.2.1'))
+    const hops = parseConfig({ TRUST_PROXY: '2' })
+    assert.ok(hops.ok)
+    assert.deepEqual(hops.config.app.trustProxy, { hops: 2 })
+    for (const bad of ['loopback', 'cafe:', '::1::2', '10.0.0.1, nginx', ',', '127.0.0.1/40']) {
+      const r = parseConfig({ TRUST_PROXY: bad })
+      assert.ok(!r.ok, bad)
+      assert.match(r.errors.join('\n'), /^TRUST_PROXY: /m, bad)
+    }
+  })
 })

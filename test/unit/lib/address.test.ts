@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { clientAddress, parseAddressPattern } from '#src/lib/address.js'
+import { addressGroup, clientAddress, parseAddressPattern } from '#src/lib/address.js'
 
 describe('clientAddress', () => {
   it('is the peer when no proxy is trusted, whatever X-Forwarded-For says', () => {
@@ -32,5 +32,54 @@ describe('parseAddressPattern', () => {
   it('refuses what is not an address', () => {
     for (const bad of ['nginx', '10.0.0.0/33', '300.1.1.1', '10.0.0.0/x'])
       assert.equal(parseAddressPattern(bad), null)
+  })
+  it('refuses colons and digits that only look like an address (issue 19, item 7)', () => {
+    for (const bad of [
+      ':',
+      ':::',
+      'cafe:',
+      'dead:beef',
+      '1:2:3:4:5:6:7:8:9',
+      '::1::2',
+      '12345::1',
+      '::1/129',
+      '::1/64/8',
+      'fe80::1%eth0',
+      '01.2.3.4',
+      '1.2.3',
+      '10.0.0.0/-1',
+      '10.0.0.0/08x',
+    ])
+      assert.equal(parseAddressPattern(bad), null, bad)
+  })
+  it('matches IPv6 CIDRs and full forms of one address', () => {
+    const ula = parseAddressPattern('fd00::/8')
+    assert.ok(ula?.('fd12:3456::1'))
+    assert.ok(!ula?.('fe80::1'))
+    assert.ok(parseAddressPattern('::1')?.('0:0:0:0:0:0:0:1'))
+    assert.ok(parseAddressPattern('2001:db8::/32')?.('2001:DB8:0:0:1::'))
+    // A mapped peer is its IPv4 address to an IPv4 pattern, in dotted or hex form.
+    assert.ok(parseAddressPattern('10.0.0.0/8')?.('::ffff:a01:203'))
+  })
+})
+
+describe('addressGroup', () => {
+  it('counts an IPv6 client by its /64, whatever its interface id and spelling', () => {
+    const group = addressGroup('2001:db8:1:2:aaaa:bbbb:cccc:dddd')
+    assert.equal(group, '2001:db8:1:2::/64')
+    assert.equal(addressGroup('2001:DB8:1:2::1'), group)
+    assert.equal(addressGroup('2001:0db8:0001:0002:0:0:0:ffff'), group)
+    assert.notEqual(addressGroup('2001:db8:1:3::1'), group)
+    assert.equal(addressGroup('fe80::1%eth0'), 'fe80:0:0:0::/64')
+  })
+  it('counts IPv4-mapped IPv6 as the IPv4 address, and IPv4 as itself', () => {
+    assert.equal(addressGroup('::ffff:127.0.1.7'), '127.0.1.7')
+    assert.equal(addressGroup('::FFFF:7f00:107'), '127.0.1.7')
+    assert.equal(addressGroup('0:0:0:0:0:ffff:127.0.1.7'), '127.0.1.7')
+    assert.equal(addressGroup('127.0.1.7'), '127.0.1.7')
+    assert.notEqual(addressGroup('127.0.1.8'), addressGroup('127.0.1.7'))
+  })
+  it('keeps what is not an address as given', () => {
+    assert.equal(addressGroup('unknown'), 'unknown')
   })
 })
