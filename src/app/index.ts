@@ -19,3 +19,4 @@ export type { CacheName, CacheResult, LoginOutcome, Metrics, MetricsExposition }
 export { notFound, serviceUnavailable } from './responses.js'
 export { DOCS_ASSETS, type DocsAssetName, type DocsAssets } from './routes/docs/docs.handlers.js'
 export { type MetricsEndpoint, metricsRoutes } from './routes/metrics/metrics.index.js'
+export { isLongEnough, MIN_PASSWORD_LENGTH } from './routes/users/users.routes.js'
