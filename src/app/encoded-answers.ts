@@ -107,8 +107,12 @@ export const createAnswerCache = <K, V>(
     onLookup: metrics && ((result) => metrics.cache(name, result)),
   })
 
-/** What a write changed, for the caches of this process that hold answers built from it. */
-export type Written = 'schedules' | 'streamers'
+/**
+ * What a write changed, for the caches of this process that hold answers built from it; `users`
+ * (with the username) when a user was changed, disabled or removed: a calendar feed answers only
+ * while its owner is live.
+ */
+export type Written = 'schedules' | 'streamers' | 'users'
 
 /**
  * Where writes say what they changed and the read caches listen: a write clears them in this
@@ -121,7 +125,11 @@ export interface WriteSignals {
 }
 
 export const createWriteSignals = (): WriteSignals => {
-  const listeners: Record<Written, Array<(id?: string) => void>> = { schedules: [], streamers: [] }
+  const listeners: Record<Written, Array<(id?: string) => void>> = {
+    schedules: [],
+    streamers: [],
+    users: [],
+  }
   return {
     on: (what, forget) => {
       listeners[what].push(forget)

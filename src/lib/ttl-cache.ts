@@ -38,6 +38,11 @@ export interface TtlCache<K, V> {
   get(key: K, load: () => Promise<V>): Promise<V>
   /** Forgets the key, and a load of it in flight will not be kept (it may predate a write). */
   delete(key: K): void
+  /**
+   * Forgets every key whose kept value `matches`, and no load in flight will be kept (its value is
+   * not known yet and may predate the write that calls this). One pass over the entries: for writes.
+   */
+  deleteWhere(matches: (value: V, key: K) => boolean): void
   /** Forgets every key, and no load in flight will be kept. */
   clear(): void
   /** Entries kept. */
@@ -160,6 +165,10 @@ export const createTtlCache = <K, V>({
     delete(key) {
       drop(key)
       inflight.delete(key)
+    },
+    deleteWhere(matches) {
+      for (const [k, e] of entries) if (matches(e.value, k)) drop(k)
+      inflight.clear()
     },
     clear() {
       entries.clear()

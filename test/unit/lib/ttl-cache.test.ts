@@ -274,6 +274,24 @@ describe('TtlCache bounds and forgetting', () => {
       cache.clear()
     }
   })
+  it('deleteWhere forgets the kept values it matches (their bytes too) and every load in flight', async () => {
+    const cache = sized(100)
+    for (const [k, v] of [
+      ['a', 'x1'],
+      ['b', 'y22'],
+      ['c', 'x333'],
+    ])
+      await cache.get(k as string, async () => v as string)
+    const gate = deferred<string>()
+    const inFlight = cache.get('d', () => gate.promise)
+    cache.deleteWhere((value, key) => value.startsWith('x') || key === 'nothing')
+    assert.deepEqual([cache.size, cache.bytes], [1, 3])
+    gate.resolve('x4')
+    assert.equal(await inFlight, 'x4')
+    let loads = 0
+    for (const k of ['a', 'b', 'c', 'd']) await cache.get(k, async () => `${++loads}`)
+    assert.equal(loads, 3, 'a, c and the flight of d were forgotten; b was kept')
+  })
 })
 
 describe('TtlCache onLookup', () => {

@@ -2,9 +2,10 @@ import type { Context } from 'hono'
 import { hashFeedSecret, newFeedId, newFeedSecret } from '../../../auth/feed-secret.js'
 import { toBase64Url } from '../../../lib/base64.js'
 import type { Clock } from '../../../lib/clock.js'
-import { createTtlCache } from '../../../lib/ttl-cache.js'
+import { createTtlCache, type TtlCache } from '../../../lib/ttl-cache.js'
 import type { FeedRecord, FeedStore } from '../../../store/feeds.js'
 import type { Store } from '../../../store/store.js'
+import type { WriteSignals } from '../../encoded-answers.js'
 import type { AppEnv } from '../../env.js'
 import { sendJson } from '../../responses.js'
 import { resolveQuery } from '../schedules/schedules.handlers.js'
@@ -21,6 +22,13 @@ export interface FeedDeps {
   backgroundWork: boolean
   /** Feeds one user may have. */
   maxFeeds: number
+  /**
+   * Seconds a live feed (found, its owner live) is reused by its polls, as a verified user is
+   * (USER_CACHE_TTL): a revocation or an owner's removal made elsewhere shows within it.
+   */
+  userCacheTtl: number
+  /** Where /users writes of this process say a user changed: that user's feeds are looked up again. */
+  writes?: WriteSignals
 }
 
 /** Streams from this many days back to this many ahead, Japan days. */
@@ -67,12 +75,31 @@ export const listFeeds =
   async (c: Context<AppEnv>) =>
     sendJson(c, { feeds: (await feeds.listFeeds(c.get('user').username)).map(publicFeed) }, 200)
 
+/** Which live feeds a poll finds without asking the store; revocations through this process drop theirs. */
+export type LiveFeeds = TtlCache<string, FeedRecord | null>
+
+export const liveFeeds = ({ userCacheTtl, clock, backgroundWork, writes }: FeedDeps): LiveFeeds => {
+  const live = createTtlCache<string, FeedRecord | null>({
+    ttlMs: userCacheTtl * 1000,
+    clock,
+    background: backgroundWork,
+    // Only a live feed is kept: every 404 asks the store (the same two lookups, the same time).
+    cacheable: (feed) => feed !== null,
+  })
+  // A user changed, disabled or removed through /users here: their feeds answer as the store says.
+  writes?.on('users', (username) => live.deleteWhere((feed) => feed?.username === username))
+  return live
+}
+
 export const removeFeed =
-  ({ feeds }: FeedDeps) =>
-  async (c: Context<AppEnv>, id: string) =>
-    (await feeds.removeFeed(c.get('user').username, id))
-      ? c.body(null, 204)
-      : sendJson(c, { error: 'Not found' }, 404)
+  ({ feeds }: FeedDeps, live: LiveFeeds) =>
+  async (c: Context<AppEnv>, id: string) => {
+    const { username } = c.get('user')
+    const removed = await feeds.removeFeed(username, id)
+    // After the store's delete, so no poll in flight keeps the feed again: its URL answers 404 at once.
+    live.deleteWhere((feed) => feed?.id === id && feed.username === username)
+    return removed ? c.body(null, 204) : sendJson(c, { error: 'Not found' }, 404)
+  }
 
 interface Calendar {
   body: Uint8Array<ArrayBuffer>
@@ -81,10 +108,11 @@ interface Calendar {
 
 /**
  * `GET /calendar/<secret>.ics`. An unknown, revoked or orphaned secret (its user removed, added
- * again, or disabled) gets one answer, after the same two lookups. The calendar of a filter is
- * rendered once per TTL and shared by every feed with that filter.
+ * again, or disabled) gets one answer, after the same two lookups. A live feed is kept for
+ * USER_CACHE_TTL (`live`), so a calendar app's poll asks the store nothing; the calendar of a filter
+ * is rendered once per TTL and shared by every feed with that filter.
  */
-export const calendar = (deps: FeedDeps) => {
+export const calendar = (deps: FeedDeps, live: LiveFeeds) => {
   const { store, feeds, clock } = deps
   const rendered = createTtlCache<string, Calendar>({
     ttlMs: deps.cacheTtl * 1000,
@@ -109,13 +137,18 @@ export const calendar = (deps: FeedDeps) => {
     const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', body))
     return { body, etag: `"${toBase64Url(digest.subarray(0, 18))}"` }
   }
-  return async (c: Context<AppEnv>, file: string) => {
-    const secret = file.endsWith('.ics') ? file.slice(0, -4) : ''
-    const feed = await feeds.findFeedBySecretHash(await hashFeedSecret(secret))
+  /** The feed of a secret's hash when it answers, else null: always the same two store lookups. */
+  const findLive = async (secretHash: string): Promise<FeedRecord | null> => {
+    const feed = await feeds.findFeedBySecretHash(secretHash)
     // Looked up whether or not the feed exists: an unknown secret takes as long as an orphaned one.
     const account = await store.findAccountByUsername(feed?.username ?? '\u0000')
-    if (!feed || !account || account.id !== feed.userId || account.disabled)
-      return sendJson(c, { error: 'Not found' }, 404)
+    return feed && account && account.id === feed.userId && !account.disabled ? feed : null
+  }
+  return async (c: Context<AppEnv>, file: string) => {
+    const secret = file.endsWith('.ics') ? file.slice(0, -4) : ''
+    const secretHash = await hashFeedSecret(secret)
+    const feed = await live.get(secretHash, () => findLive(secretHash))
+    if (!feed) return sendJson(c, { error: 'Not found' }, 404)
     const filter = { group: feed.group, code: feed.code, keyword: feed.keyword }
     const cal = await rendered.get(JSON.stringify(filter), () => render(filter))
     const headers = {

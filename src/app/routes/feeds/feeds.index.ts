@@ -4,7 +4,7 @@ import { bodyLimit } from '../../../lib/body-limit.js'
 import type { AppEnv } from '../../env.js'
 import type { DocumentedGenerations } from '../../openapi/schemas.js'
 import { sendJson } from '../../responses.js'
-import { calendar, createFeed, type FeedDeps, listFeeds, removeFeed } from './feeds.handlers.js'
+import { calendar, createFeed, type FeedDeps, listFeeds, liveFeeds, removeFeed } from './feeds.handlers.js'
 import {
   calendarRoute,
   createFeedRoute,
@@ -32,7 +32,8 @@ export const feedRoutes = ({
     if (!result.success)
       return sendJson(c, { error: 'Bad request: group, code and keyword are optional strings' }, 400)
   }
-  const serve = calendar(deps)
+  const live = liveFeeds(deps)
+  const serve = calendar(deps, live)
   return new OpenAPIHono<AppEnv>()
     .openapi(
       { ...createFeedRoute, security, middleware: [guard, limit] },
@@ -41,7 +42,7 @@ export const feedRoutes = ({
     )
     .openapi({ ...listFeedsRoute, security, middleware: guard }, (c) => listFeeds(deps)(c))
     .openapi({ ...removeFeedRoute, security, middleware: guard }, (c) =>
-      removeFeed(deps)(c, c.req.valid('param').id),
+      removeFeed(deps, live)(c, c.req.valid('param').id),
     )
     .openapi(calendarRoute, (c) => serve(c, c.req.valid('param').file))
 }
