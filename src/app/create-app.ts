@@ -185,13 +185,7 @@ export const createApp = ({
   const cachedUsers = {
     findUserByUsername: (name: string) => users.get(name, () => store.findUserByUsername(name)),
   }
-  const requireJwt = jwtRequired({
-    jwt: config.jwt,
-    verifier,
-    store: cachedUsers,
-    clock,
-    generations,
-  })
+  const requireJwt = jwtRequired({ jwt: config.jwt, verifier, store: cachedUsers, clock, generations })
 
   // The answer caches' shared settings, and how the writes reach them in this process.
   const answerCaches = {
@@ -201,6 +195,7 @@ export const createApp = ({
     metrics,
   }
   const writes = createWriteSignals()
+  writes.on('users', (name) => users.delete(name ?? ''))
 
   const addressOf = clientAddressOf(peerAddress, config.trustProxy ?? null)
   // Outermost, so that preflights, which wireHeaders answers itself, are logged too. At
@@ -244,7 +239,7 @@ export const createApp = ({
   if (generations.third) {
     app.route('/', scheduleRoutes({ store, bearerRequired: guard, ...answerCaches, writes }))
     app.route('/', scheduleWriteRoutesFor({ store, bearerRequired: guard, writes }))
-    const forgetUser = (name: string) => users.delete(name)
+    const forgetUser = (name: string) => writes.wrote('users', name)
     const { passwordIterations } = config
     app.route('/', userRoutes({ store, clock, passwordIterations, bearerRequired: guard, forgetUser }))
   }
@@ -259,6 +254,8 @@ export const createApp = ({
       feeds,
       publicOrigin: publicOriginOf(peerAddress, config.trustProxy ?? null),
       maxFeeds: MAX_FEEDS_PER_USER,
+      userCacheTtl: config.userCacheTtl ?? DEFAULT_USER_CACHE_TTL,
+      writes,
     }),
   )
   // GET /openapi.json: the routes above describe themselves; this adds the schemes of `generations`.
