@@ -1,3 +1,4 @@
+import { isLongEnough, MIN_PASSWORD_LENGTH } from '../app/index.js'
 import { CliError, type CliIo } from './context.js'
 
 /** Longer passwords could never log in: POST /auth bodies are capped at a few KiB. */
@@ -6,6 +7,11 @@ const MAX_STDIN_BYTES = 64 * 1024
 
 const validate = (password: string): string => {
   if (password === '') throw new CliError('the password is empty')
+  // The same rule as POST and PUT /users: NIST SP 800-63B's minimum for a chosen password.
+  if (!isLongEnough(password))
+    throw new CliError(
+      `the password is shorter than ${MIN_PASSWORD_LENGTH} characters: choose a longer one (a passphrase of a few words is easy to type)`,
+    )
   if (new TextEncoder().encode(password).length > MAX_PASSWORD_BYTES)
     throw new CliError(`the password is longer than ${MAX_PASSWORD_BYTES} bytes`)
   return password

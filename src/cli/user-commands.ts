@@ -1,3 +1,4 @@
+import { MIN_PASSWORD_LENGTH } from '../app/index.js'
 import { hashPassword, isLegacyPlaintext } from '../auth/password.js'
 import { CliError, type Command } from './context.js'
 import { readNewPassword } from './password-input.js'
@@ -8,6 +9,7 @@ const PASSWORD_HINT =
 
 const PASSWORD_HELP = `The password is asked for twice without echo when stdin is a terminal; otherwise the
 first line of stdin is the password (e.g. from a secrets manager), never a command-line argument.
+It must be at least ${MIN_PASSWORD_LENGTH} characters long (NIST SP 800-63B's minimum), as through /users.
 It is stored as a PBKDF2-SHA256 hash (PASSWORD_PBKDF2_ITERATIONS, default 600000).`
 
 /** The commands that write a hash read the iteration count too. */

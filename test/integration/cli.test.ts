@@ -176,14 +176,21 @@ describe('holodule CLI against FerretDB', () => {
     assertOneLineError(await cli(['user', 'add', 'alice'], 'other\n'), 1)
     assertOneLineError(await cli(['user', 'add', 'bob'], ''), 1)
     assertOneLineError(await cli(['user', 'add', 'bob'], '\n'), 1)
+    // Issue 21, item 8: "short" was accepted; 8 characters at least, as through /users.
+    const short = await cli(['user', 'add', 'bob'], 'short\n')
+    assertOneLineError(short, 1)
+    assert.match(short.stderr, /the password is shorter than 8 characters/)
+    assert.equal(await store.findUserByUsername('bob'), null)
     const inArgv = await cli(['user', 'add', 'bob', 'secret-in-argv'], 'x\n')
     assertOneLineError(inArgv, 2)
     assert.match(inArgv.stderr, /never taken from the command line/)
 
-    const passwd = await cli(['user', 'passwd', 'alice'], 'second\r\nignored line\n')
+    assertOneLineError(await cli(['user', 'passwd', 'alice'], 'second\n'), 1)
+    assert.equal(await login('alice', 'first pass word'), 200, 'a refused password changes nothing')
+    const passwd = await cli(['user', 'passwd', 'alice'], 'second pass\r\nignored line\n')
     assert.equal(passwd.code, 0, passwd.stderr)
     assert.equal(await login('alice', 'first pass word'), 401)
-    assert.equal(await login('alice', 'second'), 200)
+    assert.equal(await login('alice', 'second pass'), 200)
     assertOneLineError(await cli(['user', 'passwd', 'nobody'], 'x\n'), 1)
 
     const list = await cli(['user', 'list'])
@@ -195,7 +202,7 @@ describe('holodule CLI against FerretDB', () => {
 
     const rm = await cli(['user', 'rm', 'alice'])
     assert.equal(rm.code, 0, rm.stderr)
-    assert.equal(await login('alice', 'second'), 401)
+    assert.equal(await login('alice', 'second pass'), 401)
     assertOneLineError(await cli(['user', 'rm', 'alice']), 1)
     assert.deepEqual(await store.listUsers(), [])
   })
