@@ -82,6 +82,31 @@ export const issueBearerToken = (jwt: JwtConfig, sub: string, nowMs: number): Pr
   return sign({ sub, exp: iat + (jwt.expDeltaMinutes ?? 15) * 60, iat }, jwt.secret, jwt.algorithm)
 }
 
+/**
+ * Whether a verified token predates its user's last password change or creation: its `iat` is
+ * earlier than `validFrom` (the record's `password_changed_at`, the first second after the change).
+ * A token without `iat` (the 2024 service's `{sub, exp}`) is refused once a change is recorded:
+ * nothing in it says when it was issued, and such a token lives only JWT_EXP_DELTA_MINUTES.
+ */
+export const issuedBefore = (payload: Record<string, unknown>, validFrom: number | undefined): boolean =>
+  validFrom !== undefined && !(typeof payload.iat === 'number' && payload.iat >= validFrom)
+
+/** The longest a login waits for the second of a password change to pass (see msUntilTokensValid). */
+export const MAX_ISSUE_WAIT_MS = 1000
+
+/**
+ * How long a login must wait before issuing a token its user's `validFrom` accepts: a token issued
+ * in the very second of a change would carry that second's `iat` and be refused, so a login in that
+ * second waits for the next (at most a second, and only right after a change). 0 when there is
+ * nothing to wait for, or when `validFrom` is further ahead than a second (another host's clock is
+ * ahead of ours: waiting in a request would not mend that).
+ */
+export const msUntilTokensValid = (validFrom: number | undefined, nowMs: number): number => {
+  if (validFrom === undefined) return 0
+  const wait = validFrom * 1000 - nowMs
+  return wait > 0 && wait <= MAX_ISSUE_WAIT_MS ? wait : 0
+}
+
 /** The time claims a scheme requires: Flask-JWT all three; Bearer (PyJWT's defaults) only `exp`. */
 export type TimeClaim = 'exp' | 'iat' | 'nbf'
 export const FLASK_JWT_CLAIMS: readonly TimeClaim[] = ['exp', 'iat', 'nbf']
@@ -92,12 +117,18 @@ const HASH: Record<JwtAlgorithm, string> = { HS256: 'SHA-256', HS384: 'SHA-384',
 const decoder = new TextDecoder('utf-8', { fatal: true })
 const encoder = new TextEncoder()
 
+/**
+ * A segment's JSON object. Anything else is PyJWT's `Invalid header string: must be a json object`
+ * (or `payload`), text that does not parse included: PyJWT words that case with Python's own parser
+ * message, and ours would be the runtime's (V8's and JavaScriptCore's differ, and quote the input),
+ * so the description stays the same whatever the runtime and the bytes.
+ */
 const parseJsonObject = (bytes: Uint8Array, what: 'header' | 'payload'): Record<string, unknown> => {
   let value: unknown
   try {
     value = JSON.parse(decoder.decode(bytes))
-  } catch (e) {
-    throw new InvalidTokenError(`Invalid ${what} string: ${(e as Error).message}`)
+  } catch {
+    value = undefined
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new InvalidTokenError(`Invalid ${what} string: must be a json object`)

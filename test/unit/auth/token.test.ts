@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict'
 import { describe, it, mock } from 'node:test'
 import type { JwtConfig } from '#src/auth/token.js'
-import { createTokenVerifier, InvalidTokenError, issueToken } from '#src/auth/token.js'
+import {
+  createTokenVerifier,
+  InvalidTokenError,
+  issuedBefore,
+  issueToken,
+  msUntilTokensValid,
+} from '#src/auth/token.js'
+import { tokensValidFrom } from '#src/store/users.js'
 
 const jwt: JwtConfig = {
   secret: 'unit-secret-0123456789-abcdefghijklmnop',
@@ -52,5 +59,80 @@ describe('token verifier: a verified token is remembered, its time claims are no
     const token = await issueToken(jwt, 'user01', NOW + 60_000)
     await rejectsWith(verifier.verify(token, NOW), 'The token is not yet valid (iat)')
     assert.equal((await verifier.verify(token, NOW + 60_000)).identity, 'user01')
+  })
+})
+
+describe('token verifier: segments that do not parse', () => {
+  const b64 = (text: string | Uint8Array) => Buffer.from(text).toString('base64url')
+  const payload = b64('{"exp":1,"iat":1,"nbf":1,"identity":"user01"}')
+
+  it("answers PyJWT's fixed words for a header that is not a JSON object, never the parser's message", async () => {
+    const verifier = createTokenVerifier(jwt)
+    // What PyJWT 2.6 answers for the last four (json.loads on the bytes); the others it words with
+    // Python's own parser message, which a runtime's JSON.parse cannot reproduce (and V8 quotes the input).
+    for (const header of [
+      'notjson',
+      '{"alg":',
+      '{}x',
+      '{"alg":"HS256"',
+      "{'alg': 'HS256'}",
+      '',
+      '[1]',
+      '1',
+      'null',
+      '"x"',
+    ]) {
+      await rejectsWith(
+        verifier.verify(`${b64(header)}.${payload}.sig`, NOW),
+        'Invalid header string: must be a json object',
+      )
+    }
+    // Bytes that are not UTF-8 (TextDecoder's own TypeError before).
+    await rejectsWith(
+      verifier.verify(`${b64(new Uint8Array([0xff, 0xfe, 0x7b]))}.${payload}.sig`, NOW),
+      'Invalid header string: must be a json object',
+    )
+  })
+
+  it('answers the same for a signed payload that is not a JSON object', async () => {
+    const verifier = createTokenVerifier(jwt)
+    const { createHmac } = await import('node:crypto')
+    const input = `${b64('{"alg":"HS256","typ":"JWT"}')}.${b64('{"exp": 1,')}`
+    const sig = createHmac('sha256', jwt.secret).update(input).digest('base64url')
+    await rejectsWith(
+      verifier.verify(`${input}.${sig}`, NOW),
+      'Invalid payload string: must be a json object',
+    )
+  })
+})
+
+describe('tokens and the password change (password_changed_at, the first second after it)', () => {
+  const CHANGE_MS = Date.UTC(2024, 0, 10, 3) + 250
+  const validFrom = tokensValidFrom(CHANGE_MS)
+  const second = Math.floor(CHANGE_MS / 1000)
+
+  it('refuses a token issued earlier in the second of the change, and any older one', () => {
+    assert.equal(issuedBefore({ iat: second }, validFrom), true)
+    assert.equal(issuedBefore({ iat: second - 1 }, validFrom), true)
+    assert.equal(issuedBefore({ iat: second + 1 }, validFrom), false)
+    // No change recorded (a record the old service wrote): nothing is refused.
+    assert.equal(issuedBefore({ iat: 0 }, undefined), false)
+    assert.equal(issuedBefore({ exp: 1 }, undefined), false)
+  })
+
+  it("refuses a token without iat (the 2024 service's {sub, exp}) once a change is recorded", () => {
+    assert.equal(issuedBefore({ sub: 'user01', exp: second + 900 }, validFrom), true)
+    assert.equal(issuedBefore({ sub: 'user01', exp: second + 900, iat: '9999999999' }, validFrom), true)
+  })
+
+  it('makes a login in the second of the change wait for the next one, and no other login', () => {
+    assert.equal(msUntilTokensValid(validFrom, CHANGE_MS), 750)
+    assert.equal(msUntilTokensValid(validFrom, CHANGE_MS + 749), 1)
+    assert.equal(msUntilTokensValid(validFrom, CHANGE_MS + 750), 0)
+    assert.equal(msUntilTokensValid(undefined, CHANGE_MS), 0)
+    // A change exactly on a second's boundary still waits out that second.
+    assert.equal(msUntilTokensValid(tokensValidFrom(second * 1000), second * 1000), 1000)
+    // Further ahead than a second (another host's clock): waiting in a request would not help.
+    assert.equal(msUntilTokensValid(validFrom + 5, CHANGE_MS), 0)
   })
 })
