@@ -22,8 +22,10 @@ export interface UserRecord {
   /** A PHC hash string, or the plain text a legacy record still holds. */
   password: string
   /**
-   * Seconds since the epoch when the password was last set (`password_changed_at`); tokens issued
-   * before that second are refused. Absent on records the old service wrote and never changed.
+   * `password_changed_at`: the first whole second (since the epoch) after the password was last set
+   * or the user created (users.ts tokensValidFrom); tokens whose `iat` is earlier are refused, those
+   * issued in the second of the change included. Absent on records the old service wrote and never
+   * changed. (Records written before this rule hold the second of the change itself.)
    */
   passwordChangedAt?: number
   /** `"disabled": true` (the 2024 service's flag): refused by every generation. */

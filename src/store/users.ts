@@ -15,10 +15,19 @@ export const USER_PROJECTION = {
 const flag = (v: unknown): boolean =>
   v === true || (typeof v === 'string' && v.trim().toLowerCase() === 'true')
 
-/** The stored field for a password change at `changedAtMs`: whole seconds, as a token's `iat`. */
+/**
+ * The first whole second whose tokens are accepted after a password change (or a creation) at
+ * `changedAtMs`: the second after the one the change happened in. A token's `iat` is whole seconds,
+ * so one issued earlier in that same second cannot be told from one issued after the change; both
+ * are refused, and a login in that second waits for the next one before it issues its token
+ * (auth/token.ts msUntilTokensValid), so no token issued after the change is refused.
+ */
+export const tokensValidFrom = (changedAtMs: number): number => Math.floor(changedAtMs / 1000) + 1
+
+/** The stored fields for a password change at `changedAtMs` (`password_changed_at` as above). */
 export const passwordChange = (passwordHash: string, changedAtMs: number) => ({
   password: passwordHash,
-  password_changed_at: Math.floor(changedAtMs / 1000),
+  password_changed_at: tokensValidFrom(changedAtMs),
 })
 
 /** A stored user document as the port returns it, or null when it holds no usable password. */
@@ -79,7 +88,7 @@ export const accountSet = (change: AccountChange): Record<string, unknown> => {
 /** A new user's record; its creation, when given, counts as its password's change. */
 export const newUser = (id: string, username: string, password: string, createdAtMs?: number): UserRecord => {
   const user: UserRecord = { id, username, password }
-  if (createdAtMs !== undefined) user.passwordChangedAt = Math.floor(createdAtMs / 1000)
+  if (createdAtMs !== undefined) user.passwordChangedAt = tokensValidFrom(createdAtMs)
   return user
 }
 

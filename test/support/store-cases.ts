@@ -177,6 +177,14 @@ export const storeCases = (makeStore: MakeStore, options: StoreCaseOptions) => {
       assert.deepEqual(await store.addUser('alice', HASH), { id: '1', username: 'alice', password: HASH })
     })
 
+    it('records a creation as a password change: a user of a removed name refuses the old tokens', async () => {
+      const store = await seeded()
+      assert.equal(await store.removeUser('bob'), true)
+      const added = await store.addUser('bob', HASH, 1_700_000_000_000)
+      assert.equal(added.passwordChangedAt, 1_700_000_001)
+      assert.deepEqual(await store.findUserByUsername('bob'), added)
+    })
+
     it('throws DuplicateUserError for a taken username and leaves the record alone', async () => {
       const store = await seeded()
       await assert.rejects(store.addUser('alice', '$pbkdf2-sha256$other'), DuplicateUserError)
@@ -190,17 +198,18 @@ export const storeCases = (makeStore: MakeStore, options: StoreCaseOptions) => {
   })
 
   describe('setPassword', () => {
-    it('sets the password of an existing user, even to the value it holds, and the second it changed', async () => {
+    it('sets the password of an existing user, even to the value it holds, and the first second after it changed', async () => {
       const store = await seeded()
       assert.equal(await store.setPassword('carol', '$pbkdf2-sha256$new', 1_700_000_000_999), true)
+      // The second after the change's (tokensValidFrom): tokens of the change's second are refused.
       assert.deepEqual(await store.findUserByUsername('carol'), {
         id: '2',
         username: 'carol',
         password: '$pbkdf2-sha256$new',
-        passwordChangedAt: 1_700_000_000,
+        passwordChangedAt: 1_700_000_001,
       })
       assert.equal(await store.setPassword('carol', '$pbkdf2-sha256$new', 1_700_000_100_000), true)
-      assert.equal((await store.findUserByUsername('carol'))?.passwordChangedAt, 1_700_000_100)
+      assert.equal((await store.findUserByUsername('carol'))?.passwordChangedAt, 1_700_000_101)
     })
 
     it('leaves the change time alone when a legacy password is rewritten as a hash', async () => {

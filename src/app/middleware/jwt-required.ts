@@ -1,6 +1,12 @@
 import type { Context } from 'hono'
 import { createMiddleware } from 'hono/factory'
-import { BEARER_CLAIMS, InvalidTokenError, type JwtConfig, type TokenVerifier } from '../../auth/token.js'
+import {
+  BEARER_CLAIMS,
+  InvalidTokenError,
+  issuedBefore,
+  type JwtConfig,
+  type TokenVerifier,
+} from '../../auth/token.js'
 import type { Clock } from '../../lib/clock.js'
 import type { UserRecord } from '../../store/records.js'
 import type { Store } from '../../store/store.js'
@@ -20,10 +26,9 @@ const secondMsg = (c: Context, status: 401 | 422, msg: string) => sendJson(c, { 
 const secondUnauthorized = (c: Context) => sendJson(c, { error: 'Unauthorized' }, 401)
 const BAD_HEADER = "Bad Authorization header. Expected 'Authorization: Bearer <JWT>'"
 
-/** The token is older than the second its user's password changed. The payload stays as issued. */
+/** The token predates its user's last password change or creation. The payload stays as issued. */
 const predates = (user: UserRecord, payload: Record<string, unknown>) =>
-  user.passwordChangedAt !== undefined &&
-  !(typeof payload.iat === 'number' && payload.iat >= user.passwordChangedAt)
+  issuedBefore(payload, user.passwordChangedAt)
 
 /**
  * The protected routes' guard for both generations of the old service's clients, told apart by
