@@ -1,7 +1,13 @@
 import type { Context } from 'hono'
 import type { LoginThrottle } from '../../../auth/login-throttle.js'
 import { hashPassword, type PasswordVerifier } from '../../../auth/password.js'
-import { issueAccessToken, issueBearerToken, issueToken, type JwtConfig } from '../../../auth/token.js'
+import {
+  issueAccessToken,
+  issueBearerToken,
+  issueToken,
+  type JwtConfig,
+  msUntilTokensValid,
+} from '../../../auth/token.js'
 import type { Clock } from '../../../lib/clock.js'
 import type { Logger } from '../../../lib/logger.js'
 import type { Store } from '../../../store/store.js'
@@ -53,16 +59,30 @@ const parseBody = async (c: Context): Promise<Parsed> => {
 }
 
 type Outcome =
-  | { kind: 'ok'; username: string }
+  /** `at`: the instant its token is issued at (issueTime). */
+  | { kind: 'ok'; username: string; at: number }
   | { kind: 'refused' }
   | { kind: 'throttled' | 'busy'; retryAfter: number }
+
+/**
+ * When a login's token is issued: now, or, in the very second its user's password changed (or the
+ * user was created), once that second has passed, so that the token is not refused as older than
+ * the change (auth/token.ts msUntilTokensValid). After the wait the real clock is past `validFrom`;
+ * `max` keeps that true of a timer that fires a millisecond early, and of a test's standing clock.
+ */
+const issueTime = async (clock: Clock, validFrom: number | undefined): Promise<number> => {
+  const wait = msUntilTokensValid(validFrom, clock.now())
+  if (wait === 0) return clock.now()
+  await new Promise((resolve) => setTimeout(resolve, wait))
+  return Math.max(clock.now(), (validFrom ?? 0) * 1000)
+}
 
 /**
  * The one login both generations share: throttling, the password check, the rewrite of a legacy
  * or weaker hash. The generations differ only in how they read the body and word the answers.
  */
 const checkCredentials =
-  ({ passwordIterations, store, logger, passwords, throttle, clientAddress, metrics }: AuthDeps) =>
+  ({ passwordIterations, store, clock, logger, passwords, throttle, clientAddress, metrics }: AuthDeps) =>
   async (c: Context<AppEnv>, username: string, password: string): Promise<Outcome> => {
     const attempt = await throttle.attempt(username, clientAddress(c), async (priority) => {
       const user = await store.findUserByUsername(username)
@@ -87,7 +107,7 @@ const checkCredentials =
         logger.warn('password rehash failed', { requestId: c.var.requestId, error: (e as Error).name })
       }
     }
-    return { kind: 'ok', username: user.username }
+    return { kind: 'ok', username: user.username, at: await issueTime(clock, user.passwordChangedAt) }
   }
 
 const retryAfter = (seconds: number) => ({ 'Retry-After': String(seconds) })
@@ -114,7 +134,7 @@ export const login = (deps: AuthDeps) => {
       case 'refused':
         return flaskJwtError(c, 401, 'Bad Request', 'Invalid credentials')
     }
-    const accessToken = await issueToken(deps.jwt, outcome.username, deps.clock.now())
+    const accessToken = await issueToken(deps.jwt, outcome.username, outcome.at)
     return sendJson(c, { access_token: accessToken }, 200)
   }
 }
@@ -137,7 +157,7 @@ export const loginV2 = (deps: AuthDeps) => {
       case 'refused':
         return sendJson(c, { error: 'Unauthorized' }, 401)
     }
-    const accessToken = await issueAccessToken(deps.jwt, outcome.username, deps.clock.now())
+    const accessToken = await issueAccessToken(deps.jwt, outcome.username, outcome.at)
     return sendJson(c, { access_token: accessToken }, 200)
   }
 }
@@ -180,7 +200,7 @@ export const loginV3 = (deps: AuthDeps) => {
       case 'refused':
         return sendJson(c, { message: 'Incorrect username or password' }, 401, bearerChallenge)
     }
-    const accessToken = await issueBearerToken(deps.jwt, outcome.username, deps.clock.now())
+    const accessToken = await issueBearerToken(deps.jwt, outcome.username, outcome.at)
     return sendJson(c, { access_token: accessToken, token_type: 'bearer' }, 200)
   }
 }
