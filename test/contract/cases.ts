@@ -239,6 +239,13 @@ export const contractCases = (target: () => ContractTarget) => {
       await expectInvalidToken('JWT !!!.e30.abc', 'Invalid header padding')
       const [, payload, sig] = token().split('.')
       await expectInvalidToken(`JWT a.${payload}.${sig}`, 'Invalid header padding')
+      // Base64url of text that is not a JSON object: PyJWT's fixed words, the same on every runtime
+      // (never the runtime's parser message, which differs and quotes the input).
+      for (const header of ['notjson', '{"alg":', '[1]'])
+        await expectInvalidToken(
+          `JWT ${Buffer.from(header).toString('base64url')}.${payload}.${sig}`,
+          'Invalid header string: must be a json object',
+        )
     })
 
     it('a signature that does not match: Signature verification failed', async () => {
@@ -429,6 +436,7 @@ export const contractCases = (target: () => ContractTarget) => {
           { msg: 'Signature verification failed' },
         ],
         ['aaaa.bbbb', 422, { msg: 'Not enough segments' }],
+        ['bm90anNvbg.e30.x', 422, { msg: 'Invalid header string: must be a json object' }],
         // A first-generation token under Bearer.
         [token(), 422, { msg: 'Missing claim: sub' }],
       ]
