@@ -255,6 +255,7 @@ export const thirdGenerationCases = ({ target, api, readJson }: SuiteTools) => {
       }
       const cases: Array<[string, string]> = [
         ['malformed', 'aaaa.bbbb'],
+        ['a header that is not JSON', 'bm90anNvbg.e30.x'],
         ['the scheme word alone', ''],
         [
           'a bad signature',
@@ -268,6 +269,10 @@ export const thirdGenerationCases = ({ target, api, readJson }: SuiteTools) => {
         ['an unknown user', bearerToken('ghost')],
         ['an unknown user (second-generation claims)', craftToken(v2, SECRET)],
         ['issued before a password change', bearerToken(CHANGED_USER.username, { iat: CHANGED_AT - 1 })],
+        [
+          "without iat (the 2024 service's own), its user's password changed",
+          craftToken({ sub: CHANGED_USER.username, exp: now + 900 }, SECRET),
+        ],
       ]
       for (const [what, t] of cases) {
         await expectRefused(await get('/schedules', `Bearer ${t}`.trim()), COULD_NOT_VALIDATE, what)
