@@ -1,15 +1,16 @@
 /**
  * The fair queue for password hashes, apart from the counters that decide whether an attempt may
  * hash at all (login-throttle.ts): any login that runs a slow hash per attempt can share it, so
- * one flooding client address never takes all the hashing CPU whichever login it floods.
+ * one flooding client address never takes all the hashing CPU whichever login it floods, and
+ * many flooding addresses never take a clean address's turn (the contract's Login throttling).
  */
 
 import { type Clock, systemClock } from '../lib/clock.js'
 
 export interface HashQueueOptions {
-  /** Checks run at once, shared by every address (LOGIN_HASH_CONCURRENCY). */
+  /** Clean checks run at once, shared by every clean address (LOGIN_HASH_CONCURRENCY). */
   concurrency: number
-  /** The longest a check may be predicted to wait for a slot; past it the check is refused at once. */
+  /** The longest a suspect check may be predicted to wait for a slot; past it it is refused at once. */
   timeoutMs: number
   /** Times each check, so a wait can be predicted; the system clock unless a test moves time. */
   clock?: Clock
@@ -18,38 +19,48 @@ export interface HashQueueOptions {
 /** `value`: what the check returned. `waitMs`: refused, the predicted wait that passed the bound. */
 export type HashQueueOutcome<T> = { value: T } | { waitMs: number }
 
+/**
+ * `clean`: the address has no failure counted. `suspect`: it has (or its attempts come several at
+ * once): its checks share a bounded part of the capacity, and only they are ever refused.
+ */
+export type HashLane = 'clean' | 'suspect'
+
 export interface HashQueue {
   /**
-   * Runs `check` for `address` when a slot is free to it: at once, or after waiting behind the
-   * checks already waiting; or refuses it without running it when the wait would pass the bound
-   * (a 503 "Login is busy" to the client). A check that throws gives its slot back.
+   * Runs `check` for `address` when a slot of its lane is free to it: at once, or after waiting
+   * behind the checks already waiting in that lane (never behind the other lane's); or, in the
+   * suspect lane only, refuses it without running it when the wait would pass the bound (a 503
+   * "Login is busy" to the client). A check that throws gives its slot back.
    */
-  run<T>(address: string, check: () => Promise<T>): Promise<HashQueueOutcome<T>>
+  run<T>(address: string, lane: HashLane, check: () => Promise<T>): Promise<HashQueueOutcome<T>>
+  /** The wait a suspect check arriving now would be refused with, or 0 when it would be taken. */
+  suspectRefusal(): number
 }
 
 /** PBKDF2 at policy takes ~100 ms: the guess until a check has been timed. */
 const FIRST_MEAN_MS = 100
 
+interface LaneOptions {
+  slots: number
+  /** Checks of one address running at once in this lane. */
+  share: number
+  /** Refuse a check predicted to wait past this; Infinity: never refuse. */
+  boundMs: number
+  clock: Clock
+}
+
 /**
- * Password checks, `concurrency` at a time, shared between client addresses: one address runs at
- * most `concurrency - 1` of them at once (1 at the default 2), so however many attempts a flooding
- * address keeps in flight, a slot is free for another client the moment it arrives, and the flood
- * takes at most half of the hashing CPU. Waiters start oldest first among the addresses under their
- * share, so an address with nothing running never waits behind a flood's waiters; an attempt that
- * would wait past the bound is refused at once.
+ * One lane: `slots` checks at a time, one address at most `share` of them, waiters started oldest
+ * first among the addresses under their share, so an address with nothing running never waits
+ * behind a flooding address's waiters; a check predicted to wait past the bound is refused.
  */
-export const createHashQueue = ({
-  concurrency,
-  timeoutMs,
-  clock = systemClock,
-}: HashQueueOptions): HashQueue => {
-  const share = Math.max(1, concurrency - 1)
+const lane = ({ slots, share, boundMs, clock }: LaneOptions) => {
   let active = 0
   const running = new Map<string, number>()
   const waiting: Array<{ address: string; start: () => void }> = []
   // Mean time of one check, so a wait can be predicted before it starts.
   let meanMs = FIRST_MEAN_MS
-  const mayStart = (address: string) => active < concurrency && (running.get(address) ?? 0) < share
+  const mayStart = (address: string) => active < slots && (running.get(address) ?? 0) < share
   const take = (address: string) => {
     active++
     running.set(address, (running.get(address) ?? 0) + 1)
@@ -67,12 +78,15 @@ export const createHashQueue = ({
     take(next.address)
     next.start()
   }
+  const predictedWait = () => Math.ceil((waiting.length + 1) / slots) * meanMs
   return {
+    /** The predicted wait past the bound of a check that could not start at once; 0 otherwise. */
+    refusal: () => (active < slots || predictedWait() <= boundMs ? 0 : predictedWait()),
     async run<T>(address: string, check: () => Promise<T>): Promise<HashQueueOutcome<T>> {
       if (mayStart(address)) take(address)
       else {
-        const waitMs = Math.ceil((waiting.length + 1) / concurrency) * meanMs
-        if (waitMs > timeoutMs) return { waitMs }
+        const waitMs = predictedWait()
+        if (waitMs > boundMs) return { waitMs }
         await new Promise<void>((start) => waiting.push({ address, start }))
       }
       const start = clock.now()
@@ -83,5 +97,37 @@ export const createHashQueue = ({
         release(address)
       }
     },
+  }
+}
+
+/**
+ * Password checks in two lanes. Clean addresses have `concurrency` slots of their own (on Node and
+ * Bun the `normal` hashing threads, src/runtime/node/hashing.ts), one address at most
+ * `concurrency - 1` of them (1 at the default 2), so a slot is free for another clean client the
+ * moment it arrives; a clean check is never refused, and never waits behind a suspect one. Suspect
+ * addresses share half the slots (at least one: the one SCHED_IDLE `low` thread on Node and Bun),
+ * one check of each address at a time, and past the bound they are answered busy: however many
+ * addresses flood, they take at most that part of the hashing, and a clean login starts at once.
+ */
+export const createHashQueue = ({
+  concurrency,
+  timeoutMs,
+  clock = systemClock,
+}: HashQueueOptions): HashQueue => {
+  const clean = lane({
+    slots: Math.max(1, concurrency),
+    share: Math.max(1, concurrency - 1),
+    boundMs: Number.POSITIVE_INFINITY,
+    clock,
+  })
+  const suspect = lane({
+    slots: Math.max(1, Math.floor(concurrency / 2)),
+    share: 1,
+    boundMs: timeoutMs,
+    clock,
+  })
+  return {
+    run: (address, which, check) => (which === 'clean' ? clean : suspect).run(address, check),
+    suspectRefusal: () => suspect.refusal(),
   }
 }

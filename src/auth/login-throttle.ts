@@ -2,14 +2,26 @@
  * Login throttling as rate-limiter-flexible documents it for login endpoints: failures counted per
  * (user name, client address) and per address per day, checked before any password hash so a
  * blocked attempt costs nothing and says nothing about the user. Plus what a counter cannot do:
- * at most a few password checks of one address in flight, and a bounded queue for the hashes
- * (hash-queue.ts). Blocks the store answered are remembered for a while (block-memory.ts), so a
- * flood past its limit costs no store query per attempt.
+ * at most a few password checks of one address in flight, and a queue for the hashes in two lanes
+ * (hash-queue.ts): addresses with no failure counted never wait behind those with failures, which
+ * share a bounded part and are the only ones answered busy. Blocks the store answered are
+ * remembered for a while (block-memory.ts), so a flood past its limit costs no store query per
+ * attempt. Addresses are counted by addressGroup (an IPv6 client by its /64).
+ *
+ * The account limit, across addresses (rate-limiter-flexible's login example counts failures per
+ * user name too, and warns that blocking a user name outright lets anyone lock its owner out):
+ * failures of one user name over every address are counted for an hour; past accountLimit, an
+ * attempt at it is answered 429 without a hash when it comes from an address that has failures
+ * counted and has not logged in as that user before. A clean address is never refused (the
+ * contract), and an address the user logged in from in the last two weeks still gets through, so
+ * a flood at one user from many addresses gets accountLimit guesses an hour plus one per fresh
+ * address, while its owner can still log in from home, or from any address that has not failed.
  */
 
+import { addressGroup } from '../lib/address.js'
 import { type Clock, systemClock } from '../lib/clock.js'
 import { createBlockMemory } from './block-memory.js'
-import { createHashQueue } from './hash-queue.js'
+import { createHashQueue, type HashLane } from './hash-queue.js'
 import type { HashPriority } from './password.js'
 
 /** What a counter answers: rate-limiter-flexible's RateLimiterRes, reduced to what we read. */
@@ -36,6 +48,10 @@ export interface LoginLimiters {
   perAddress: Limiter
   /** How many times a (user name, address) was blocked in a day: each block lasts twice the last. */
   blocks: Limiter
+  /** Failures of one user name over every address, in ACCOUNT_WINDOW_S; points = accountLimit. */
+  perUser: Limiter
+  /** The (user name, address) pairs that logged in: set (blocked) on a success, for two weeks. */
+  known: Limiter
 }
 
 export interface ThrottlePolicy {
@@ -56,7 +72,22 @@ export interface ThrottlePolicy {
    * answer, so a flood past its limit costs the server next to nothing. 0: answered at once.
    */
   throttledDelayMs: number
+  /** Failures of one user name over all addresses before the account limit. Absent: accountLimit's default. */
+  maxFailsPerUser?: number
 }
+
+/** The account limit's window: an hour, so a limited user name is free again within one. */
+export const ACCOUNT_WINDOW_S = 3600
+
+/**
+ * Failures of one user name over every address before its account limit: twice one address's
+ * consecutive failures by default (20), so one address alone is blocked by its own count first.
+ */
+export const accountLimit = (p: Pick<ThrottlePolicy, 'maxConsecutiveFails' | 'maxFailsPerUser'>) =>
+  p.maxFailsPerUser ?? 2 * p.maxConsecutiveFails
+
+/** How long a successful (user name, address) is remembered as the user's own. */
+const KNOWN_S = 14 * 86_400
 
 export type Attempt<T> =
   | { kind: 'done'; value: T }
@@ -86,6 +117,89 @@ export interface LoginThrottle {
   ): Promise<Attempt<T>>
 }
 
+/** Counts a failure's outcome: an over-limit answer is expected, any other rejection is storage. */
+const counted = async (consume: Promise<LimiterState>) => {
+  try {
+    return await consume
+  } catch (e) {
+    if (isState(e)) return e
+    throw e
+  }
+}
+
+// Long names are cut: a key is a lookup, not storage for whatever a client sends.
+const cut = (username: string) => username.slice(0, 256)
+const userKey = (username: string, group: string) => `${group}|${cut(username)}`
+
+/** The store's counters as the policy reads and writes them, and what is remembered of them. */
+const policyCounters = (limiters: LoginLimiters, policy: ThrottlePolicy, clock: Clock) => {
+  const remembered = createBlockMemory({ clock })
+  // Addresses seen with failures counted, and user names seen past the account limit: a flood of
+  // them is answered from memory while the suspects' lane is full, without a store query each.
+  const suspects = createBlockMemory({ clock })
+  const accounts = createBlockMemory({ clock })
+  const perUserLimit = accountLimit(policy)
+
+  /** Milliseconds until this attempt may run (0: now), and the failures counted so far. */
+  const blockedFor = async (uk: string, group: string) => {
+    const [byUser, byAddress] = await Promise.all([
+      limiters.consecutive.get(uk),
+      limiters.perAddress.get(group),
+    ])
+    let ms = 0
+    if (byUser && byUser.consumedPoints >= policy.maxConsecutiveFails) {
+      ms = byUser.msBeforeNext
+      remembered.remember(uk, byUser.msBeforeNext)
+    }
+    if (byAddress && byAddress.consumedPoints >= policy.maxFailsPerAddress) {
+      ms = Math.max(ms, byAddress.msBeforeNext)
+      remembered.remember(group, byAddress.msBeforeNext)
+    }
+    if (byAddress && byAddress.consumedPoints > 0) suspects.remember(group, byAddress.msBeforeNext)
+    const fails = byUser?.consumedPoints ?? 0
+    return { ms, fails, suspect: fails > 0 || (byAddress?.consumedPoints ?? 0) > 0 }
+  }
+
+  /**
+   * For an address with failures counted: milliseconds the account limit holds this user name
+   * from it (0: none), unless the address has logged in as that user before.
+   */
+  const accountBlock = async (username: string, uk: string) => {
+    let ms = accounts.remaining(cut(username))
+    if (ms === 0) {
+      const byName = await limiters.perUser.get(cut(username))
+      if (byName && byName.consumedPoints >= perUserLimit) {
+        ms = byName.msBeforeNext
+        accounts.remember(cut(username), ms)
+      }
+    }
+    return ms > 0 && (await limiters.known.get(uk)) === null ? ms : 0
+  }
+
+  /** Counts a failure; storage errors propagate, an over-limit answer is the expected outcome. */
+  const countFailure = async (uk: string, group: string, username: string) => {
+    const [byUser, byAddress] = await Promise.all([
+      counted(limiters.consecutive.consume(uk)),
+      counted(limiters.perAddress.consume(group)),
+      counted(limiters.perUser.consume(cut(username))),
+    ])
+    suspects.remember(group, byAddress.msBeforeNext)
+    if (byUser.consumedPoints >= policy.maxConsecutiveFails) {
+      const blocks = await counted(limiters.blocks.consume(uk))
+      const s = Math.min(MAX_BLOCK_S, FIRST_BLOCK_S * 2 ** Math.max(0, blocks.consumedPoints - 1))
+      await limiters.consecutive.block(uk, s)
+      remembered.remember(uk, s * 1000)
+    }
+  }
+
+  /** A success resets the consecutive failures (nothing to write when there were none), and makes
+   * this address the user's own for the account limit. */
+  const countSuccess = (uk: string, fails: number) =>
+    Promise.all([fails > 0 && limiters.consecutive.delete(uk), limiters.known.block(uk, KNOWN_S)])
+
+  return { remembered, suspects, blockedFor, accountBlock, countFailure, countSuccess }
+}
+
 /** `clock` times the hashes and the remembered blocks; the system clock unless a test moves time. */
 export const createLoginThrottle = (
   limiters: LoginLimiters,
@@ -98,50 +212,11 @@ export const createLoginThrottle = (
     timeoutMs: policy.queueTimeoutMs,
     clock,
   })
-  const remembered = createBlockMemory({ clock })
-  // Long names are cut: a key is a lookup, not storage for whatever a client sends.
-  const userKey = (username: string, address: string) => `${address}|${username.slice(0, 256)}`
-
-  /** Milliseconds until this attempt may run (0: now), and the failures counted so far. */
-  const blockedFor = async (uk: string, address: string) => {
-    const [byUser, byAddress] = await Promise.all([
-      limiters.consecutive.get(uk),
-      limiters.perAddress.get(address),
-    ])
-    let ms = 0
-    if (byUser && byUser.consumedPoints >= policy.maxConsecutiveFails) {
-      ms = byUser.msBeforeNext
-      remembered.remember(uk, byUser.msBeforeNext)
-    }
-    if (byAddress && byAddress.consumedPoints >= policy.maxFailsPerAddress) {
-      ms = Math.max(ms, byAddress.msBeforeNext)
-      remembered.remember(address, byAddress.msBeforeNext)
-    }
-    const fails = byUser?.consumedPoints ?? 0
-    return { ms, fails, suspect: fails > 0 || (byAddress?.consumedPoints ?? 0) > 0 }
-  }
-
-  /** Counts a failure; storage errors propagate, an over-limit answer is the expected outcome. */
-  const countFailure = async (uk: string, address: string) => {
-    const counted = async (consume: Promise<LimiterState>) => {
-      try {
-        return await consume
-      } catch (e) {
-        if (isState(e)) return e
-        throw e
-      }
-    }
-    const [byUser] = await Promise.all([
-      counted(limiters.consecutive.consume(uk)),
-      counted(limiters.perAddress.consume(address)),
-    ])
-    if (byUser.consumedPoints >= policy.maxConsecutiveFails) {
-      const blocks = await counted(limiters.blocks.consume(uk))
-      const s = Math.min(MAX_BLOCK_S, FIRST_BLOCK_S * 2 ** Math.max(0, blocks.consumedPoints - 1))
-      await limiters.consecutive.block(uk, s)
-      remembered.remember(uk, s * 1000)
-    }
-  }
+  const { remembered, suspects, blockedFor, accountBlock, countFailure, countSuccess } = policyCounters(
+    limiters,
+    policy,
+    clock,
+  )
 
   /**
    * Between half and all of throttledDelayMs, at random: clients that all sent at once (a flood's
@@ -153,34 +228,50 @@ export const createLoginThrottle = (
     if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms))
   }
 
+  /** Past the address's own limits: its lane, and whether the account limit holds it. */
+  const admit = async (username: string, uk: string, group: string, held: number) => {
+    const blocked = await blockedFor(uk, group)
+    if (blocked.ms > 0) return { ms: blocked.ms }
+    if (blocked.suspect) {
+      const ms = await accountBlock(username, uk)
+      if (ms > 0) return { ms }
+    }
+    const lane: HashLane = blocked.suspect ? 'suspect' : 'clean'
+    // Low: failures counted, or another check of this address already running (a client logs in
+    // once at a time; a flood's first volley is many at once, before any has failed).
+    const priority: HashPriority = blocked.suspect || held > 0 ? 'low' : 'normal'
+    return { ms: 0, lane, priority, fails: blocked.fails }
+  }
+
   const attempt = async <T extends { ok: boolean }>(
     username: string,
     address: string,
     check: (priority: HashPriority) => Promise<T>,
   ): Promise<Attempt<T>> => {
+    const group = addressGroup(address)
+    const uk = userKey(username, group)
     // Keys: an address has no `|` (user keys do), so the two kinds never meet in the block memory.
-    const known = Math.max(remembered.remaining(address), remembered.remaining(userKey(username, address)))
+    const known = Math.max(remembered.remaining(group), remembered.remaining(uk))
     if (known > 0) return { kind: 'throttled', retryAfter: seconds(known) }
-    const held = inflight.get(address) ?? 0
+    const held = inflight.get(group) ?? 0
     if (held >= policy.maxInflightPerAddress) return { kind: 'throttled', retryAfter: 1 }
-    inflight.set(address, held + 1)
+    // A known suspect while the suspects' part is full: busy at once, no store query.
+    const full = suspects.remaining(group) > 0 ? queue.suspectRefusal() : 0
+    if (full > 0) return { kind: 'busy', retryAfter: seconds(full) }
+    inflight.set(group, held + 1)
     try {
-      const uk = userKey(username, address)
-      const blocked = await blockedFor(uk, address)
-      if (blocked.ms > 0) return { kind: 'throttled', retryAfter: seconds(blocked.ms) }
-      // Suspect: failures counted, or another check of this address already running (a client
-      // logs in once at a time; a flood's first volley is many at once, before any has failed).
-      const priority: HashPriority = blocked.suspect || held > 0 ? 'low' : 'normal'
-      const outcome = await queue.run(address, () => check(priority))
+      const admitted = await admit(username, uk, group, held)
+      if (admitted.ms > 0 || !admitted.lane) return { kind: 'throttled', retryAfter: seconds(admitted.ms) }
+      const { lane, priority } = admitted
+      const outcome = await queue.run(group, lane, () => check(priority))
       if ('waitMs' in outcome) return { kind: 'busy', retryAfter: seconds(outcome.waitMs) }
-      // A success resets the consecutive failures; nothing to write when there were none.
-      if (!outcome.value.ok) await countFailure(uk, address)
-      else if (blocked.fails > 0) await limiters.consecutive.delete(uk)
+      if (!outcome.value.ok) await countFailure(uk, group, username)
+      else await countSuccess(uk, admitted.fails)
       return { kind: 'done', value: outcome.value }
     } finally {
-      const left = (inflight.get(address) ?? 1) - 1
-      if (left === 0) inflight.delete(address)
-      else inflight.set(address, left)
+      const left = (inflight.get(group) ?? 1) - 1
+      if (left === 0) inflight.delete(group)
+      else inflight.set(group, left)
     }
   }
 
@@ -188,7 +279,9 @@ export const createLoginThrottle = (
     async attempt(username, address, check) {
       const result = await attempt(username, address, check)
       // Held after the in-flight count is given back: a held answer occupies no password-check slot.
-      if (result.kind === 'throttled') await hold(result.retryAfter)
+      // A busy answer too: only suspect addresses get one, and answered at once a flood of them
+      // would come straight back, thousands a second of store queries and event-loop time.
+      if (result.kind !== 'done') await hold(result.retryAfter)
       return result
     },
   }

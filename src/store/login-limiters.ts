@@ -1,7 +1,13 @@
 import type { IRateLimiterOptions, RateLimiterAbstract } from 'rate-limiter-flexible'
 import RateLimiterMemory from 'rate-limiter-flexible/lib/RateLimiterMemory.js'
 import RateLimiterRes from 'rate-limiter-flexible/lib/RateLimiterRes.js'
-import type { Limiter, LoginLimiters, ThrottlePolicy } from '../auth/login-throttle.js'
+import {
+  ACCOUNT_WINDOW_S,
+  accountLimit,
+  type Limiter,
+  type LoginLimiters,
+  type ThrottlePolicy,
+} from '../auth/login-throttle.js'
 import { StoreUnavailableError } from './errors.js'
 
 /** The collection every process and instance counts failed logins in (a TTL index expires them). */
@@ -30,11 +36,14 @@ export const adapt = (rl: RateLimiterAbstract, run: RunOperation = (op) => op())
 export type CounterOptions = Required<Pick<IRateLimiterOptions, 'keyPrefix' | 'points' | 'duration'>> &
   Pick<IRateLimiterOptions, 'blockDuration'>
 
-/** The three counters of the login policy, built by `make` over one storage. */
-export const limiters = (
-  policy: Pick<ThrottlePolicy, 'maxConsecutiveFails' | 'maxFailsPerAddress'>,
-  make: (opts: CounterOptions) => Limiter,
-): LoginLimiters => ({
+/** What of a policy the counters are made for. */
+export type CounterPolicy = Pick<
+  ThrottlePolicy,
+  'maxConsecutiveFails' | 'maxFailsPerAddress' | 'maxFailsPerUser'
+>
+
+/** The counters of the login policy, built by `make` over one storage. */
+export const limiters = (policy: CounterPolicy, make: (opts: CounterOptions) => Limiter): LoginLimiters => ({
   // Consecutive failures are remembered for a week (a success resets them); rate-limiter-flexible's
   // login example keeps 90 days, but its memory store expires keys with setTimeout, which wraps
   // past 24.8 days and forgot them at once. The block itself is set by the policy, growing.
@@ -46,12 +55,14 @@ export const limiters = (
     blockDuration: DAY_S,
   }),
   blocks: make({ keyPrefix: 'blocks', points: 1_000_000, duration: DAY_S }),
+  // The account limit (login-throttle.ts): failures of one user name over every address in an hour,
+  // and the addresses that logged in as it (two weeks: under the memory store's 24.8-day wrap).
+  perUser: make({ keyPrefix: 'user', points: accountLimit(policy), duration: ACCOUNT_WINDOW_S }),
+  known: make({ keyPrefix: 'known', points: 1_000_000, duration: 14 * DAY_S }),
 })
 
 /** Builds the counters for a policy; createApp calls it with the one it enforces. */
-export type LoginLimitersFor = (
-  policy: Pick<ThrottlePolicy, 'maxConsecutiveFails' | 'maxFailsPerAddress'>,
-) => LoginLimiters
+export type LoginLimitersFor = (policy: CounterPolicy) => LoginLimiters
 
 /** In this process only: the embedded default, and a Worker's isolate when nothing shared is at hand. */
 export const memoryLoginLimiters: LoginLimitersFor = (policy) =>

@@ -76,4 +76,23 @@ describe('login counters shared in MongoDB (FerretDB)', () => {
     for (let i = 0; i < 3; i++) assert.equal((await a.attempt('user02', '127.0.0.11', wrong)).kind, 'done')
     assert.equal((await worker.attempt('user02', '127.0.0.11', right)).kind, 'done')
   })
+
+  it('count failures at one user name over addresses together, and remember where it logged in (issue 19, item 1)', async () => {
+    const [a, b] = servers
+    assert.ok(a && b)
+    const each = [a, b, worker]
+    // The owner logs in through the Worker from .20, which later fails once at another name.
+    assert.equal((await worker.attempt('user03', '127.0.0.20', right)).kind, 'done')
+    assert.equal((await a.attempt('someone', '127.0.0.20', wrong)).kind, 'done')
+    // Eight failures at user03 (the limit: twice maxConsecutiveFails) from eight addresses, on all three.
+    for (let i = 0; i < 8; i++) {
+      const r = await each[i % 3]?.attempt('user03', `127.0.0.${21 + i}`, wrong)
+      assert.equal(r?.kind, 'done')
+    }
+    // Those addresses now have failures counted: each backend holds user03 from them.
+    for (const t of each) assert.equal((await t.attempt('user03', '127.0.0.21', right)).kind, 'throttled')
+    // The owner's own address, known from the Worker's write, and a clean address still log in.
+    assert.equal((await b.attempt('user03', '127.0.0.20', right)).kind, 'done')
+    assert.equal((await worker.attempt('user03', '127.0.0.40', right)).kind, 'done')
+  })
 })

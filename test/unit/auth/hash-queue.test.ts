@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { createHashQueue, type HashQueue } from '#src/auth/hash-queue.js'
+import { createHashQueue, type HashLane, type HashQueue } from '#src/auth/hash-queue.js'
 
 /** A clock that moves only when told. */
 const manualClock = () => {
@@ -20,8 +20,8 @@ const settle = async () => {
 const harness = (queue: HashQueue) => {
   const started: string[] = []
   const gates = new Map<string, () => void>()
-  const run = (name: string, address: string) =>
-    queue.run(address, async () => {
+  const run = (name: string, address: string, lane: HashLane = 'clean') =>
+    queue.run(address, lane, async () => {
       started.push(name)
       await new Promise<void>((open) => gates.set(name, open))
       return name
@@ -38,7 +38,8 @@ const harness = (queue: HashQueue) => {
 describe('hash queue', () => {
   it('runs a check at once when a slot is free, and answers its value', async () => {
     const queue = createHashQueue({ concurrency: 2, timeoutMs: 1000 })
-    assert.deepEqual(await queue.run('a', async () => 42), { value: 42 })
+    assert.deepEqual(await queue.run('a', 'clean', async () => 42), { value: 42 })
+    assert.deepEqual(await queue.run('a', 'suspect', async () => 43), { value: 43 })
   })
 
   it('runs at most concurrency - 1 checks of one address at once, leaving a slot for another', async () => {
@@ -119,15 +120,17 @@ describe('hash queue', () => {
     await Promise.all([first, waiter, late])
   })
 
-  it('refuses at once, without running the check, when the predicted wait passes the bound', async () => {
-    // Four waiters of two slots at a first guess of 100 ms a check: 200 ms; a fifth would make 300.
-    const queue = createHashQueue({ concurrency: 2, timeoutMs: 250 })
+  it('refuses a suspect check at once, without running it, when the predicted wait passes the bound', async () => {
+    // Suspects get half of four slots. Four waiters of two slots at a first guess of 100 ms a
+    // check: 200 ms; a fifth would make 300.
+    const queue = createHashQueue({ concurrency: 4, timeoutMs: 250 })
     const h = harness(queue)
-    const runs = ['a', 'b', 'c', 'd', 'e', 'f'].map((address) => h.run(address, address))
+    const runs = ['a', 'b', 'c', 'd', 'e', 'f'].map((address) => h.run(address, address, 'suspect'))
     await settle()
     assert.deepEqual(h.started, ['a', 'b'])
+    assert.equal(queue.suspectRefusal(), 300)
     let ran = false
-    const refused = await queue.run('g', async () => {
+    const refused = await queue.run('g', 'suspect', async () => {
       ran = true
       return 'g'
     })
@@ -142,9 +145,9 @@ describe('hash queue', () => {
     const queue = createHashQueue({ concurrency: 1, timeoutMs: 50, clock })
     const h = harness(queue)
     const busy = async () => {
-      const running = h.run('x', 'x')
+      const running = h.run('x', 'x', 'suspect')
       await settle()
-      const outcome = await queue.run('y', async () => 'y')
+      const outcome = await queue.run('y', 'suspect', async () => 'y')
       await h.finish('x')
       await running
       return outcome
@@ -153,14 +156,14 @@ describe('hash queue', () => {
     assert.deepEqual(await busy(), { waitMs: 100 })
     // Ten checks of 5 ms bring the mean to ~16 ms (it leans 20% toward each check's time).
     for (let i = 0; i < 10; i++) {
-      await queue.run('t', async () => {
+      await queue.run('t', 'suspect', async () => {
         clock.advance(5)
         return i
       })
     }
-    const running = h.run('x2', 'x')
+    const running = h.run('x2', 'x', 'suspect')
     await settle()
-    const waiting = queue.run('y', async () => 'y')
+    const waiting = queue.run('y', 'suspect', async () => 'y')
     await settle()
     await h.finish('x2')
     assert.deepEqual(await waiting, { value: 'y' })
@@ -169,12 +172,52 @@ describe('hash queue', () => {
 
   it('gives the slot back when a check throws', async () => {
     const queue = createHashQueue({ concurrency: 1, timeoutMs: 1000 })
-    await assert.rejects(
-      queue.run('a', async () => {
-        throw new Error('hash failed')
-      }),
-      /hash failed/,
-    )
-    assert.deepEqual(await queue.run('a', async () => 'again'), { value: 'again' })
+    for (const lane of ['clean', 'suspect'] as const) {
+      await assert.rejects(
+        queue.run('a', lane, async () => {
+          throw new Error('hash failed')
+        }),
+        /hash failed/,
+      )
+      assert.deepEqual(await queue.run('a', lane, async () => 'again'), { value: 'again' })
+    }
+  })
+
+  it('starts a clean check at once while suspect addresses fill their part, and never refuses it (issue 19, item 1)', async () => {
+    // A bound that lets two suspects wait: 32 flooding addresses fill the suspects' one slot and
+    // its queue, and the rest are refused.
+    const queue = createHashQueue({ concurrency: 2, timeoutMs: 200 })
+    const h = harness(queue)
+    const flood = Array.from({ length: 32 }, (_, i) => h.run(`s${i}`, `127.0.1.${i + 1}`, 'suspect'))
+    await settle()
+    assert.deepEqual(h.started, ['s0'])
+    const outcomes = await Promise.all(flood.slice(3))
+    assert.ok(outcomes.every((o) => 'waitMs' in o))
+    // Clean addresses have the whole of their own slots: two start at once, beside the flood.
+    const c1 = h.run('c1', '127.0.0.2')
+    const c2 = h.run('c2', '127.0.0.4')
+    await settle()
+    assert.deepEqual(h.started, ['s0', 'c1', 'c2'])
+    // A third clean one waits for a clean slot (never refused), not behind the suspects' waiters,
+    // and a suspect's finished slot is not its: it goes to the next suspect.
+    const c3 = h.run('c3', '127.0.0.5')
+    await settle()
+    await h.finish('s0')
+    assert.deepEqual(h.started, ['s0', 'c1', 'c2', 's1'])
+    await h.finish('c1')
+    assert.deepEqual(h.started, ['s0', 'c1', 'c2', 's1', 'c3'])
+    for (const name of ['c2', 'c3', 's1', 's2']) await h.finish(name)
+    assert.deepEqual(await c3, { value: 'c3' })
+    await Promise.all([c1, c2, ...flood.slice(0, 3)])
+    assert.equal(queue.suspectRefusal(), 0)
+  })
+
+  it("runs one check of a suspect address at a time, so one suspect cannot fill the suspects' part", async () => {
+    const h = harness(createHashQueue({ concurrency: 4, timeoutMs: 1000 }))
+    const runs = [h.run('a1', 'a', 'suspect'), h.run('a2', 'a', 'suspect'), h.run('b1', 'b', 'suspect')]
+    await settle()
+    assert.deepEqual(h.started, ['a1', 'b1'])
+    for (const name of ['a1', 'b1', 'a2']) await h.finish(name)
+    await Promise.all(runs)
   })
 })

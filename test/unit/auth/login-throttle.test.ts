@@ -14,6 +14,7 @@ const policy: ThrottlePolicy = {
 const throttle = (p: ThrottlePolicy = policy) => createLoginThrottle(memoryLoginLimiters(p), p)
 const wrong = async () => ({ ok: false })
 const right = async () => ({ ok: true })
+const BENCH_NAME = 'legit'
 
 describe('login throttle', () => {
   it('blocks a (user, address) after its consecutive failures, without running the check', async () => {
@@ -68,8 +69,10 @@ describe('login throttle', () => {
     assert.equal((await t.attempt('u3', 'a', right)).kind, 'done')
   })
 
-  it('answers busy at once when the hash queue would wait past its bound', async () => {
+  it("answers a suspect address busy at once when the suspects' queue would wait past its bound", async () => {
     const t = throttle({ ...policy, hashConcurrency: 1, queueTimeoutMs: 50, maxInflightPerAddress: 10 })
+    // Both addresses have a failure counted: they share the suspects' part.
+    for (const a of ['a1', 'a2']) await t.attempt('x', a, wrong)
     let release = () => {}
     const held = new Promise<void>((r) => {
       release = r
@@ -238,5 +241,76 @@ describe('login throttle', () => {
     assert.ok(waited >= 490 && waited < 1500, `held ${waited} ms`)
     open()
     await running
+  })
+
+  it("starts a clean address's check at once while 32 suspect addresses fill their part; they get busy (issue 19, item 1)", async () => {
+    const now = 1_000_000
+    const p = { ...policy, maxFailsPerAddress: 100, queueTimeoutMs: 200 }
+    const t = createLoginThrottle(memoryLoginLimiters(p), p, { now: () => now })
+    const flooders = Array.from({ length: 32 }, (_, i) => `127.0.1.${i + 1}`)
+    // One failure each: every flooding address now has a failure counted.
+    for (const [i, a] of flooders.entries())
+      assert.equal((await t.attempt(`name${i}`, a, wrong)).kind, 'done')
+    const gates: Array<() => void> = []
+    const held = () => new Promise<{ ok: boolean }>((r) => gates.push(() => r({ ok: false })))
+    const flood = flooders.flatMap((a, i) => [t.attempt(`rot${i}`, a, held), t.attempt(`rot${i}b`, a, held)])
+    await new Promise((r) => setTimeout(r, 20))
+    // The suspects' one slot runs one check; the rest wait (two) or are refused.
+    assert.equal(gates.length, 1)
+    let started = false
+    const clean = await t.attempt(BENCH_NAME, '127.0.0.2', async () => {
+      started = true
+      return { ok: true }
+    })
+    assert.ok(started)
+    assert.equal(clean.kind, 'done')
+    while (gates.length > 0) {
+      gates.shift()?.()
+      await new Promise((r) => setTimeout(r, 5))
+    }
+    const kinds = (await Promise.all(flood)).map((r) => r.kind)
+    assert.equal(kinds.filter((k) => k === 'done').length, 3)
+    assert.equal(kinds.filter((k) => k === 'busy').length, 61)
+  })
+
+  it('limits guessing at one user name across addresses without locking its owner out (issue 19, item 1)', async () => {
+    // Account limit 6 (twice maxConsecutiveFails 3).
+    const t = throttle()
+    assert.equal((await t.attempt('victim', 'home', right)).kind, 'done')
+    await t.attempt('victim', 'home', wrong)
+    let hashed = 0
+    const guess = async () => {
+      hashed++
+      return { ok: false }
+    }
+    // Guessers with failures counted (one each at another name first): with home's one failure,
+    // 5 more at victim are hashed.
+    const guessers = Array.from({ length: 5 }, (_, i) => `10.0.0.${i + 1}`)
+    for (const a of guessers) await t.attempt('someone', a, wrong)
+    for (const a of guessers) assert.equal((await t.attempt('victim', a, guess)).kind, 'done')
+    assert.equal(hashed, 5)
+    // Past the limit (1 from home + 6): suspect addresses get 429 without a hash, for up to the hour.
+    for (const a of guessers) {
+      const r = await t.attempt('victim', a, guess)
+      assert.equal(r.kind, 'throttled')
+      if (r.kind === 'throttled') assert.ok(r.retryAfter > 60 && r.retryAfter <= 3600, String(r.retryAfter))
+    }
+    assert.equal(hashed, 5)
+    // Other user names from those addresses are not held by victim's limit.
+    assert.equal((await t.attempt('other', '10.0.0.1', right)).kind, 'done')
+    // The owner: from home (it logged in there before, and has a failure counted there) ...
+    assert.equal((await t.attempt('victim', 'home', right)).kind, 'done')
+    // ... and from any clean address.
+    assert.equal((await t.attempt('victim', 'cafe', right)).kind, 'done')
+  })
+
+  it('counts an IPv6 client by its /64 and an IPv4-mapped one as IPv4 (issue 19, item 1)', async () => {
+    const t = throttle()
+    // Five failures from five addresses of one /64: the /64 has its day's five.
+    for (let i = 1; i <= 5; i++) await t.attempt(`u${i}`, `2001:db8:0:1::${i}`, wrong)
+    assert.equal((await t.attempt('v', '2001:db8:0:1:ffff::9', right)).kind, 'throttled')
+    assert.equal((await t.attempt('v', '2001:db8:0:2::1', right)).kind, 'done')
+    for (let i = 1; i <= 5; i++) await t.attempt(`w${i}`, '198.51.100.7', wrong)
+    assert.equal((await t.attempt('v', '::ffff:198.51.100.7', right)).kind, 'throttled')
   })
 })
