@@ -12,6 +12,7 @@ import {
 import { createTokenVerifier, type JwtConfig, type SignatureCheckFor } from '../auth/token.js'
 import { accessLog } from '../lib/access-log.js'
 import type { TrustProxy } from '../lib/address.js'
+import { isBrokenRequestBody } from '../lib/body-limit.js'
 import { type Clock, systemClock } from '../lib/clock.js'
 import { type Logger, silentLogger } from '../lib/logger.js'
 import { createRequestIds } from '../lib/request-id.js'
@@ -140,6 +141,12 @@ const answerError = (logger: Logger, metrics: Metrics | undefined) => (err: Erro
   }
   if (err instanceof HTTPException && err.status < 500) {
     return sendJson(c, { error: err.message || 'Bad Request' }, err.status)
+  }
+  // A client that left mid-body or broke its chunked framing: its error, so no stack, no 500 and no
+  // internal-error count (which anyone could raise at will); 400 for the log and any reader left.
+  if (isBrokenRequestBody(err, c.req.raw)) {
+    logger.info('request body broken off by the client', { requestId: c.var.requestId, error: err.message })
+    return sendJson(c, { error: 'Bad Request' }, 400)
   }
   logger.error('unhandled error', {
     requestId: c.var.requestId,

@@ -20,3 +20,19 @@ export const bodyLimit = <E extends Env>(options: {
     return Number.parseInt(length, 10) > options.maxSize ? options.onError(c) : next()
   }
 }
+
+/** Error codes of a request body whose connection broke: Node's `aborted` and stream closes. */
+const BROKEN_BODY_CODES = new Set(['ECONNRESET', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE'])
+
+/**
+ * Whether `err` is the request's own body failing because its client left or broke the framing
+ * (a bad chunk size, a connection closed mid-body): a client error, not the server's. Both
+ * runtimes then abort the request's signal; the error is Node's `Error('aborted')` (code ECONNRESET,
+ * from node:_http_server's abortIncoming) or Bun's `AbortError` ("The connection was closed.").
+ * Both must hold, so a real failure that happens while a client leaves is still a 500.
+ */
+export const isBrokenRequestBody = (err: Error, request: Request): boolean => {
+  if (!request.signal.aborted) return false
+  const code = (err as { code?: unknown }).code
+  return err.name === 'AbortError' || (typeof code === 'string' && BROKEN_BODY_CODES.has(code))
+}
