@@ -2,7 +2,7 @@ import { OpenAPIHono } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { methodNotAllowed } from 'hono/method-not-allowed'
-import { createLoginThrottle, type ThrottlePolicy } from '../auth/login-throttle.js'
+import { createLoginThrottle, type LoginThrottle, type ThrottlePolicy } from '../auth/login-throttle.js'
 import {
   createPasswordVerifier,
   type Hasher,
@@ -108,6 +108,8 @@ export interface AppDeps {
   newRequestId?: () => string
   /** Where failed logins are counted, for the policy in config. Absent: in this process's memory. */
   loginLimiters?: LoginLimitersFor
+  /** One throttle for apps built per request (the direct Worker's), so its in-flight counts and queue hold. */
+  loginThrottle?: LoginThrottle
   /**
    * How a password's PBKDF2 or bcrypt runs. Absent: WebCrypto's and bcryptjs inline (Node and Bun
    * pass threads below the event loop's priority, the lowest for suspect addresses:
@@ -168,6 +170,7 @@ export const createApp = ({
   backgroundWork = true,
   peerAddress = () => undefined,
   loginLimiters = memoryLoginLimiters,
+  loginThrottle,
   newRequestId = createRequestIds(),
   signatures,
   hasher,
@@ -179,7 +182,7 @@ export const createApp = ({
   const app = new OpenAPIHono<AppEnv>()
   const generations = config.generations ?? { first: true, second: true, third: true }
   const policy = config.login ?? DEFAULT_THROTTLE_POLICY
-  const throttle = createLoginThrottle(loginLimiters(policy), policy)
+  const throttle = loginThrottle ?? createLoginThrottle(loginLimiters(policy), policy)
   const verifier = createTokenVerifier(config.jwt, signatures)
   // Only found users are kept: a deleted one stops working within USER_CACHE_TTL, a new one at once.
   const users = createTtlCache<string, UserRecord | null>({
