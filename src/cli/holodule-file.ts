@@ -2,9 +2,8 @@ import { z } from 'zod'
 import { isCalendarDate } from '../store/days.js'
 import { deriveKey } from '../store/layouts/holodules.js'
 import type { HoloduleRecord } from '../store/records.js'
+import { checkUrl, code, KEY, key, MAX, text, videoId } from './fields.js'
 import { type ParsedFile, parseRecordFile, requiredAs } from './record-file.js'
-
-const text = (what: string) => z.string(requiredAs(what))
 
 const isRealTime = (hhmmss: string): boolean =>
   Number(hhmmss.slice(0, 2)) < 24 && Number(hhmmss.slice(2, 4)) < 60 && Number(hhmmss.slice(4, 6)) < 60
@@ -12,20 +11,22 @@ const isRealTime = (hhmmss: string): boolean =>
 /** One stream as the old service stored it; unknown fields (such as a mongoexport `_id`) are dropped. */
 export const holoduleInputSchema = z
   .object({
-    key: text('a string').optional(),
-    code: text('a string').min(1, 'must not be empty'),
-    video_id: text('a string').min(1, 'must not be empty'),
-    datetime: text('a string')
+    key: key.optional(),
+    code,
+    video_id: videoId,
+    datetime: z
+      .string(requiredAs('a string'))
       .regex(/^\d{8} \d{6}$/, { message: 'must be "YYYYMMDD HHMMSS"', abort: true })
       .refine((v) => isCalendarDate(v.slice(0, 8)) && isRealTime(v.slice(9)), 'is not a real date and time'),
-    name: text('a string'),
-    title: text('a string'),
-    url: text('a string'),
-    description: text('a string'),
+    name: text(MAX.name),
+    title: text(MAX.title),
+    url: z.string(requiredAs('a string')),
+    description: text(MAX.description),
   })
   .superRefine((h, ctx) => {
+    checkUrl(h, ctx)
     const expected = deriveKey(h.code, h.datetime)
-    if (h.key !== undefined && h.key !== expected)
+    if (h.key !== undefined && KEY.test(h.key) && h.key !== expected)
       ctx.addIssue({
         code: 'custom',
         path: ['key'],

@@ -3,7 +3,8 @@ import { type CliContext, CliError, type Command, type CommandInput } from './co
 import { parseHoloduleFile } from './holodule-file.js'
 import { holodulesTarget, type ImportTarget } from './layout-import.js'
 import { createProgress } from './progress.js'
-import { type ParsedFile, readInput } from './record-file.js'
+import { readInput } from './read-input.js'
+import type { ParsedFile } from './record-file.js'
 
 /** Said whenever an import stops early. */
 const SAFE_AGAIN = 're-running the same file is safe (records are upserted by key)'

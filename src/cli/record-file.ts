@@ -1,6 +1,5 @@
-// Reading a file of records, whatever they are: a JSON array or JSON lines, from a path or stdin;
+// Reading a file of records, whatever they are: a JSON array or JSON lines (read-input.ts reads it);
 // every bad record rejected with where it is and why, the rest kept.
-import { readFile } from 'node:fs/promises'
 import type { z } from 'zod'
 import { CliError } from './context.js'
 
@@ -16,25 +15,6 @@ export interface ParsedFile<T> {
   rejected: Rejection[]
 }
 
-/** The whole input: a file, or stdin for `-` (refused on a terminal, where it would wait forever). */
-export const readInput = async (file: string, stdin: NodeJS.ReadStream): Promise<string> => {
-  if (file === '-') {
-    if (stdin.isTTY)
-      throw new CliError("'-' reads the records from stdin, but stdin is a terminal: pipe a file in")
-    const chunks: Buffer[] = []
-    for await (const chunk of stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk)
-    return Buffer.concat(chunks).toString('utf8')
-  }
-  try {
-    return await readFile(file, 'utf8')
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code
-    const why =
-      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (code ?? 'unreadable')
-    throw new CliError(`cannot read ${file}: ${why}`)
-  }
-}
-
 /** `must be a string`, or `is required` when the field is absent: the wording of every file's schema. */
 export const requiredAs = (what: string) => ({
   error: (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : `must be ${what}`),
@@ -48,9 +28,37 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
 
 type Entry = { at: string; value: unknown; error?: string }
 
+/** Fields that hold the rows when a whole file is one object: an API answer, a wrapped dump. */
+const ROW_FIELDS = ['schedules', 'holodules', 'streamers', 'documents', 'records', 'items']
+
+/**
+ * A file that is one JSON object rather than rows (issue 21, item 8: `{"schedules": […]}` was read
+ * as JSON lines, every line "not valid JSON"): refused whole, pointing at the field that holds the
+ * rows. A one-line object with no such field is a JSON-lines file of one record.
+ */
+const refuseWholeObject = (body: string) => {
+  let whole: unknown
+  try {
+    whole = JSON.parse(body)
+  } catch {
+    return
+  }
+  if (!isObject(whole)) return
+  const rows = Object.entries(whole).find(
+    ([k, v]) => Array.isArray(v) && v.every(isObject) && (v.length > 0 || ROW_FIELDS.includes(k)),
+  )?.[0]
+  if (rows === undefined && !body.trim().includes('\n')) return
+  const hint =
+    rows === undefined
+      ? ''
+      : ` (did you mean its ${JSON.stringify(rows)} field? jq '.${rows}' <file> gives it)`
+  throw new CliError(`expected a JSON array of records or JSON lines, got one JSON object${hint}`)
+}
+
 const entriesOf = (content: string): { format: ParsedFile<unknown>['format']; entries: Entry[] } => {
   const body = content.replace(/^\uFEFF/, '')
   const entries: Entry[] = []
+  if (body.trimStart().startsWith('{')) refuseWholeObject(body)
   if (body.trimStart().startsWith('[')) {
     let values: unknown
     try {

@@ -4,6 +4,7 @@ import { z } from 'zod'
 import { deriveKey } from '../store/layouts/holodules.js'
 import type { ScheduleImport } from '../store/layouts/schedule-import.js'
 import { datetimeOf } from '../store/layouts/schedules.js'
+import { checkUrl, code, key, MAX, nullableText, text, videoId } from './fields.js'
 import { type ParsedFile, parseRecordFile, requiredAs } from './record-file.js'
 
 const ISO = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/
@@ -48,9 +49,7 @@ const datetime = (clockOffsetMs: number) =>
     return fieldsOf(new Date(new Date(v as string).getTime() + clockOffsetMs))
   })
 
-const text = z.preprocess((v) => (v === null ? '' : v), z.string(requiredAs('a string')))
-const nonEmpty = z.string(requiredAs('a string')).min(1, 'must not be empty')
-const optionalText = z.string(requiredAs('a string or null')).nullable().optional()
+const optionalText = (max: number) => text(max, 'a string or null').nullable().optional()
 
 /** `{"$oid": "…"}` or the hex text of an ObjectId, as lowercase hex. */
 const objectId = z
@@ -69,19 +68,24 @@ const objectId = z
 export const scheduleInputSchema = z
   .object({
     _id: objectId.optional(),
-    key: z.string(requiredAs('a string')).min(1, 'must not be empty').optional(),
-    code: nonEmpty,
-    video_id: nonEmpty,
+    key: key.optional(),
+    code,
+    video_id: videoId,
     streaming_at: datetime(JAPAN_MS),
-    name: text,
-    title: text,
-    url: text,
-    description: text,
+    name: nullableText(MAX.name),
+    title: nullableText(MAX.title),
+    url: z.string(requiredAs('a string')),
+    description: nullableText(MAX.description),
     published_at: datetime(0).nullable().optional(),
-    channel_id: optionalText,
-    channel_title: optionalText,
-    tags: z.array(z.string(), { error: 'must be an array of strings' }).nullable().optional(),
+    channel_id: optionalText(MAX.other),
+    channel_title: optionalText(MAX.other),
+    tags: z
+      .array(text(MAX.tags), { error: 'must be an array of strings' })
+      .max(MAX.tags, `must have at most ${MAX.tags} tags`)
+      .nullable()
+      .optional(),
   })
+  .superRefine(checkUrl)
   .transform(({ _id, key, tags, ...s }): ScheduleImport => {
     const record: ScheduleImport = {
       ...s,

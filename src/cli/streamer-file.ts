@@ -3,22 +3,25 @@
 import { z } from 'zod'
 import { affiliationsOf, booleanOf } from '../store/layouts/schedules.js'
 import type { StreamerInput } from '../store/records.js'
-import { type ParsedFile, parseRecordFile, requiredAs } from './record-file.js'
+import { code, MAX, nullableText, text } from './fields.js'
+import { type ParsedFile, parseRecordFile } from './record-file.js'
 
-const text = z.preprocess((v) => (v === null ? '' : v), z.string(requiredAs('a string')))
+const field = nullableText(MAX.other)
 
 /** One member; unknown fields (a dump's `_id` included) are dropped: members are known by `code`. */
 export const streamerInputSchema = z
   .object({
-    code: z.string(requiredAs('a string')).min(1, 'must not be empty'),
-    name: text,
-    group: text,
+    code,
+    name: field,
+    group: field,
     affiliations: z
-      .union([z.array(z.string()), z.string()], { error: 'must be an array of strings or its text' })
+      .union([z.array(text(MAX.tags)).max(MAX.tags), text(MAX.description)], {
+        error: 'must be an array of strings or its text',
+      })
       .nullable()
       .optional(),
-    image_name: text.optional(),
-    channel_id: text.optional(),
+    image_name: field.optional(),
+    channel_id: field.optional(),
     is_retired: z
       .union([z.boolean(), z.enum(['True', 'False', 'true', 'false'])], {
         error: 'must be true, false, "True" or "False"',

@@ -65,14 +65,16 @@ const assertOneLineError = (r: Result, code: number) => {
   assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace')
 }
 
+/** An 11-character YouTube video id of a code, as the collectors cut it from the URL. */
+const vid = (code: string) => `v_${code}`.padEnd(11, '0').slice(0, 11)
 const row = (code: string, datetime: string, extra: Record<string, string> = {}) =>
   JSON.stringify({
     code,
-    video_id: `v_${code}`,
+    video_id: vid(code),
     datetime,
     name: '尾丸ポルカ',
     title: `${code} live`,
-    url: `https://www.youtube.com/watch?v=v_${code}`,
+    url: `https://www.youtube.com/watch?v=${vid(code)}`,
     description: 'd',
     ...extra,
   })
@@ -307,6 +309,65 @@ describe('holodule CLI against FerretDB', () => {
     assertOneLineError(await cli(['holodules', 'import', join(work, 'missing.jsonl')]), 1)
   })
 
+  test('imports refuse what no collector wrote: script URLs, markup in ids, NUL bytes, /dev/zero, a file past 64 MiB, one object', async () => {
+    const bad = join(work, 'bad.jsonl')
+    writeFileSync(
+      bad,
+      [
+        row('HL0701', '20201212 200000', { url: 'javascript:alert(document.cookie)' }),
+        row('HL0702', '20201212 200000', { video_id: '<script>x</script>' }),
+        row('C'.repeat(100_000), '20201212 200000', { title: '100 KB code' }),
+        row('HL0704', '20201212 200000', { title: 'a\u0000b' }),
+        row('HL0705', '20201212 200000'),
+      ].join('\n'),
+    )
+    const r = await cli(['holodules', 'import', bad])
+    assert.equal(r.code, 3, r.stderr)
+    assert.equal(
+      r.stdout,
+      [
+        'line 1: url: must be an https YouTube URL of the video (https://www.youtube.com/watch?v=<video_id>)',
+        'line 2: video_id: must be a YouTube video id: 11 of A-Z, a-z, 0-9, _ and -',
+        'line 3: code: must be 1 to 32 letters, digits, _ or - (like HL0503)',
+        'line 4: title: holds a control character (U+0000) at character 2',
+        'inserted 1, updated 0, unchanged 0, rejected 4',
+        '',
+      ].join('\n'),
+    )
+    assert.deepEqual(
+      (await store.findHolodulesByDate('20201212')).map((h) => h.code),
+      ['HL0705'],
+    )
+
+    // /dev/zero was read to 630 MB before failing: now its first byte ends it.
+    const zero = await cli(['holodules', 'import', '/dev/zero', '--dry-run'])
+    assertOneLineError(zero, 1)
+    assert.match(
+      zero.stderr,
+      /^holodule: \/dev\/zero: a NUL byte at byte offset 0: not a text file of records\n$/,
+    )
+    // Text past the cap: refused having read 64 MiB and a byte, not the whole file.
+    const big = join(work, 'big.jsonl')
+    writeFileSync(big, Buffer.alloc(64 * 1024 * 1024 + 1, 0x20))
+    const tooBig = await cli(['holodules', 'import', big, '--dry-run'])
+    rmSync(big)
+    assertOneLineError(tooBig, 1)
+    assert.match(tooBig.stderr, /big\.jsonl is larger than 64 MiB, the most an import reads: split it/)
+    const latin1 = join(work, 'latin1.jsonl')
+    writeFileSync(latin1, Buffer.from(row('HL0706', '20201212 200000', { name: 'caf\u00e9' }), 'latin1'))
+    const notUtf8 = await cli(['holodules', 'import', latin1, '--dry-run'])
+    assertOneLineError(notUtf8, 1)
+    assert.match(notUtf8.stderr, /latin1\.jsonl is not valid UTF-8: byte offset \d+ \(0xe9\)/)
+
+    const answer = JSON.stringify({ schedules: [JSON.parse(row('HL0707', '20201212 200000'))] }, null, 2)
+    const object = await cli(['holodules', 'import', '-', '--dry-run'], answer)
+    assertOneLineError(object, 1)
+    assert.equal(
+      object.stderr,
+      `holodule: expected a JSON array of records or JSON lines, got one JSON object (did you mean its "schedules" field? jq '.schedules' <file> gives it)\n`,
+    )
+  })
+
   test('schedules import, status, holodules import on the 2024 layout, streamers import and list', async () => {
     const db = { MONGODB_DB: 'holodule_cli_2024' }
     const oid = (n: number) => ({ $oid: n.toString(16).padStart(24, '0') })
@@ -314,11 +375,11 @@ describe('holodule CLI against FerretDB', () => {
       JSON.stringify({
         _id: oid(n),
         code: 'HL0001',
-        video_id: `vid${n}`,
+        video_id: vid(`${n}`),
         streaming_at: { $date: `2024-01-1${n}T21:00:00Z` },
         name: 'n',
         title: `title ${n}`,
-        url: 'u',
+        url: `https://youtu.be/${vid(`${n}`)}`,
         description: 'd',
         published_at: { $date: '2024-01-05T03:00:00Z' },
         tags: ['a'],

@@ -26,6 +26,23 @@ const isRealDatetime = (s: string): boolean => {
 
 const pad = (n: number, width: number) => String(n).padStart(width, '0')
 
+/** Independent oracles of the field rules (issue 19, item 7): ids, text without control characters. */
+const isCode = (s: string) => /^[\w-]{1,32}$/.test(s)
+const isVideoId = (s: string) => /^[\w-]{11}$/.test(s)
+const hasControl = (s: string) =>
+  Array.from(s).some((ch) => {
+    const c = ch.codePointAt(0) as number
+    return (c < 0x20 && ch !== '\t' && ch !== '\n' && ch !== '\r') || c === 0x7f
+  })
+const isVideoUrl = (url: string, id: string) =>
+  [
+    `https://www.youtube.com/watch?v=${id}`,
+    `https://youtube.com/watch?v=${id}`,
+    `https://m.youtube.com/watch?v=${id}`,
+    `https://youtu.be/${id}`,
+  ].some((u) => url === u || url.startsWith(`${u}&`) || url.startsWith(`${u}?`)) ||
+  /^https:\/\/(www\.|m\.)?youtube\.com\/(watch\?([\w-]+=[\w-]*&)*v=|live\/|shorts\/)/.test(url)
+
 /** Datetimes: real ones, digit strings in the right shape (many not real), and anything. */
 const datetime = fc.oneof(
   {
@@ -88,7 +105,13 @@ const recordLike = fc
       datetime: field(datetime),
       name: field(text),
       title: field(text),
-      url: field(text),
+      url: field(
+        fc.oneof(
+          { weight: 3, arbitrary: fc.constant('https://www.youtube.com/watch?v=yEttl2nfhsQ') },
+          { weight: 1, arbitrary: fc.constantFrom('javascript:alert(1)', 'https://youtu.be/yEttl2nfhsQ') },
+          { weight: 1, arbitrary: text },
+        ),
+      ),
       description: field(text),
       _id: fc.oneof(fc.constant({ $oid: '5fd0a0000000000000000000' }), fc.jsonValue({ maxDepth: 1 })),
     },
@@ -153,9 +176,37 @@ const content = fc
   .tuple(fc.constantFrom('', '', '\uFEFF', '\n\n', ' '), file)
   .map(([prefix, f]) => prefix + f)
 
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v)
+
+/**
+ * A file that is one JSON object holding rows (an array of objects, non-empty or under a rows
+ * name) or spanning lines: refused whole (issue 21, item 8).
+ */
+const isWholeObject = (body: string): boolean => {
+  if (!body.trimStart().startsWith('{')) return false
+  let v: unknown
+  try {
+    v = JSON.parse(body)
+  } catch {
+    return false
+  }
+  if (!isObject(v)) return false
+  const rows = Object.entries(v).some(
+    ([k, a]) =>
+      Array.isArray(a) &&
+      a.every(isObject) &&
+      (a.length > 0 || ['schedules', 'holodules', 'streamers', 'documents', 'records', 'items'].includes(k)),
+  )
+  return rows || body.trim().includes('\n')
+}
+
 /** How many entries the reader must account for: array elements, or non-blank lines. */
-const entriesOf = (content: string): { format: 'json-array' | 'json-lines'; count: number } | null => {
+const entriesOf = (
+  content: string,
+): { format: 'json-array' | 'json-lines'; count: number } | 'object' | null => {
   const body = content.replace(/^\uFEFF/, '')
+  if (isWholeObject(body)) return 'object'
   if (body.trimStart().startsWith('[')) {
     try {
       const v: unknown = JSON.parse(body)
@@ -180,12 +231,16 @@ describe('parseHoloduleFile, any file', () => {
           parsed = parseHoloduleFile(c)
         } catch (e) {
           assert.ok(e instanceof CliError, `threw ${(e as Error).name}: ${(e as Error).message}`)
-          assert.match(e.message, /^not a valid JSON array/)
-          // Only a file that starts as an array and is not one is refused whole.
-          assert.equal(expected, null)
+          // Only a file that starts as an array and is not one, or is one object, is refused whole.
+          if (expected === 'object')
+            assert.match(e.message, /^expected a JSON array of records or JSON lines/)
+          else {
+            assert.match(e.message, /^not a valid JSON array/)
+            assert.equal(expected, null)
+          }
           return
         }
-        assert.ok(expected, 'a file that is not a JSON array was read as one')
+        assert.ok(expected && expected !== 'object', 'a file that is not a JSON array was read as one')
         assert.equal(parsed.format, expected.format)
         assert.equal(parsed.records.length + parsed.rejected.length, expected.count)
 
@@ -211,7 +266,11 @@ describe('parseHoloduleFile, any file', () => {
             'description',
           ])
           for (const f of FIELDS) assert.equal(typeof rec[f], 'string', f)
-          assert.ok(rec.code !== '' && rec.video_id !== '')
+          assert.ok(isCode(rec.code), `kept code ${JSON.stringify(rec.code)}`)
+          assert.ok(isVideoId(rec.video_id), `kept video_id ${JSON.stringify(rec.video_id)}`)
+          assert.ok(isVideoUrl(rec.url, rec.video_id), `kept url ${JSON.stringify(rec.url)}`)
+          for (const f of ['name', 'title', 'description'] as const)
+            assert.ok(!hasControl(rec[f]), `kept a control character in ${f}`)
           assert.ok(isRealDatetime(rec.datetime), `kept datetime ${JSON.stringify(rec.datetime)}`)
           assert.equal(rec.key, `${rec.code}_${rec.datetime.slice(0, 8)}_${rec.datetime.slice(9)}`)
           assert.ok(!keys.has(rec.key), `key ${rec.key} kept twice`)
@@ -223,15 +282,30 @@ describe('parseHoloduleFile, any file', () => {
   })
 
   it('keeps every valid record of a file, as it was written', async () => {
-    const valid = fc.record({
-      code: fc.string({ minLength: 1, maxLength: 8 }),
-      video_id: fc.string({ minLength: 1, maxLength: 11 }),
-      datetime: datetime.filter(isRealDatetime),
-      name: anyString(10),
-      title: anyString(10),
-      url: fc.string(),
-      description: anyString(20),
-    })
+    const clean = (n: number) => anyString(n).filter((s) => !hasControl(s))
+    const valid = fc
+      .record({
+        code: fc.stringMatching(/^[\w-]{1,8}$/),
+        video_id: fc.stringMatching(/^[\w-]{11}$/),
+        datetime: datetime.filter(isRealDatetime),
+        name: clean(10),
+        title: clean(10),
+        host: fc.constantFrom(
+          'https://www.youtube.com/watch?v=',
+          'https://youtu.be/',
+          'https://m.youtube.com/live/',
+        ),
+        description: clean(20),
+      })
+      .map(({ host, ...r }) => ({
+        code: r.code,
+        video_id: r.video_id,
+        datetime: r.datetime,
+        name: r.name,
+        title: r.title,
+        url: `${host}${r.video_id}`,
+        description: r.description,
+      }))
     await fc.assert(
       fc.property(
         fc.uniqueArray(valid, {

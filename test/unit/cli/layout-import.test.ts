@@ -50,14 +50,17 @@ const run = async (
   return { code: typeof code === 'number' ? code : 0, stdout: out.text(), stderr: err.text() }
 }
 
+/** An 11-character YouTube video id for stream n, and its page. */
+const vid = (n: number) => `vid${n}`.padEnd(11, '_')
+const url = (n: number) => `https://www.youtube.com/watch?v=${vid(n)}`
 const doc = (n: number, extra: Record<string, unknown> = {}) => ({
   _id: { $oid: n.toString(16).padStart(24, '0') },
   code: 'HL0001',
-  video_id: `vid${n}`,
+  video_id: vid(n),
   streaming_at: { $date: `2024-01-1${n}T21:00:00.000Z` },
   name: 'n',
   title: `title ${n}`,
-  url: 'u',
+  url: url(n),
   description: 'd',
   published_at: { $date: '2024-01-05T03:00:00Z' },
   channel_id: 'UC1',
@@ -81,11 +84,11 @@ describe('the 2024 collector file', () => {
     assert.deepEqual(rejected, [])
     assert.deepEqual(records[0], {
       code: 'HL0001',
-      video_id: 'vid1',
+      video_id: vid(1),
       streaming_at: '2024-01-11T21:00:00',
       name: 'n',
       title: 'title 1',
-      url: 'u',
+      url: url(1),
       description: 'd',
       published_at: '2024-01-05T03:00:00',
       channel_id: 'UC1',
@@ -178,11 +181,11 @@ describe('imports write the layout in use', () => {
     await run(store, 'schedules import', ['-'], { stdin: lines(doc(1)) })
     const row = {
       code: 'HL0001',
-      video_id: 'vid1',
+      video_id: vid(1),
       datetime: '20240111 210000',
       name: 'n',
       title: 'from 2020',
-      url: 'u',
+      url: url(1),
       description: 'd',
     }
     const r = await run(store, 'holodules import', ['-'], { stdin: lines(row, { ...row, code: 'HL0002' }) })
