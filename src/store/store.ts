@@ -71,10 +71,11 @@ export interface Store {
 
   /**
    * A new user. `createdAtMs` is recorded as its password's change (improved: a token of a removed
-   * user of the same name, issued before this second, is refused instead of answering again).
+   * user of the same name, issued before it, in its second too, is refused instead of answering
+   * again; users.ts tokensValidFrom).
    */
   addUser(username: string, passwordHash: string, createdAtMs?: number): Promise<UserRecord>
-  /** Sets the password and the second it changed (`changedAtMs`), so older tokens stop working. */
+  /** Sets the password and records its change at `changedAtMs`, so every token issued before stops working. */
   setPassword(username: string, passwordHash: string, changedAtMs: number): Promise<boolean>
   removeUser(username: string): Promise<boolean>
   listUsers(): Promise<Array<Pick<UserRecord, 'id' | 'username'>>>
