@@ -1,9 +1,7 @@
-import { writeFileSync } from 'node:fs'
 import { MongoClient } from 'mongodb'
 import type { MongoServer } from '#harness/ferretdb.js'
 import { nextDay } from '#src/store/days.js'
 import { schedulesQuery } from '#src/store/layouts/schedules.js'
-import { MongoStore } from '#src/store/mongo/mongo-store.js'
 import type { RunningServer } from '../lib/procs.js'
 
 export interface Explained {
@@ -67,24 +65,6 @@ export const explainWeekQuery = async (
     return await explainFind(client, database, 'schedules', filter, sort)
   } finally {
     await client.close()
-  }
-}
-
-/** The hot day's response, byte for byte, for the same-body ceiling (the hello peers serve it). */
-export const writeDayPayload = async (
-  uri: string,
-  database: string,
-  date: string,
-  file: string,
-  timeoutS: number,
-): Promise<void> => {
-  // The store's own request deadline (5 s) is shorter than a FerretDB scan on a busy machine.
-  const store = MongoStore.connect(uri, database, { socketTimeoutMS: timeoutS * 1000 }, timeoutS * 1000)
-  try {
-    const list = await store.findHolodulesByDate(date)
-    writeFileSync(file, JSON.stringify({ result: list.length, holodules: list }))
-  } finally {
-    await store.close()
   }
 }
 

@@ -21,6 +21,7 @@ const selected = (t: Target, only: RegExp | null): ScenarioName[] =>
 const interleaved = (t: Target, s: ScenarioName): boolean =>
   s === 'hello' ||
   s === 'payload' ||
+  s === 'mirror' ||
   s === '401' ||
   (!t.name.startsWith('hono-') && (s === 'hot' || s === 'hot-304'))
 

@@ -1,6 +1,7 @@
 /**
  * The ratios of each row: to Hono's hello on the same engine (the ceiling), to Hono answering the
- * same bytes, and to the cached Fastify peer; by req/s and by req per server CPU-second.
+ * same bytes, to the same bytes with the app's headers (the mirror), and to the cached Fastify peer;
+ * by req/s and by req per server CPU-second.
  */
 import { hostNodeEngine } from '../lib/machine.js'
 import type { Row } from './run-scenario.js'
@@ -19,6 +20,8 @@ export const addRatios = (rows: Row[]): void => {
     rows.find((r) => r.scenario === 'hello' && r.engine === engine && measured(r))
   const sameBody = (engine: string) =>
     rows.find((r) => r.scenario === 'payload' && r.engine === engine && measured(r))
+  const mirrorOf = (engine: string) =>
+    rows.find((r) => r.scenario === 'mirror' && r.engine === engine && measured(r))
   const peerOf = (engine: string, scenario: ScenarioName) => {
     const peerEngine = engine === 'bun' ? hostNodeEngine : engine
     return rows.find(
@@ -33,6 +36,8 @@ export const addRatios = (rows: Row[]): void => {
       const hot = rows.find((h) => h.target === app && h.scenario === 'hot' && measured(h))
       if (hot) r.ratioHot = r.rps / hot.rps
     }
+    const m = mirrorOf(r.engine)
+    if (m && r.scenario === 'hot') r.ratioMirror = r.rps / m.rps
     const b = sameBody(r.engine)
     if (b && (r.scenario === 'hot' || r.scenario === 'spread')) r.ratioSameBody = r.rps / b.rps
     const c = ceiling(r.engine)

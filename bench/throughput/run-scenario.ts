@@ -47,6 +47,8 @@ export interface Row {
   ratioHot?: number
   /** To Hono answering the same bytes on the same runtime (hot and spread only). */
   ratioSameBody?: number
+  /** To Hono answering the same bytes with the app's headers on the same engine (hot only, issue 20). */
+  ratioMirror?: number
   /** req/s of each round, when measured in rounds. */
   rounds?: number[]
 }

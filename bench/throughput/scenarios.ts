@@ -8,11 +8,13 @@ import type { BenchOptions } from '../lib/options.js'
 import type { RunningServer } from '../lib/procs.js'
 import { BENCH_USER } from '../lib/seed.js'
 import { countSchedules } from '../lib/seed-2024.js'
+import { appHeaders } from './hot-answer.js'
 import { japanToday, type Workload } from './workload.js'
 
 export type ScenarioName =
   | 'hello'
   | 'payload'
+  | 'mirror'
   | 'hot'
   | 'hot-304'
   | 'spread'
@@ -186,12 +188,33 @@ const schedulesWeek = async ({ url, base, workload, getJson }: ScenarioContext):
   }
 }
 
+/**
+ * `mirror`: the hello peer answering the hot day's bytes with the app's headers (hot-answer.ts).
+ * The check: the same status, bytes and headers as the app's answer (the server's own aside).
+ */
+const mirror = ({ url, base, workload }: ScenarioContext): ScenarioPlan => ({
+  expected: 200,
+  load: { ...base, url: `${url}/mirror` },
+  check: async () => {
+    const app = workload.hotAnswer
+    if (!app) return "no answer of the app's to mirror"
+    const res = await fetch(`${url}/mirror`)
+    const body = new Uint8Array(await res.arrayBuffer())
+    if (res.status !== 200 || Buffer.compare(body, app.body) !== 0)
+      return `mirror: ${res.status}, ${body.byteLength} bytes where the app's answer has ${app.body.byteLength}`
+    const got = JSON.stringify(Object.entries(appHeaders(res)).sort())
+    const want = JSON.stringify(Object.entries(app.headers).sort())
+    return got === want ? null : `mirror's headers ${got}, the app's ${want}`
+  },
+})
+
 const SCENARIOS: Record<ScenarioName, (c: ScenarioContext) => ScenarioPlan | Promise<ScenarioPlan>> = {
   hello: ({ url, base }) => ({
     expected: 200,
     load: { ...base, url: `${url}/` },
     check: async () => ((await fetch(`${url}/`)).status === 200 ? null : 'hello did not answer 200'),
   }),
+  mirror,
   payload: ({ url, base, workload }) => ({
     expected: 200,
     load: { ...base, url: `${url}/payload` },

@@ -1,6 +1,8 @@
 /**
- * The targets of issue 10, met or missed (a target here is a goal, not a server of targets.ts): the
- * hot GET and the 401 against hello, the peer and the same bytes, p99, peak RSS, and the index.
+ * The targets of issues 10 and 20, met or missed (a target here is a goal, not a server of
+ * targets.ts): the hot GET against the mirror, hello, the peer and the same bytes, the 401 against
+ * hello, p99, peak RSS, the /schedules week and the feed against the hot GET, and the index. Where
+ * issue 20 set a target again (hello, the peer, RSS), its value is the one judged.
  */
 import { hostNodeEngine } from '../lib/machine.js'
 import type { TargetResult } from '../lib/results.js'
@@ -53,7 +55,7 @@ const hotRatioTarget = (
   })
 }
 
-/** The targets of one engine (issue 10): hot and 401 against hello, the peer, p99, RSS. */
+/** The targets of one engine: the hot GET against the mirror, hello and the peer, the 401, p99, RSS. */
 const engineTargets = (rows: Row[], engine: string, out: TargetResult[]): void => {
   const check = checker(out)
   const app = (scenario: ScenarioName) =>
@@ -67,12 +69,19 @@ const engineTargets = (rows: Row[], engine: string, out: TargetResult[]): void =
     )
   const hot = app('hot')
   const hello = rows.find((r) => r.scenario === 'hello' && r.engine === engine && r.ok && r.requests > 0)
-  const peerFactor = engine === 'bun' ? 1.5 : 1.0
+  // Issue 20: Bun against the peer on Node (Fastify runs on Node) 1.8 x, Node against Node 1.2 x.
+  const peerFactor = engine === 'bun' ? 1.8 : 1.2
   check(
-    `hot GET on ${engine} >= 0.7 x hello`,
+    `hot GET on ${engine} >= 0.8 x the mirror (the same bytes and headers; issue 20)`,
+    hot,
+    (r) => r.ratioMirror,
+    (v) => v >= 0.8,
+  )
+  check(
+    `hot GET on ${engine} >= 0.6 x hello (issue 20)`,
     hot,
     (r) => r.ratioCeiling,
-    (v) => v >= 0.7,
+    (v) => v >= 0.6,
   )
   check(
     `401 on ${engine} >= 0.8 x hello`,
@@ -81,7 +90,7 @@ const engineTargets = (rows: Row[], engine: string, out: TargetResult[]): void =
     (v) => v >= 0.8,
   )
   check(
-    `hot GET on ${engine} >= ${peerFactor.toFixed(1)} x the cached Fastify peer`,
+    `hot GET on ${engine} >= ${peerFactor.toFixed(1)} x the cached Fastify peer (issue 20)`,
     hot,
     (r) => r.ratioPeer,
     (v) => v >= peerFactor,
@@ -93,10 +102,10 @@ const engineTargets = (rows: Row[], engine: string, out: TargetResult[]): void =
     (v) => v >= 0.7,
   )
   check(
-    `  per server CPU-second: >= 0.7 x hello`,
+    `  per server CPU-second: >= 0.6 x hello`,
     hot,
     (r) => r.ratioCeilingPerCpu,
-    (v) => v >= 0.7,
+    (v) => v >= 0.6,
   )
   check(
     `  per server CPU-second: >= ${peerFactor.toFixed(1)} x the peer`,
@@ -123,12 +132,20 @@ const engineTargets = (rows: Row[], engine: string, out: TargetResult[]): void =
       met: null,
       value: `${(withMetrics.rps / hot.rps).toFixed(2)} (${withMetrics.rps.toFixed(0)} vs ${hot.rps.toFixed(0)} req/s)`,
     })
-  if (engine === 'bun') return
+  if (engine !== 'bun') rssTarget(rows, engine, out)
+}
+
+/** Peak RSS of the app on a Node engine: issue 20's bound on Node 20 (the hashing threads' ~27 MB in). */
+const rssTarget = (rows: Row[], engine: string, out: TargetResult[]): void => {
   const rss = rows.filter((r) => r.target === `app-${engine === hostNodeEngine ? 'node' : engine}`)
+  const peak = rss.length ? Math.max(...rss.map((r) => r.rssMb)) : undefined
+  const judged = engine === 'node20'
   out.push({
-    name: `peak RSS on ${engine} <= 120 MB`,
-    met: rss.length ? Math.max(...rss.map((r) => r.rssMb)) <= 120 : null,
-    value: rss.length ? `${Math.max(...rss.map((r) => r.rssMb)).toFixed(0)} MB` : 'not measured',
+    name: judged
+      ? `peak RSS on ${engine} <= 140 MB (issue 20)`
+      : `peak RSS on ${engine} (a value, not a target)`,
+    met: judged && peak !== undefined ? peak <= 140 : null,
+    value: peak === undefined ? 'not measured' : `${peak.toFixed(0)} MB`,
   })
 }
 

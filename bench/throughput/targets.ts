@@ -1,7 +1,7 @@
 /**
  * What servers are started: the app on its Node and Bun entries, Hono's hello on each runtime (the
- * ceiling, and the same bytes as the hot day), the Fastify peer, and with --workers the app under
- * WORKERS=auto.
+ * ceiling, the same bytes as the hot day, and those bytes with the app's headers: the mirror), the
+ * Fastify peer, and with --workers the app under WORKERS=auto.
  */
 import { execFileSync } from 'node:child_process'
 import { createRequire } from 'node:module'
@@ -92,11 +92,22 @@ const tsxNode = (file: string, node = process.execPath) => ({
 /** --no-env-file: Bun would load a .env of the checkout by itself; a run is what its options say. */
 const bun = (file: string) => ({ command: bunBinary(), args: ['--no-env-file', file] })
 
+/** Where the hot day's answer is (bench/throughput/hot-answer.ts writes both before the peers start). */
+export interface PeerFiles {
+  /** Its bytes. */
+  payloadFile: string
+  /** `{ headers }`: the headers the app chose for it. */
+  mirrorFile: string
+}
+const peerEnv = (f: PeerFiles) => ({ PAYLOAD_FILE: f.payloadFile, MIRROR_FILE: f.mirrorFile })
+/** The ceilings: a constant JSON, the hot day's bytes, and those bytes with the app's headers. */
+const HELLO_SCENARIOS: ScenarioName[] = ['hello', 'payload', 'mirror']
+
 /** The Hono hello, the app and the Fastify peer on one Node binary, named with `suffix`. */
 const nodeTargets = (
   opts: BenchOptions,
   env: Record<string, string>,
-  payloadFile: string,
+  files: PeerFiles,
   node: { engine: string; binary: string; suffix: string },
 ): Target[] => {
   const common = { runtime: 'node' as const, engine: node.engine }
@@ -105,8 +116,8 @@ const nodeTargets = (
       name: `hono-hello-node${node.suffix}`,
       ...common,
       spec: tsxNode('bench/throughput/peers/hono-hello-node.ts', node.binary),
-      env: { PAYLOAD_FILE: payloadFile },
-      scenarios: ['hello', 'payload'],
+      env: peerEnv(files),
+      scenarios: HELLO_SCENARIOS,
       usesDb: false,
     },
     { name: `app-node${node.suffix}`, ...common, spec: nodeEntry(opts, node.binary), ...appTarget(env) },
@@ -177,10 +188,10 @@ const schedulesTarget = (env: Record<string, string>, opts: BenchOptions) => ({
   usesDb: true,
 })
 
-/** Every server of the run, in the order they are measured; `payloadFile` holds the hot day's bytes. */
-export const benchTargets = (opts: BenchOptions, mongoUri: string, payloadFile: string): Target[] => {
+/** Every server of the run, in the order they are measured; `files`: the hot day's answer (hot-answer.ts). */
+export const benchTargets = (opts: BenchOptions, mongoUri: string, files: PeerFiles): Target[] => {
   const env = appEnv(opts, mongoUri)
-  const host = nodeTargets(opts, env, payloadFile, {
+  const host = nodeTargets(opts, env, files, {
     engine: hostNodeEngine,
     binary: process.execPath,
     suffix: '',
@@ -192,8 +203,8 @@ export const benchTargets = (opts: BenchOptions, mongoUri: string, payloadFile: 
       runtime: 'bun',
       engine: 'bun',
       spec: bun('bench/throughput/peers/hono-hello-bun.ts'),
-      env: { PAYLOAD_FILE: payloadFile },
-      scenarios: ['hello', 'payload'],
+      env: peerEnv(files),
+      scenarios: HELLO_SCENARIOS,
       usesDb: false,
     },
     { name: 'app-bun', runtime: 'bun', engine: 'bun', spec: bun('src/entry/bun.ts'), ...appTarget(env) },
@@ -219,7 +230,7 @@ export const benchTargets = (opts: BenchOptions, mongoUri: string, payloadFile: 
   ]
   const targets: Target[] = [
     ...host,
-    ...(extra ? nodeTargets(opts, env, payloadFile, { ...extra, suffix: '24' }) : []),
+    ...(extra ? nodeTargets(opts, env, files, { ...extra, suffix: '24' }) : []),
     ...bunTargets,
   ]
   if (!opts.workers) return targets

@@ -13,11 +13,12 @@ import type { BenchOptions } from '../lib/options.js'
 import { hasTaskset, pin, processTree } from '../lib/procs.js'
 import { seedDatabase } from '../lib/seed.js'
 import { SCHEDULE_DB_NAME, seedSchedules } from '../lib/seed-2024.js'
-import { explainSpreadQuery, explainWeekQuery, resetDatabase, writeDayPayload } from './database.js'
+import { explainSpreadQuery, explainWeekQuery, resetDatabase } from './database.js'
+import { captureHotAnswer } from './hot-answer.js'
 import { measureAll } from './measure.js'
 import { addRatios } from './ratios.js'
 import { report } from './report.js'
-import { benchTargets, buildNodeEntry, DB_NAME, serverPool, type Target } from './targets.js'
+import { benchTargets, buildNodeEntry, DB_NAME, type ServerPool, serverPool, type Target } from './targets.js'
 import { planWorkload, type Workload } from './workload.js'
 
 /**
@@ -69,6 +70,37 @@ const seed = async (uri: string, opts: BenchOptions, workload: Workload, targets
   return true
 }
 
+/**
+ * When a ceiling that serves the hot day's answer is selected: that answer from the app on this
+ * Node (its run keeps it up when it measures it), before the peers that serve it start.
+ */
+const captureAnswer = async (
+  targets: Target[],
+  pool: ServerPool,
+  workload: Workload,
+  files: { payloadFile: string; mirrorFile: string },
+  opts: BenchOptions,
+) => {
+  const chosen = (t: Target, s: string) => !opts.only || opts.only.test(`${t.name}/${s}`)
+  const needed = targets.some((t) =>
+    t.scenarios.some((s) => (s === 'payload' || s === 'mirror') && chosen(t, s)),
+  )
+  const app = targets.find((t) => t.name === 'app-node')
+  if (!needed || !app) return
+  const server = await pool.start(app)
+  try {
+    const request = {
+      path: `/holodules/${workload.hot.date}`,
+      headers: workload.auth,
+      timeoutS: opts.requestTimeoutS,
+    }
+    workload.hotAnswer = await captureHotAnswer(server, request, files)
+  } finally {
+    // Kept up when its own run measures it next.
+    if (!app.scenarios.some((s) => chosen(app, s))) await pool.stop(app)
+  }
+}
+
 export const runThroughput = async (opts: BenchOptions): Promise<number> => {
   const startedAt = new Date()
   const workload = await planWorkload(opts.rows, SECRET)
@@ -76,10 +108,13 @@ export const runThroughput = async (opts: BenchOptions): Promise<number> => {
 
   const mongo = await startMongo()
   const pool = serverPool()
-  // The hot day's response, byte for byte, for the same-body ceiling.
-  const payloadFile = join(tmpdir(), `holodule-bench-payload-${process.pid}.json`)
+  // The hot day's answer, byte for byte and with the app's headers, for the ceilings of its size.
+  const files = {
+    payloadFile: join(tmpdir(), `holodule-bench-payload-${process.pid}.json`),
+    mirrorFile: join(tmpdir(), `holodule-bench-mirror-${process.pid}.json`),
+  }
   const cleanup = async () => {
-    rmSync(payloadFile, { force: true })
+    for (const file of Object.values(files)) rmSync(file, { force: true })
     await pool.stopAll()
     await mongo.dispose()
   }
@@ -91,13 +126,13 @@ export const runThroughput = async (opts: BenchOptions): Promise<number> => {
   const { pinned, unpinDatabase } = pinLoadGenerator()
 
   try {
-    const targets = benchTargets(opts, mongo.uri, payloadFile)
+    const targets = benchTargets(opts, mongo.uri, files)
     const seeded2024 = await seed(mongo.uri, opts, workload, targets)
     const explain = await explainSpreadQuery(mongo.uri, DB_NAME, workload.spreadDays[0] as string)
     const explainWeek = seeded2024
       ? await explainWeekQuery(mongo.uri, SCHEDULE_DB_NAME, workload.week)
       : undefined
-    await writeDayPayload(mongo.uri, DB_NAME, workload.hot.date, payloadFile, opts.requestTimeoutS)
+    await captureAnswer(targets, pool, workload, files, opts)
     const rows = await measureAll({
       targets,
       pool,

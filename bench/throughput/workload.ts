@@ -7,6 +7,7 @@ import type { JwtConfig } from '#src/auth/token.js'
 import { issueToken } from '#src/auth/token.js'
 import { BENCH_USER, planSeed, prng, type SeedPlan } from '../lib/seed.js'
 import { countSchedules } from '../lib/seed-2024.js'
+import type { HotAnswer } from './hot-answer.js'
 
 /** `YYYYMMDD` → `YYYY-MM-DD`, the third generation's days. */
 const isoDay = (d: string) => `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6, 8)}`
@@ -45,6 +46,8 @@ export interface Workload {
    * how many streams it answers. `feed` asks for the same group.
    */
   week: { group: string; from: string; to: string; path: string; count: number }
+  /** The hot day's answer as the app sent it at the start of the run (hot-answer.ts), for `mirror`. */
+  hotAnswer?: HotAnswer
 }
 
 const GROUP = 'hololive'

@@ -54,6 +54,9 @@ test('npm run bench -- --smoke: every server starts and answers every scenario r
       'hono-hello-bun/hello',
       'hono-hello-node/payload',
       'hono-hello-bun/payload',
+      // The hot day's bytes with the app's headers, taken from the app's answer at the start.
+      'hono-hello-node/mirror',
+      'hono-hello-bun/mirror',
       'app-node/hot',
       'app-node/hot-304',
       'app-node/spread',
@@ -70,7 +73,13 @@ test('npm run bench -- --smoke: every server starts and answers every scenario r
       // Node 24 next to the machine's Node, unless this is Node 24.
       ...(onNode24
         ? []
-        : ['hono-hello-node24/hello', 'app-node24/hot', 'app-node24/401', 'fastify-cached-node24/hot']),
+        : [
+            'hono-hello-node24/hello',
+            'hono-hello-node24/mirror',
+            'app-node24/hot',
+            'app-node24/401',
+            'fastify-cached-node24/hot',
+          ]),
     ]) {
       assert.ok(seen.includes(expected), `no result for ${expected}`)
     }
@@ -86,6 +95,10 @@ test('npm run bench -- --smoke: every server starts and answers every scenario r
       (row('fastify-cached-node', 'hot')?.statuses['200'] ?? 0) > 0,
       'the Fastify peer answered no hot GET',
     )
+    // The mirror's check compared its bytes and headers with the app's answer; its ratio is printed.
+    assert.ok((row('hono-hello-node', 'mirror')?.statuses['200'] ?? 0) > 0)
+    assert.match(run.stderr, /the hot day's answer from app-node: \d+ bytes, \d+ headers \(.*x-request-id/)
+    assert.match(run.stdout, /hot GET on node\d+ >= 0\.8 x the mirror/)
     assert.match(run.stdout, /explain of the spread query/)
     assert.match(run.stdout, /explain of the \/schedules week query, 2024 layout/)
     // A smoke run checks answers, not speed: it says so, judges no target, and says it passed.
