@@ -77,9 +77,14 @@ interface ParsedHash {
   hash: Uint8Array
 }
 
+/** The shape of our PHC string, its parameters not yet checked. */
+const PBKDF2_SHAPE = /^\$pbkdf2-sha256\$i=(\d+)\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$/
+/** bcrypt's modular crypt format, as passlib, PHP (`$2y$`) and OpenBSD write it; any two-digit cost. */
+const BCRYPT_SHAPE = /^(\$2[aby]\$(\d\d)\$[./A-Za-z0-9]{22})([./A-Za-z0-9]{31})$/
+
 export const parseHash = (stored: string): ParsedHash | null => {
-  const m = /^\$pbkdf2-sha256\$i=(\d{1,8})\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$/.exec(stored)
-  if (!m) return null
+  const m = PBKDF2_SHAPE.exec(stored)
+  if (!m || (m[1] as string).length > 8) return null
   const iterations = Number(m[1])
   const salt = fromBase64(m[2] as string)
   const hash = fromBase64(m[3] as string)
@@ -92,6 +97,8 @@ const MIN_BCRYPT_COST = 4
 const MAX_BCRYPT_COST = 16
 
 interface ParsedBcrypt {
+  /** The work factor: 2^cost rounds. */
+  cost: number
   /** The first 29 characters: `$2b$12$` and the 22-character salt. */
   setting: string
   /** The last 31: the digest. */
@@ -100,15 +107,44 @@ interface ParsedBcrypt {
 
 /** A bcrypt hash in modular crypt format, as passlib, PHP (`$2y$`) and OpenBSD write it. */
 export const parseBcrypt = (stored: string): ParsedBcrypt | null => {
-  const m = /^(\$2[aby]\$(\d\d)\$[./A-Za-z0-9]{22})([./A-Za-z0-9]{31})$/.exec(stored)
+  const m = BCRYPT_SHAPE.exec(stored)
   if (!m) return null
   const cost = Number(m[2])
   if (cost < MIN_BCRYPT_COST || cost > MAX_BCRYPT_COST) return null
-  return { setting: m[1] as string, digest: m[3] as string }
+  return { cost, setting: m[1] as string, digest: m[3] as string }
+}
+
+/**
+ * A stored value is a hash only when it has the shape of one of ours: our PBKDF2 PHC string (its
+ * base64 decoding) or bcrypt's. Its parameters may still be refused (below a floor, absurd), but it
+ * is never compared as text. Anything else is the old service's plain text, `$` first or not: a
+ * plain-text password `$ecret` once never logged in, and `migrate-passwords` (which asks this)
+ * called it already hashed (issue 19, item 7).
+ */
+export const isPasswordHash = (stored: string): boolean => {
+  if (BCRYPT_SHAPE.test(stored)) return true
+  const m = PBKDF2_SHAPE.exec(stored)
+  return m !== null && fromBase64(m[2] as string) !== null && fromBase64(m[3] as string) !== null
 }
 
 /** A stored value that is not a hash string: the old service's plain text. */
-export const isLegacyPlaintext = (stored: string): boolean => !stored.startsWith('$')
+export const isLegacyPlaintext = (stored: string): boolean => !isPasswordHash(stored)
+
+/**
+ * The weakest stored hash that still logs in; a weaker one is refused like a wrong password (issue
+ * 19, item 3: a 1-iteration hash planted by whoever can write `users` must not open the account).
+ * PBKDF2: every hash this project wrote has at least 600,000 iterations (PASSWORD_PBKDF2_ITERATIONS'
+ * minimum since the first version); 100,000 keeps a margin for PHC strings written by other tools at
+ * older recommendations, and is 100,000 times the attack's. bcrypt: passlib's default, and so the
+ * 2024 service's, is 12; 10 is the default of bcryptjs, node.bcrypt, PHP and Spring, so records that
+ * other tools wrote keep working, and a cost-4 (the minimum) plant does not.
+ */
+export interface HashFloors {
+  pbkdf2Iterations: number
+  bcryptCost: number
+}
+
+export const HASH_FLOORS: HashFloors = { pbkdf2Iterations: 100_000, bcryptCost: 10 }
 
 export const hashPassword = async (password: string, iterations: number): Promise<string> => {
   const salt = crypto.getRandomValues(new Uint8Array(SALT_BYTES))
@@ -117,7 +153,12 @@ export const hashPassword = async (password: string, iterations: number): Promis
 }
 
 export type Verification =
-  | { ok: false }
+  /**
+   * `refused`: why a matching password would not do either; the caller logs it with the user's
+   * name (never the stored value). `weak hash`: below HASH_FLOORS. `plain text`: the record holds
+   * plain text and LEGACY_PLAINTEXT_PASSWORDS=reject.
+   */
+  | { ok: false; refused?: 'weak hash' | 'plain text' }
   /** `rehash`: the record is plain text or weaker than policy; store a fresh hash. */
   | { ok: true; rehash: boolean }
 
@@ -132,12 +173,14 @@ export type LegacyPlaintext = 'accept' | 'reject'
  * Every path costs one PBKDF2 run at policy strength: an unknown user is checked against a dummy
  * hash and a plain-text record is compared after a dummy run, so timing tells a client nothing.
  * A bcrypt record costs one bcrypt run at its own cost instead (the 2024 service's records: telling
- * them apart by time tells a client that the user exists, as the 2024 service itself did).
+ * them apart by time tells a client that the user exists, as the 2024 service itself did). A hash
+ * below `floors` costs the dummy run too, and is refused whatever the password.
  */
 export const createPasswordVerifier = (
   iterations: number,
   legacy: LegacyPlaintext = 'accept',
   hasher: Hasher = inlineHasher,
+  floors: HashFloors = HASH_FLOORS,
 ): PasswordVerifier => {
   let dummy: Promise<string> | undefined
   const dummyHash = () => {
@@ -149,11 +192,19 @@ export const createPasswordVerifier = (
       await hasher.pbkdf2(password, parsed.salt, parsed.iterations, parsed.hash.length, priority),
       parsed.hash,
     )
+  const dummyRun = async (password: string, priority: HashPriority) => {
+    await checkAgainst(password, parseHash(await dummyHash()) as ParsedHash, priority)
+  }
+  const WEAK = { ok: false, refused: 'weak hash' } as const
 
   return {
     async verify(password, stored, priority = 'normal') {
       const bcrypt = stored === null ? null : parseBcrypt(stored)
       if (bcrypt) {
+        if (bcrypt.cost < floors.bcryptCost) {
+          await dummyRun(password, priority)
+          return WEAK
+        }
         // Only the digests are compared: the salt's last character has spare bits that an
         // implementation may write differently, the digest is what the password decides.
         const computed = (await hasher.bcrypt(password, bcrypt.setting, priority)).slice(29)
@@ -162,13 +213,15 @@ export const createPasswordVerifier = (
         return ok ? { ok: true, rehash: false } : { ok: false }
       }
       const parsed = stored === null ? null : parseHash(stored)
-      if (parsed) {
+      if (parsed && parsed.iterations >= floors.pbkdf2Iterations) {
         const ok = await checkAgainst(password, parsed, priority)
         return ok ? { ok: true, rehash: parsed.iterations < iterations } : { ok: false }
       }
-      await checkAgainst(password, parseHash(await dummyHash()) as ParsedHash, priority)
-      // Rejected plain text still cost the dummy run above: timing does not tell it apart.
-      if (stored === null || !isLegacyPlaintext(stored) || legacy === 'reject') return { ok: false }
+      await dummyRun(password, priority)
+      // Rejected records still cost the dummy run above: timing does not tell them apart.
+      if (parsed) return WEAK
+      if (stored === null || !isLegacyPlaintext(stored)) return { ok: false }
+      if (legacy === 'reject') return { ok: false, refused: 'plain text' }
       const a = encoder.encode(password)
       const b = encoder.encode(stored)
       return timingSafeEqual(a, b) ? { ok: true, rehash: true } : { ok: false }

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
-import { hashPassword } from '#src/auth/password.js'
+import { HASH_FLOORS, hashPassword } from '#src/auth/password.js'
 import { issueBearerToken } from '#src/auth/token.js'
 import { scheduleFromDoc, streamerFromDoc } from '#src/store/layouts/schedules.js'
 import { MemoryStore } from '#src/store/memory/memory-store.js'
@@ -36,12 +36,17 @@ describe('a calendar feed in a real calendar client (khal)', () => {
     const now = Date.UTC(2024, 0, 10, 3)
     const store = new MemoryStore({
       users: [
-        { id: '1', username: 'user01', password: await hashPassword('p', 1000), documentId: 'a'.repeat(24) },
+        {
+          id: '1',
+          username: 'user01',
+          password: await hashPassword('p', HASH_FLOORS.pbkdf2Iterations),
+          documentId: 'a'.repeat(24),
+        },
       ],
       schedules: LAYOUT_SEED.schedules.map(scheduleFromDoc),
       streamers: LAYOUT_SEED.streamers.map(streamerFromDoc),
     })
-    const config = { ...testConfig(), passwordIterations: 1000 }
+    const config = { ...testConfig(), passwordIterations: HASH_FLOORS.pbkdf2Iterations }
     const { app } = testApp({ store, clock: testClock(now), config })
     const made = await app.request('/feeds', {
       method: 'POST',

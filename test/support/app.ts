@@ -1,5 +1,6 @@
 import { HOLODULES, SECRET, seedUsers } from '#harness/fixtures.js'
 import { type App, type AppConfig, type AppDeps, createApp } from '#src/app/index.js'
+import { HASH_FLOORS } from '#src/auth/password.js'
 import { parseConfig } from '#src/config/config.js'
 import type { Env } from '#src/config/env.js'
 import { type Clock, systemClock } from '#src/lib/clock.js'
@@ -61,9 +62,13 @@ export const testClock = (start = Date.UTC(2020, 11, 9, 12)): Clock & { advance(
 
 /**
  * The fixture's users (hashed at `iterations`, and plain text) as the port's records, and its
- * holodules plus `extraHolodules`: what the contract expects a target to hold.
+ * holodules plus `extraHolodules`: what the contract expects a target to hold. By default the
+ * cheapest hash a login accepts (HASH_FLOORS: a weaker one is refused as a wrong password).
  */
-export const seededStore = async (iterations = 1000, extraHolodules: HoloduleRecord[] = []) =>
+export const seededStore = async (
+  iterations = HASH_FLOORS.pbkdf2Iterations,
+  extraHolodules: HoloduleRecord[] = [],
+) =>
   new MemoryStore({
     users: (await seedUsers(iterations)).flatMap((d) => toUserRecord(d) ?? []),
     holodules: [...HOLODULES, ...extraHolodules],

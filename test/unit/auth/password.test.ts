@@ -2,14 +2,20 @@ import assert from 'node:assert/strict'
 import { afterEach, describe, it } from 'node:test'
 import {
   createPasswordVerifier,
+  HASH_FLOORS,
   type Hasher,
+  type HashFloors,
   hashPassword,
   inlineHasher,
+  isLegacyPlaintext,
+  isPasswordHash,
   parseBcrypt,
   parseHash,
 } from '#src/auth/password.js'
 
 const ITER = 2000
+/** Floors below the fixtures' (2,000 iterations, bcrypt cost 4), for the tests of everything else. */
+const LOW: HashFloors = { pbkdf2Iterations: 1, bcryptCost: 4 }
 
 /** Counts PBKDF2 runs: the timing defence is "every path runs exactly one". */
 const countDerivations = () => {
@@ -39,17 +45,19 @@ describe('password hashes', () => {
     const b = await hashPassword('password01', ITER)
     assert.match(a, /^\$pbkdf2-sha256\$i=2000\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$/)
     assert.notEqual(a, b, 'salted')
-    const v = createPasswordVerifier(ITER)
+    const v = createPasswordVerifier(ITER, 'accept', inlineHasher, LOW)
     assert.deepEqual(await v.verify('password01', a), { ok: true, rehash: false })
     assert.deepEqual(await v.verify('password02', a), { ok: false })
     assert.deepEqual(await v.verify('', a), { ok: false })
   })
 
   it('with LEGACY_PLAINTEXT_PASSWORDS=reject, never lets a plain-text record in, and still hashes once', async () => {
-    const accept = createPasswordVerifier(ITER)
-    const reject = createPasswordVerifier(ITER, 'reject')
+    const accept = createPasswordVerifier(ITER, 'accept', inlineHasher, LOW)
+    const reject = createPasswordVerifier(ITER, 'reject', inlineHasher, LOW)
     assert.deepEqual(await accept.verify('password02', 'password02'), { ok: true, rehash: true })
-    assert.deepEqual(await reject.verify('password02', 'password02'), { ok: false })
+    // The caller logs the refusal by the user's name (issue 21, item 8): it says why.
+    assert.deepEqual(await reject.verify('password02', 'password02'), { ok: false, refused: 'plain text' })
+    assert.deepEqual(await reject.verify('wrong', 'password02'), { ok: false, refused: 'plain text' })
     assert.deepEqual(await reject.verify('password01', await hashPassword('password01', ITER)), {
       ok: true,
       rehash: false,
@@ -60,19 +68,19 @@ describe('password hashes', () => {
     // Python: hashlib.pbkdf2_hmac('sha256', b'password', b'saltsaltsaltsalt', 1000)
     const stored = '$pbkdf2-sha256$i=1000$c2FsdHNhbHRzYWx0c2FsdA$8nX7hwFEzIB8aPajJTYK8weHQc5Ngz0pFVAKvSu4jQA'
     assert.ok(parseHash(stored))
-    const v = createPasswordVerifier(1000)
+    const v = createPasswordVerifier(1000, 'accept', inlineHasher, LOW)
     assert.deepEqual(await v.verify('password', stored), { ok: true, rehash: false })
   })
 
   it('asks for a rehash of plain text and of weaker hashes', async () => {
-    const v = createPasswordVerifier(ITER)
+    const v = createPasswordVerifier(ITER, 'accept', inlineHasher, LOW)
     assert.deepEqual(await v.verify('password01', 'password01'), { ok: true, rehash: true })
     assert.deepEqual(await v.verify('password0', 'password01'), { ok: false })
     assert.deepEqual(await v.verify('pw', await hashPassword('pw', ITER / 2)), { ok: true, rehash: true })
   })
 
   it('runs exactly one PBKDF2 for a known user, an unknown user and a plain-text record', async () => {
-    const v = createPasswordVerifier(ITER)
+    const v = createPasswordVerifier(ITER, 'accept', inlineHasher, LOW)
     const stored = await hashPassword('password01', ITER)
     await v.verify('warm', null) // the dummy hash is made once, lazily
     counter = countDerivations()
@@ -87,6 +95,52 @@ describe('password hashes', () => {
       await v.verify(pw, s)
       assert.equal(counter.count - before, 1, `${pw} / ${s}`)
     }
+  })
+
+  it('logs in once with a plain-text password that starts with $, as with any other (issue 19, item 7)', async () => {
+    const v = createPasswordVerifier(ITER, 'accept', inlineHasher, LOW)
+    for (const plain of ['$ecret', '$pbkdf2-sha256$', '$2b$12$short', '$pbkdf2-sha256$i=1000$!!$!!', '$$$']) {
+      assert.ok(isLegacyPlaintext(plain), plain)
+      assert.ok(!isPasswordHash(plain), plain)
+      assert.deepEqual(await v.verify(plain, plain), { ok: true, rehash: true }, plain)
+      assert.deepEqual(await v.verify(`${plain}x`, plain), { ok: false }, plain)
+    }
+    // What migrate-passwords asks (src/cli/user-commands.ts): a hash of ours or bcrypt's is one,
+    // whatever its parameters; it is never compared as text.
+    for (const hash of [
+      await hashPassword('pw', ITER),
+      '$pbkdf2-sha256$i=1$c2FsdHNhbHRzYWx0c2FsdA$8nX7hwFEzIB8aPajJTYK8weHQc5Ngz0pFVAKvSu4jQA',
+      '$pbkdf2-sha256$i=999999999$c2FsdHNhbHRzYWx0c2FsdA$8nX7hwFEzIB8aPajJTYK8weHQc5Ngz0pFVAKvSu4jQA',
+      '$2b$03$neiCywqTYIuT/Lk9/quUr.X7E4b4OLzAANhf0nwHa1p1YhOLYQcQq',
+      '$2y$12$neiCywqTYIuT/Lk9/quUr.X7E4b4OLzAANhf0nwHa1p1YhOLYQcQq',
+    ]) {
+      assert.ok(isPasswordHash(hash), hash)
+      assert.deepEqual((await v.verify(hash, hash)).ok, false, hash)
+    }
+  })
+
+  it('refuses a stored hash below the floors like a wrong password, and says why (issue 19, item 3)', async () => {
+    // 100,000 iterations and bcrypt cost 10: every hash this project wrote has 600,000 or more, the
+    // 2024 service's bcrypt (passlib) has cost 12; a planted 1-iteration hash opened the account.
+    assert.deepEqual(HASH_FLOORS, { pbkdf2Iterations: 100_000, bcryptCost: 10 })
+    const v = createPasswordVerifier(ITER)
+    const planted = await hashPassword('attacker', 1)
+    assert.deepEqual(await v.verify('attacker', planted), { ok: false, refused: 'weak hash' })
+    assert.deepEqual(await v.verify('wrong', planted), { ok: false, refused: 'weak hash' })
+    assert.deepEqual(await v.verify('pw', await hashPassword('pw', 99_999)), {
+      ok: false,
+      refused: 'weak hash',
+    })
+    const atFloor = await hashPassword('pw', 100_000)
+    assert.deepEqual(await v.verify('pw', atFloor), { ok: true, rehash: false })
+    // bcrypt below cost 10 (passlib's `rounds=4` vector), refused without running bcrypt.
+    const { hasher, runs } = countingHasher()
+    const counted = createPasswordVerifier(ITER, 'accept', hasher)
+    assert.deepEqual(await counted.verify('pässword01', PASSLIB['2b']), { ok: false, refused: 'weak hash' })
+    assert.equal(runs.bcrypt, 0)
+    assert.equal(runs.pbkdf2, 1, 'the dummy run: as costly as an unknown user')
+    // passlib's default (cost 12), as the 2024 service wrote it, still logs in.
+    assert.deepEqual(await v.verify('pw', PASSLIB.default), { ok: true, rehash: false })
   })
 
   it('refuses malformed or absurd hash strings', () => {
@@ -129,14 +183,14 @@ const countingHasher = () => {
 
 describe('bcrypt hashes (the 2024 service, passlib)', () => {
   it("verifies passlib's default hash ($2b$, cost 12), never asks for a rehash, refuses a wrong password", async () => {
-    const v = createPasswordVerifier(ITER)
+    const v = createPasswordVerifier(ITER, 'accept', inlineHasher, LOW)
     assert.deepEqual(await v.verify('pw', PASSLIB.default), { ok: true, rehash: false })
     assert.deepEqual(await v.verify('pW', PASSLIB.default), { ok: false })
   })
 
   for (const ident of ['2a', '2b', '2y'] as const) {
     it(`verifies $${ident}$ (UTF-8 password) and refuses near misses`, async () => {
-      const v = createPasswordVerifier(ITER)
+      const v = createPasswordVerifier(ITER, 'accept', inlineHasher, LOW)
       const stored = PASSLIB[ident]
       assert.deepEqual(await v.verify('pässword01', stored), { ok: true, rehash: false })
       for (const wrong of ['password01', 'pässword0', 'pässword01 ', '', stored])
@@ -145,21 +199,21 @@ describe('bcrypt hashes (the 2024 service, passlib)', () => {
   }
 
   it('reads 72 bytes of a password, as passlib and every bcrypt do', async () => {
-    const v = createPasswordVerifier(ITER)
+    const v = createPasswordVerifier(ITER, 'accept', inlineHasher, LOW)
     assert.deepEqual(await v.verify('x'.repeat(100), PASSLIB.long), { ok: true, rehash: false })
     assert.deepEqual(await v.verify('x'.repeat(72), PASSLIB.long), { ok: true, rehash: false })
     assert.deepEqual(await v.verify('x'.repeat(71), PASSLIB.long), { ok: false })
   })
 
   it('is not plain text: LEGACY_PLAINTEXT_PASSWORDS=reject lets bcrypt records in', async () => {
-    const v = createPasswordVerifier(ITER, 'reject')
+    const v = createPasswordVerifier(ITER, 'reject', inlineHasher, LOW)
     assert.deepEqual(await v.verify('pässword01', PASSLIB['2b']), { ok: true, rehash: false })
     assert.deepEqual(await v.verify('wrong', PASSLIB['2b']), { ok: false })
   })
 
   it('runs exactly one bcrypt and no PBKDF2 for a bcrypt record; the other paths still one PBKDF2', async () => {
     const { hasher, runs } = countingHasher()
-    const v = createPasswordVerifier(ITER, 'accept', hasher)
+    const v = createPasswordVerifier(ITER, 'accept', hasher, LOW)
     await v.verify('warm', null)
     for (const pw of ['pässword01', 'wrong']) {
       const before = { ...runs }
@@ -201,7 +255,7 @@ describe('bcrypt hashes (the 2024 service, passlib)', () => {
     ]) {
       assert.equal(parseBcrypt(bad), null, bad)
     }
-    const v = createPasswordVerifier(ITER)
+    const v = createPasswordVerifier(ITER, 'accept', inlineHasher, LOW)
     assert.deepEqual(await v.verify('pässword01', `$2b$17$${salted}`), { ok: false })
     assert.deepEqual(await v.verify('pässword01', `${PASSLIB['2b']}A`), { ok: false })
   })

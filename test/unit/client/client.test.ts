@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import type { z } from '@hono/zod-openapi'
 import type { scheduleItemSchema, streamerSchema } from '#src/app/routes/schedules/schedules.routes.js'
+import { HASH_FLOORS } from '#src/auth/password.js'
 import { issueAccessToken, issueBearerToken } from '#src/auth/token.js'
 import { createClient, type Fetch, type Generation } from '#src/client/client.js'
 import {
@@ -178,7 +179,11 @@ const setup2024 = () => {
     streamers: LAYOUT_SEED.streamers.map(streamerFromDoc),
   })
   // The plain-text password is rewritten at the first login: as a cheap hash, which is not what is tested.
-  const { app, config } = testApp({ store, clock, config: { ...testConfig(), passwordIterations: 1000 } })
+  const { app, config } = testApp({
+    store,
+    clock,
+    config: { ...testConfig(), passwordIterations: HASH_FLOORS.pbkdf2Iterations },
+  })
   const log: string[] = []
   const fetch: Fetch = async (input, init) => {
     const res = await app.request(input, init)

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import { HASH_FLOORS } from '#src/auth/password.js'
 import { createClient, type Fetch, type Generation } from '#src/client/client.js'
 import {
   BadRequestError,
@@ -17,7 +18,7 @@ const setup = (env: Record<string, string> = {}) => {
   const clock = testClock(Date.UTC(2024, 0, 10, 3))
   const store = new MemoryStore({ users: [{ id: '1', username: 'user01', password: 'password01' }] })
   const feeds = new MemoryFeedStore()
-  const config = { ...testConfig(env), passwordIterations: 1000 }
+  const config = { ...testConfig(env), passwordIterations: HASH_FLOORS.pbkdf2Iterations }
   const { app } = testApp({ store, clock, feeds, config })
   const log: string[] = []
   const fetch: Fetch = async (input, init) => {

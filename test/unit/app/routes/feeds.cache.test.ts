@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { hashPassword } from '#src/auth/password.js'
+import { HASH_FLOORS, hashPassword } from '#src/auth/password.js'
 import { issueAccessToken } from '#src/auth/token.js'
 import { scheduleFromDoc, streamerFromDoc } from '#src/store/layouts/schedules.js'
 import { MemoryFeedStore } from '#src/store/memory/feeds.js'
@@ -19,7 +19,7 @@ const USER_ID = '000000000000000000000001'
 const UNKNOWN = '/calendar/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.ics'
 
 const setup = async () => {
-  const hash = await hashPassword('password01', 1000)
+  const hash = await hashPassword('password01', HASH_FLOORS.pbkdf2Iterations)
   const store = new MemoryStore({
     users: [
       { id: '1', username: 'user01', password: hash, documentId: USER_ID },
@@ -31,7 +31,7 @@ const setup = async () => {
   const feeds = new MemoryFeedStore()
   const clock = testClock(NOW)
   // USER_CACHE_TTL=2 (the default), said here so the test does not hang on a default changing.
-  const config = { ...testConfig({ USER_CACHE_TTL: '2' }), passwordIterations: 1000 }
+  const config = { ...testConfig({ USER_CACHE_TTL: '2' }), passwordIterations: HASH_FLOORS.pbkdf2Iterations }
   const { app } = testApp({ store, clock, config, feeds })
   const send = async (method: string, path: string, username: string, body?: unknown) =>
     app.request(`http://api.test${path}`, {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import ICAL from 'ical.js'
-import { hashPassword } from '#src/auth/password.js'
+import { HASH_FLOORS, hashPassword } from '#src/auth/password.js'
 import { issueAccessToken, issueBearerToken, issueToken } from '#src/auth/token.js'
 import { scheduleFromDoc, streamerFromDoc } from '#src/store/layouts/schedules.js'
 import { MemoryFeedStore } from '#src/store/memory/feeds.js'
@@ -13,7 +13,7 @@ import { LAYOUT_SEED } from '../../../support/layout-cases.js'
 const NOW = Date.UTC(2024, 0, 10, 3)
 
 const setup = async (logLevel?: 'info') => {
-  const hash = await hashPassword('password01', 1000)
+  const hash = await hashPassword('password01', HASH_FLOORS.pbkdf2Iterations)
   const store = new MemoryStore({
     users: [{ id: '1', username: 'user01', password: hash, documentId: '000000000000000000000001' }],
     schedules: LAYOUT_SEED.schedules.map(scheduleFromDoc),
@@ -21,7 +21,7 @@ const setup = async (logLevel?: 'info') => {
   })
   const feeds = new MemoryFeedStore()
   const clock = testClock(NOW)
-  const config = { ...testConfig(), passwordIterations: 1000 }
+  const config = { ...testConfig(), passwordIterations: HASH_FLOORS.pbkdf2Iterations }
   const { app, lines } = testApp({ store, clock, config, feeds, ...(logLevel && { logLevel }) })
   const tokens = {
     JWT: await issueToken(config.jwt, 'user01', NOW),

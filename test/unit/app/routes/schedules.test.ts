@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { hashPassword } from '#src/auth/password.js'
+import { HASH_FLOORS, hashPassword } from '#src/auth/password.js'
 import { issueAccessToken, issueToken } from '#src/auth/token.js'
 import { scheduleFromDoc, streamerFromDoc } from '#src/store/layouts/schedules.js'
 import { MemoryStore } from '#src/store/memory/memory-store.js'
@@ -11,7 +11,7 @@ const NOW = Date.UTC(2024, 0, 10, 3)
 const PASSWORD = 'password01'
 
 const setup = async (env = {}) => {
-  const hash = await hashPassword(PASSWORD, 1000)
+  const hash = await hashPassword(PASSWORD, HASH_FLOORS.pbkdf2Iterations)
   const store = new MemoryStore({
     users: [
       { id: '1', username: 'user01', password: hash },
@@ -23,7 +23,11 @@ const setup = async (env = {}) => {
   })
   const clock = testClock(NOW)
   // Hashes of 1000 iterations, and new ones as cheap: the cost is not what is tested here.
-  const { app, config } = testApp({ store, clock, config: { ...testConfig(env), passwordIterations: 1000 } })
+  const { app, config } = testApp({
+    store,
+    clock,
+    config: { ...testConfig(env), passwordIterations: HASH_FLOORS.pbkdf2Iterations },
+  })
   const form = (fields: Record<string, string>) =>
     app.request('/token', {
       method: 'POST',
@@ -256,7 +260,7 @@ describe('disabled users on the first and second generations', () => {
 describe('writes (admin only)', () => {
   const setupAdmin = async () => {
     const ctx = await setup()
-    const hash = await hashPassword(PASSWORD, 1000)
+    const hash = await hashPassword(PASSWORD, HASH_FLOORS.pbkdf2Iterations)
     const store = new MemoryStore({
       users: [
         { id: '1', username: 'user01', password: hash },

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { hashPassword } from '#src/auth/password.js'
+import { HASH_FLOORS, hashPassword } from '#src/auth/password.js'
 import { issueAccessToken } from '#src/auth/token.js'
 import { MemoryStore } from '#src/store/memory/memory-store.js'
 import { testApp, testClock, testConfig } from '../../../support/app.js'
@@ -8,7 +8,7 @@ import { testApp, testClock, testConfig } from '../../../support/app.js'
 const NOW = Date.UTC(2024, 0, 10, 3)
 
 const setup = async () => {
-  const hash = await hashPassword('password01', 1000)
+  const hash = await hashPassword('password01', HASH_FLOORS.pbkdf2Iterations)
   const store = new MemoryStore({
     users: [
       { id: '1', username: 'user01', password: hash, documentId: '000000000000000000000001' },
@@ -16,7 +16,7 @@ const setup = async () => {
     ],
   })
   const clock = testClock(NOW)
-  const config = { ...testConfig(), passwordIterations: 1000 }
+  const config = { ...testConfig(), passwordIterations: HASH_FLOORS.pbkdf2Iterations }
   const { app } = testApp({ store, clock, config })
   const send = async (method: string, path: string, username: string, body?: unknown) =>
     app.request(path, {
@@ -165,6 +165,24 @@ describe('/users (admin only, never a password)', () => {
     assert.equal((await read()).status, 200)
     assert.equal((await send('DELETE', '/users/000000000000000000000001', 'root')).status, 204)
     clock.advance(5000)
+    assert.equal(
+      (await send('POST', '/users', 'root', { username: 'user01', password: 'another one' })).status,
+      201,
+    )
+    const again = await read()
+    assert.equal(again.status, 401)
+    assert.deepEqual(await again.json(), { message: 'Could not validate credentials' })
+  })
+
+  it('refuses them at once, and those of the same second, when the name was removed elsewhere (the CLI) and added here', async () => {
+    const { send, clock, app, config, store } = await setup()
+    const oldToken = await issueAccessToken(config.jwt, 'user01', clock.now())
+    const read = () => app.request('/schedules', { headers: { Authorization: `Bearer ${oldToken}` } })
+    // Read once: this process now caches user01 for USER_CACHE_TTL.
+    assert.equal((await read()).status, 200)
+    // Removed by another process, then added through this one in the same second.
+    assert.equal(await store.removeUser('user01'), true)
+    clock.advance(100)
     assert.equal(
       (await send('POST', '/users', 'root', { username: 'user01', password: 'another one' })).status,
       201,

@@ -71,7 +71,9 @@ describe('prioritizedHasher (Node and Bun entries)', () => {
   })
 
   it('verifies a stored hash through the password verifier at low priority', async () => {
-    const verifier = createPasswordVerifier(1000, 'accept', prioritizedHasher(capture().logger, 2))
+    // Floors below the fixtures' (cost 4, 1,000 iterations): what is tested is where the hashes run.
+    const floors = { pbkdf2Iterations: 1, bcryptCost: 4 }
+    const verifier = createPasswordVerifier(1000, 'accept', prioritizedHasher(capture().logger, 2), floors)
     const stored = await hashPassword('password01', 1000)
     assert.deepEqual(await verifier.verify('password01', stored, 'low'), { ok: true, rehash: false })
     assert.deepEqual(await verifier.verify('password02', stored, 'low'), { ok: false })
