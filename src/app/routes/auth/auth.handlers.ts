@@ -87,6 +87,14 @@ const checkCredentials =
     const attempt = await throttle.attempt(username, clientAddress(c), async (priority) => {
       const user = await store.findUserByUsername(username)
       const verdict = await passwords.verify(password, user?.password ?? null, priority)
+      // A record no password opens (a hash below the floors, or plain text under
+      // LEGACY_PLAINTEXT_PASSWORDS=reject): the operator's to mend, so named; never the stored value.
+      if (!verdict.ok && verdict.refused && user)
+        logger.warn('stored password refused', {
+          requestId: c.var.requestId,
+          username: user.username,
+          reason: verdict.refused,
+        })
       // A disabled user (the 2024 service's flag) is refused as a wrong password is, by every generation.
       return user && verdict.ok && !user.disabled ? { ok: true, user, rehash: verdict.rehash } : { ok: false }
     })
