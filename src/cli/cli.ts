@@ -33,7 +33,7 @@ const MAIN_ENV: readonly EnvVariable[] = [...DATABASE_ENV, 'SCHEDULE_LAYOUT', 'P
 
 /** The positional arguments as --help shows them: `<name>`, and `[<name>]` when optional. */
 const argsUsage = (c: Command): string[] => [
-  ...c.args.map((a) => `<${a}>`),
+  ...c.args.map((a, i) => `<${a}>${c.variadic && i === c.args.length - 1 ? '...' : ''}`),
   ...(c.optionalArgs ?? []).map((a) => `[<${a}>]`),
 ]
 
@@ -112,7 +112,7 @@ const parseInput = (name: string, command: Command, rest: string[]): CommandInpu
   const expected = argsUsage(command).join(' ') || 'no arguments'
   if (positionals.length < command.args.length)
     throw new UsageError(`${name}: expects ${expected}; see 'holodule ${name} --help'`)
-  if (positionals.length > command.args.length + (command.optionalArgs?.length ?? 0))
+  if (!command.variadic && positionals.length > command.args.length + (command.optionalArgs?.length ?? 0))
     throw new UsageError(
       `${name}: expects ${expected}${command.tooManyArgsHint ? `; ${command.tooManyArgsHint}` : ''}`,
     )

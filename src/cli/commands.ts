@@ -1,5 +1,6 @@
 import type { Command } from './context.js'
 import { feedAdd, feedList, feedRemove } from './feed-commands.js'
+import { holodulesList, holodulesRemove } from './holodule-commands.js'
 import { holodulesImport } from './import-command.js'
 import { schedulesImport, streamersImport, streamersList } from './schedule-commands.js'
 import { status } from './status-command.js'
@@ -50,6 +51,8 @@ export const COMMANDS: Record<string, Command> = {
   'user migrate-passwords': userMigratePasswords,
   status,
   'holodules import': holodulesImport,
+  'holodules list': holodulesList,
+  'holodules remove': holodulesRemove,
   'schedules import': schedulesImport,
   'streamers import': streamersImport,
   'streamers list': streamersList,

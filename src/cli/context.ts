@@ -64,6 +64,8 @@ export interface Command {
   args: string[]
   /** Names of positional arguments that may follow them (`feed list [user]`). */
   optionalArgs?: string[]
+  /** The last argument may be given more than once (`holodules remove <key>...`). */
+  variadic?: boolean
   summary: string
   /** Longer text for `--help`. */
   help?: string
