@@ -65,6 +65,8 @@ export const userRoutes = ({ store, clock, passwordIterations, bearerRequired, f
           if (!(e instanceof DuplicateUserError)) throw e
           return sendJson(c, { message: 'The entity already exists', identifier: username }, 409)
         }
+        // A user of this name removed elsewhere (the CLI) may still be cached: its tokens end now.
+        forgetUser(username)
         const added = await store.findAccountByUsername(username)
         const account = added && (await store.updateAccount(added.id, rest))
         // Removed again between the two calls: nothing to answer but what happened.
