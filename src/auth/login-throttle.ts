@@ -127,9 +127,11 @@ const counted = async (consume: Promise<LimiterState>) => {
   }
 }
 
-// Long names are cut: a key is a lookup, not storage for whatever a client sends.
-const cut = (username: string) => username.slice(0, 256)
-const userKey = (username: string, group: string) => `${group}|${cut(username)}`
+// Long names are cut: a key is a lookup, not storage for whatever a client sends. Exported for
+// `holodule login unblock`, which deletes the counters by the same keys: `perUser` by cut(name);
+// `consecutive`, `blocks` and `known` by userKey(name, addressGroup(address)); `perAddress` by the group.
+export const cut = (username: string) => username.slice(0, 256)
+export const userKey = (username: string, group: string) => `${group}|${cut(username)}`
 
 /** The store's counters as the policy reads and writes them, and what is remembered of them. */
 const policyCounters = (limiters: LoginLimiters, policy: ThrottlePolicy, clock: Clock) => {
@@ -236,10 +238,12 @@ export const createLoginThrottle = (
       const ms = await accountBlock(username, uk)
       if (ms > 0) return { ms }
     }
-    const lane: HashLane = blocked.suspect ? 'suspect' : 'clean'
-    // Low: failures counted, or another check of this address already running (a client logs in
-    // once at a time; a flood's first volley is many at once, before any has failed).
-    const priority: HashPriority = blocked.suspect || held > 0 ? 'low' : 'normal'
+    // Suspect: failures counted, or another check of this address already running (a client logs
+    // in once at a time; a flood's first volley is many at once, before any has failed). The hash's
+    // priority is the lane's: a clean slot never waits on the low thread, which on a busy machine
+    // gets no CPU at all (SCHED_IDLE), behind the suspects' hashes.
+    const lane: HashLane = blocked.suspect || held > 0 ? 'suspect' : 'clean'
+    const priority: HashPriority = lane === 'clean' ? 'normal' : 'low'
     return { ms: 0, lane, priority, fails: blocked.fails }
   }
 
