@@ -91,20 +91,30 @@ export const issueBearerToken = (jwt: JwtConfig, sub: string, nowMs: number): Pr
 export const issuedBefore = (payload: Record<string, unknown>, validFrom: number | undefined): boolean =>
   validFrom !== undefined && !(typeof payload.iat === 'number' && payload.iat >= validFrom)
 
-/** The longest a login waits for the second of a password change to pass (see msUntilTokensValid). */
+/** The longest a login waits for the second of a password change to pass (see issueSchedule). */
 export const MAX_ISSUE_WAIT_MS = 1000
+/**
+ * How far ahead of our clock a recorded change may be and still be taken for one just made where
+ * the clock is a little ahead of ours (the CLI on another host); further is a clock far off or a
+ * bad record, and is ignored here.
+ */
+export const MAX_CHANGE_AHEAD_MS = 5000
 
 /**
- * How long a login must wait before issuing a token its user's `validFrom` accepts: a token issued
- * in the very second of a change would carry that second's `iat` and be refused, so a login in that
- * second waits for the next (at most a second, and only right after a change). 0 when there is
- * nothing to wait for, or when `validFrom` is further ahead than a second (another host's clock is
- * ahead of ours: waiting in a request would not mend that).
+ * When a login may issue a token that its user's `validFrom` accepts. A token issued in the very
+ * second of a change would carry that second's `iat` and be refused, so a login in that second
+ * waits for the next: `waitMs`, at most a second, and only right after a change. The token then
+ * says it was issued at `notBeforeMs` or later; that is `validFrom` itself when the change was
+ * recorded by a clock ahead of ours, so the token is "not yet valid (iat)" for that difference
+ * instead of refused for good as older than the change. Nothing to wait for: both 0.
  */
-export const msUntilTokensValid = (validFrom: number | undefined, nowMs: number): number => {
-  if (validFrom === undefined) return 0
-  const wait = validFrom * 1000 - nowMs
-  return wait > 0 && wait <= MAX_ISSUE_WAIT_MS ? wait : 0
+export const issueSchedule = (
+  validFrom: number | undefined,
+  nowMs: number,
+): { waitMs: number; notBeforeMs: number } => {
+  const ahead = validFrom === undefined ? 0 : validFrom * 1000 - nowMs
+  if (ahead <= 0 || ahead > MAX_CHANGE_AHEAD_MS) return { waitMs: 0, notBeforeMs: 0 }
+  return { waitMs: Math.min(ahead, MAX_ISSUE_WAIT_MS), notBeforeMs: nowMs + ahead }
 }
 
 /** The time claims a scheme requires: Flask-JWT all three; Bearer (PyJWT's defaults) only `exp`. */

@@ -5,8 +5,8 @@ import {
   createTokenVerifier,
   InvalidTokenError,
   issuedBefore,
+  issueSchedule,
   issueToken,
-  msUntilTokensValid,
 } from '#src/auth/token.js'
 import { tokensValidFrom } from '#src/store/users.js'
 
@@ -126,13 +126,27 @@ describe('tokens and the password change (password_changed_at, the first second 
   })
 
   it('makes a login in the second of the change wait for the next one, and no other login', () => {
-    assert.equal(msUntilTokensValid(validFrom, CHANGE_MS), 750)
-    assert.equal(msUntilTokensValid(validFrom, CHANGE_MS + 749), 1)
-    assert.equal(msUntilTokensValid(validFrom, CHANGE_MS + 750), 0)
-    assert.equal(msUntilTokensValid(undefined, CHANGE_MS), 0)
+    const at = validFrom * 1000
+    assert.deepEqual(issueSchedule(validFrom, CHANGE_MS), { waitMs: 750, notBeforeMs: at })
+    assert.deepEqual(issueSchedule(validFrom, CHANGE_MS + 749), { waitMs: 1, notBeforeMs: at })
+    const none = { waitMs: 0, notBeforeMs: 0 }
+    assert.deepEqual(issueSchedule(validFrom, CHANGE_MS + 750), none)
+    assert.deepEqual(issueSchedule(validFrom, CHANGE_MS + 60_000), none)
+    assert.deepEqual(issueSchedule(undefined, CHANGE_MS), none)
     // A change exactly on a second's boundary still waits out that second.
-    assert.equal(msUntilTokensValid(tokensValidFrom(second * 1000), second * 1000), 1000)
-    // Further ahead than a second (another host's clock): waiting in a request would not help.
-    assert.equal(msUntilTokensValid(validFrom + 5, CHANGE_MS), 0)
+    assert.deepEqual(issueSchedule(tokensValidFrom(second * 1000), second * 1000), {
+      waitMs: 1000,
+      notBeforeMs: (second + 1) * 1000,
+    })
+  })
+
+  it('issues at the recorded second, after a second of waiting, when a clock ahead of ours recorded the change', () => {
+    // Recorded 2.75 s ahead of us: the token is not yet valid for 1.75 s rather than refused for good.
+    assert.deepEqual(issueSchedule(validFrom + 2, CHANGE_MS), {
+      waitMs: 1000,
+      notBeforeMs: (validFrom + 2) * 1000,
+    })
+    // Far ahead (a clock far off, or a bad record): not taken for a change just made.
+    assert.deepEqual(issueSchedule(validFrom + 60, CHANGE_MS), { waitMs: 0, notBeforeMs: 0 })
   })
 })
