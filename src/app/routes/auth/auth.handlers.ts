@@ -4,9 +4,9 @@ import { hashPassword, type PasswordVerifier } from '../../../auth/password.js'
 import {
   issueAccessToken,
   issueBearerToken,
+  issueSchedule,
   issueToken,
   type JwtConfig,
-  msUntilTokensValid,
 } from '../../../auth/token.js'
 import type { Clock } from '../../../lib/clock.js'
 import type { Logger } from '../../../lib/logger.js'
@@ -67,14 +67,13 @@ type Outcome =
 /**
  * When a login's token is issued: now, or, in the very second its user's password changed (or the
  * user was created), once that second has passed, so that the token is not refused as older than
- * the change (auth/token.ts msUntilTokensValid). After the wait the real clock is past `validFrom`;
- * `max` keeps that true of a timer that fires a millisecond early, and of a test's standing clock.
+ * the change (auth/token.ts issueSchedule). `max` also keeps the token past the change when a timer
+ * fires a millisecond early, and when a test's clock stands still.
  */
 const issueTime = async (clock: Clock, validFrom: number | undefined): Promise<number> => {
-  const wait = msUntilTokensValid(validFrom, clock.now())
-  if (wait === 0) return clock.now()
-  await new Promise((resolve) => setTimeout(resolve, wait))
-  return Math.max(clock.now(), (validFrom ?? 0) * 1000)
+  const { waitMs, notBeforeMs } = issueSchedule(validFrom, clock.now())
+  if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs))
+  return Math.max(clock.now(), notBeforeMs)
 }
 
 /**
