@@ -20,7 +20,7 @@ const flag = (v: unknown): boolean =>
  * `changedAtMs`: the second after the one the change happened in. A token's `iat` is whole seconds,
  * so one issued earlier in that same second cannot be told from one issued after the change; both
  * are refused, and a login in that second waits for the next one before it issues its token
- * (auth/token.ts msUntilTokensValid), so no token issued after the change is refused.
+ * (auth/token.ts issueSchedule), so no token issued after the change is refused.
  */
 export const tokensValidFrom = (changedAtMs: number): number => Math.floor(changedAtMs / 1000) + 1
 
