@@ -40,6 +40,10 @@ export const reconnecting = (client: MongoClient) => {
   }
   return {
     async run<T>(op: () => Promise<T>): Promise<T> {
+      // A connect() in flight (the background index retry's) decides for every operation: one
+      // started meanwhile waited for it to fail, then for a server selection of its own, and a
+      // server started before its database answered a login 503 in ~4 s, not ~2 s (issue 19, item 7).
+      if (reopening) await reopening
       try {
         return await op()
       } catch (e) {
