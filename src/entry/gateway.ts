@@ -1,4 +1,5 @@
 import { pathToFileURL } from 'node:url'
+import { getConnInfo } from '@hono/node-server/conninfo'
 import { MongoClient } from 'mongodb'
 import type { Env } from '../config/env.js'
 import { parseGatewayConfig } from '../config/gateway-config.js'
@@ -19,7 +20,8 @@ export const runGateway = async (env: Env): Promise<void> => {
   const { config } = parsed
   const logger = createJsonLogger(config.logLevel)
   const client = new MongoClient(config.mongodbUri, { ...MONGO_CLIENT_OPTIONS, appName: 'holodule-data-api' })
-  const app = createGatewayApp({ config, client, logger })
+  // Wrong keys are counted per peer address (gateway/key-failures.ts), as the server's entry sees it.
+  const app = createGatewayApp({ config, client, logger, peerAddress: (c) => getConnInfo(c).remote.address })
   const { port } = await serveNode({
     fetch: app.fetch,
     port: config.port,

@@ -10,9 +10,22 @@ import { encode } from './encode.js'
 import type { GatewayEnv } from './env.js'
 import { type ActionRequest, namespaceSchema, parseNamespace, parseRequest, readBody } from './envelope.js'
 import { DataApiHttpError, errorBody, forbidden } from './errors.js'
-import { type Action, type ApiKey, canRead, canReadAll, isAction, isAllowed } from './keys.js'
+import { checkNamedFilter } from './filters.js'
+import { createKeyFailureCounter, type KeyFailureLimits } from './key-failures.js'
+import {
+  type Action,
+  type ApiKey,
+  canRead,
+  canReadAll,
+  isAction,
+  isAllowed,
+  USER_UPDATE_ACTIONS,
+  USER_WRITES,
+  USERS_COLLECTION,
+} from './keys.js'
 import { gatewayAccessLog } from './middleware/access-log.js'
-import { requireKey } from './middleware/require-key.js'
+import { type GatewayPeerAddress, requireKey } from './middleware/require-key.js'
+import { checkUserWrite } from './user-writes.js'
 import { checkValues } from './values.js'
 
 /** The gateway's settings (config/gateway-config.ts parses them with the server's own). */
@@ -35,6 +48,10 @@ export interface GatewayDeps {
   client: MongoClient
   logger?: Logger
   clock?: Clock
+  /** The client's address, for counting wrong keys (the entry's connection info). */
+  peerAddress?: GatewayPeerAddress
+  /** Wrong keys per address before 429 (key-failures.ts); tests may lower them. */
+  keyFailureLimits?: KeyFailureLimits
 }
 
 const MAX_TIME_MS_EXPIRED = 50
@@ -49,10 +66,46 @@ const authorize = (key: ApiKey, action: Action, database: string, collection: st
   )
 }
 
-/** What a request needs beyond its action: upsert, and a whole-collection read of what it joins in. */
-const authorizeExtras = (key: ApiKey, req: ActionRequest, database: string, collection: string): void => {
+/** An update of `users`: `readWrite`'s, or the one write a named grant allows (user-writes.ts). */
+const isUserUpdate = (action: Action, collection: string) =>
+  collection === USERS_COLLECTION && USER_UPDATE_ACTIONS.includes(action)
+
+/** An upsert creates a document: it needs the `upsert` grant besides the action. */
+const authorizeUpsert = (key: ApiKey, req: ActionRequest, database: string, collection: string): void => {
   if ('upsert' in req && req.upsert && !isAllowed(key, 'upsert', database, collection))
     throw forbidden(`this API key may not upsert on ${database}.${collection}: it needs the upsert grant`)
+}
+
+const authorizeUserUpdate = async (key: ApiKey, req: ActionRequest, database: string): Promise<void> => {
+  authorizeUpsert(key, req, database, USERS_COLLECTION)
+  if (isAllowed(key, 'anyUserUpdate', database, USERS_COLLECTION)) return
+  const granted = USER_WRITES.filter((w) => isAllowed(key, w, database, USERS_COLLECTION))
+  if (granted.length === 0) {
+    throw forbidden(
+      canRead(key, database, USERS_COLLECTION)
+        ? `this API key may not run ${req.action} on ${database}.${USERS_COLLECTION}`
+        : `this API key has no access to ${database}.${USERS_COLLECTION}`,
+    )
+  }
+  let refusal: unknown
+  for (const grant of granted) {
+    try {
+      return await checkUserWrite(grant, req)
+    } catch (e) {
+      refusal ??= e
+    }
+  }
+  throw refusal
+}
+
+/**
+ * What a request needs beyond its action: upsert, a filter by equality when the key may not read the
+ * whole collection (filters.ts), and a whole-collection read of what it joins in.
+ */
+const authorizeExtras = (key: ApiKey, req: ActionRequest, database: string, collection: string): void => {
+  authorizeUpsert(key, req, database, collection)
+  if ('filter' in req && !canReadAll(key, database, collection))
+    checkNamedFilter(req.filter, req.action === 'findOne' ? 'read' : 'write')
   for (const other of checkRequest(req)) {
     if (!canRead(key, database, other)) throw forbidden(`this API key has no access to ${database}.${other}`)
     if (!canReadAll(key, database, other))
@@ -101,6 +154,8 @@ export const createGatewayApp = ({
   client,
   logger = silentLogger,
   clock = systemClock,
+  peerAddress = () => undefined,
+  keyFailureLimits,
 }: GatewayDeps) => {
   // A gateway started before its database recovers once the database is up (see mongo-errors.ts).
   const driver = reconnecting(client)
@@ -132,9 +187,11 @@ export const createGatewayApp = ({
       const body = await readBody(c)
       const { database, collection } = parseNamespace(namespace, body)
       c.set('target', { action, database, collection })
-      authorize(c.var.apiKey, action, database, collection)
+      const userUpdate = isUserUpdate(action, collection)
+      if (!userUpdate) authorize(c.var.apiKey, action, database, collection)
       const req = parseRequest(action, body)
       checkValues(body)
+      if (userUpdate) await authorizeUserUpdate(c.var.apiKey, req, database)
       authorizeExtras(c.var.apiKey, req, database, collection)
       const result = await driver.run(() =>
         runAction(req, client.db(database).collection(collection), limits),
@@ -148,8 +205,10 @@ export const createGatewayApp = ({
     }
   }
 
+  const failures = createKeyFailureCounter(keyFailureLimits)
+  const keyRequired = requireKey({ keys: config.keys, failures, peerAddress, logger, clock })
   for (const path of ['/action/:action', '/app/:appId/endpoint/data/v1/action/:action']) {
-    app.post(path, requireKey(config.keys), limitBody, handle)
+    app.post(path, keyRequired, limitBody, handle)
   }
 
   app.notFound((c) => errorBody(c, 404, 'NotFound', 'not found'))

@@ -1,6 +1,6 @@
 import type { Context } from 'hono'
 
-export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 500 | 503 | 504
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 500 | 503 | 504
 
 /** A 4xx the gateway answers in the Data API's shape `{error, error_code}`. */
 export class DataApiHttpError extends Error {

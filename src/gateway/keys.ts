@@ -16,11 +16,21 @@ export type Action = (typeof ACTIONS)[number]
 
 export const isAction = (name: string): name is Action => (ACTIONS as readonly string[]).includes(name)
 
+/** The writes of `users` granted by name (user-writes.ts): what the Worker's login and /users send. */
+export const USER_WRITES = ['upgradePassword', 'updateUser'] as const
+
+/** The collection whose updates plain `updateOne` does not grant (src/store/data-api/context.ts). */
+export const USERS_COLLECTION = 'users'
+
 /**
- * What a grant may allow: an action, or `upsert` (an updateOne, updateMany or replaceOne with
- * `upsert: true` creates a document, so it needs this besides the action).
+ * What a grant may allow: an action, `upsert` (an updateOne, updateMany or replaceOne with
+ * `upsert: true` creates a document, so it needs this besides the action), one of USER_WRITES, or
+ * `anyUserUpdate`: what `readWrite` alone gives, any update or replace of `users`.
  */
-export type Permission = Action | 'upsert'
+export type Permission = Action | 'upsert' | (typeof USER_WRITES)[number] | 'anyUserUpdate'
+
+/** Updates that rewrite a user's password as the caller likes: on `users`, only `readWrite` grants them. */
+export const USER_UPDATE_ACTIONS: readonly Action[] = ['updateOne', 'updateMany', 'replaceOne']
 
 /** One namespace a key may touch: `collection` `*` means every collection of the database. */
 export interface Grant {
@@ -43,13 +53,23 @@ const COLLECTION_PATTERN = /^(\*|[A-Za-z0-9_-][A-Za-z0-9_.-]{0,119})$/
 const sha256 = async (text: string): Promise<Uint8Array> =>
   new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)))
 
-const parseAccess = (access: string): Set<Permission> | string => {
+const isUserWrite = (part: string): part is (typeof USER_WRITES)[number] =>
+  (USER_WRITES as readonly string[]).includes(part)
+
+const parseAccess = (access: string, collection: string): Set<Permission> | string => {
   const actions = new Set<Permission>()
   for (const part of access.split('+')) {
     if (part === 'read') for (const a of READ_ACTIONS) actions.add(a)
-    else if (part === 'readWrite') for (const a of [...ACTIONS, 'upsert' as const]) actions.add(a)
+    else if (part === 'readWrite')
+      for (const a of [...ACTIONS, 'upsert' as const, 'anyUserUpdate' as const]) actions.add(a)
+    else if (collection === USERS_COLLECTION && USER_UPDATE_ACTIONS.includes(part as Action))
+      // It once let a leaked Worker key set any password hash (issue 19, item 3): say what to grant.
+      return `${part} is not granted on users by name: upgradePassword (the Worker's login), updateUser (its admin /users writes) or readWrite`
     else if (isAction(part) || part === 'upsert') actions.add(part)
-    else return `unknown access ${JSON.stringify(part)} (read, readWrite, an action name or upsert)`
+    else if (isUserWrite(part) && (collection === USERS_COLLECTION || collection === '*')) actions.add(part)
+    else if (isUserWrite(part)) return `${part} is granted on ${USERS_COLLECTION} only`
+    else
+      return `unknown access ${JSON.stringify(part)} (read, readWrite, an action name, upsert, upgradePassword or updateUser)`
   }
   return actions
 }
@@ -76,7 +96,7 @@ const checkRaw = async (raw: RawKey, where: string, errors: string[]): Promise<A
       errors.push(`${where}: ${JSON.stringify(ns)} is not database.collection or database.*`)
       continue
     }
-    const actions = parseAccess(access)
+    const actions = parseAccess(access, collection)
     if (typeof actions === 'string') errors.push(`${where} ${ns}: ${actions}`)
     else grants.push({ database, collection, actions })
   }
@@ -133,11 +153,12 @@ const parseJson = (text: string): RawKey[] | string => {
 
 /**
  * DATA_API_KEYS, in either form (documented in .env.example):
- *   JSON:    [{"name": "worker", "key": "…", "allow": {"holoduledb.users": "findOne+updateOne"}}]
- *   compact: worker:<key>@holoduledb.holodules=find+findOne,holoduledb.users=findOne+updateOne,holoduledb.login_attempts=findOne+updateOne+upsert+deleteOne;admin:<key>@holoduledb.*=readWrite
- * Access is `read` (findOne, find, aggregate), `readWrite` (every action and upsert), action names
- * and `upsert` joined by `+`. `findOne` alone cannot list a collection; `upsert` lets updateOne,
- * updateMany and replaceOne create documents.
+ *   JSON:    [{"name": "worker", "key": "…", "allow": {"holoduledb.users": "findOne+upgradePassword"}}]
+ *   compact: worker:<key>@holoduledb.holodules=find+findOne,holoduledb.users=findOne+upgradePassword,holoduledb.login_attempts=findOne+updateOne+upsert+deleteOne;admin:<key>@holoduledb.*=readWrite
+ * Access is `read` (findOne, find, aggregate), `readWrite` (every action and upsert), action names,
+ * `upsert`, and on `users` `upgradePassword` and `updateUser`, joined by `+`. `findOne` alone cannot
+ * list a collection (filters.ts); `upsert` lets updateOne, updateMany and replaceOne create
+ * documents; updates of `users` are `readWrite`'s or the two named writes' (user-writes.ts).
  * Errors name the entry, never the key.
  */
 export const parseApiKeys = async (

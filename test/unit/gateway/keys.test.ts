@@ -9,7 +9,7 @@ const K2 = 'k2-0123456789abcdefghijklmnopqrstuvwxyz'
 describe('DATA_API_KEYS', () => {
   it('reads the compact form', async () => {
     const r = await parseApiKeys(
-      `worker:${K1}@holoduledb.holodules=read,holoduledb.users=read+updateOne; admin:${K2}@holoduledb.*=readWrite`,
+      `worker:${K1}@holoduledb.holodules=read,holoduledb.users=read+upgradePassword; admin:${K2}@holoduledb.*=readWrite`,
     )
     assert.ok(r.ok)
     const [worker, admin] = r.keys
@@ -18,7 +18,8 @@ describe('DATA_API_KEYS', () => {
     assert.ok(isAllowed(worker, 'find', 'holoduledb', 'holodules'))
     assert.ok(isAllowed(worker, 'aggregate', 'holoduledb', 'holodules'))
     assert.ok(!isAllowed(worker, 'updateOne', 'holoduledb', 'holodules'))
-    assert.ok(isAllowed(worker, 'updateOne', 'holoduledb', 'users'))
+    assert.ok(isAllowed(worker, 'upgradePassword', 'holoduledb', 'users'))
+    assert.ok(!isAllowed(worker, 'updateOne', 'holoduledb', 'users'))
     assert.ok(!isAllowed(worker, 'updateMany', 'holoduledb', 'users'))
     assert.ok(!isAllowed(worker, 'find', 'otherdb', 'users'))
     assert.ok(isAllowed(admin, 'deleteMany', 'holoduledb', 'anything'))
@@ -28,7 +29,7 @@ describe('DATA_API_KEYS', () => {
 
   it('grants findOne apart from find and upsert apart from the update actions', async () => {
     const r = await parseApiKeys(
-      `worker:${K1}@holoduledb.holodules=find+findOne,holoduledb.users=findOne+updateOne;` +
+      `worker:${K1}@holoduledb.holodules=find+findOne,holoduledb.users=findOne+upgradePassword;` +
         `sync:${K2}@holoduledb.holodules=read+replaceOne+upsert`,
     )
     assert.ok(r.ok)
@@ -37,7 +38,7 @@ describe('DATA_API_KEYS', () => {
     assert.ok(isAllowed(worker, 'findOne', 'holoduledb', 'users'))
     assert.ok(!isAllowed(worker, 'find', 'holoduledb', 'users'))
     assert.ok(!isAllowed(worker, 'aggregate', 'holoduledb', 'users'))
-    assert.ok(isAllowed(worker, 'updateOne', 'holoduledb', 'users'))
+    assert.ok(isAllowed(worker, 'upgradePassword', 'holoduledb', 'users'))
     assert.ok(!isAllowed(worker, 'upsert', 'holoduledb', 'users'))
     assert.ok(canRead(worker, 'holoduledb', 'users'))
     assert.ok(!canReadAll(worker, 'holoduledb', 'users'))
@@ -54,8 +55,32 @@ describe('DATA_API_KEYS', () => {
     assert.ok(!bad.ok)
     assert.match(
       bad.errors.join('\n'),
-      /unknown access "upsertOne" \(read, readWrite, an action name or upsert\)/,
+      /unknown access "upsertOne" \(read, readWrite, an action name, upsert, upgradePassword or updateUser\)/,
     )
+  })
+
+  it('refuses updates of users named as actions: upgradePassword, updateUser or readWrite (issue 19, item 3)', async () => {
+    for (const access of ['findOne+updateOne', 'updateMany', 'read+replaceOne']) {
+      const r = await parseApiKeys(`worker:${K1}@holoduledb.users=${access}`)
+      assert.ok(!r.ok, access)
+      assert.match(
+        r.errors.join('\n'),
+        /holoduledb\.users: \w+ is not granted on users by name: upgradePassword \(the Worker's login\), updateUser \(its admin \/users writes\) or readWrite/,
+      )
+    }
+    const elsewhere = await parseApiKeys(`w:${K1}@db.feeds=upgradePassword`)
+    assert.ok(!elsewhere.ok)
+    assert.match(elsewhere.errors.join('\n'), /upgradePassword is granted on users only/)
+    const r = await parseApiKeys(
+      `w:${K1}@db.users=findOne+upgradePassword+updateUser,db.things=updateOne;a:${K2}@db.*=readWrite`,
+    )
+    assert.ok(r.ok)
+    const [w, a] = r.keys
+    assert.ok(w && a)
+    assert.ok(isAllowed(w, 'updateUser', 'db', 'users'))
+    assert.ok(isAllowed(w, 'updateOne', 'db', 'things'), 'updateOne keeps its meaning elsewhere')
+    assert.ok(!isAllowed(w, 'anyUserUpdate', 'db', 'users'))
+    assert.ok(isAllowed(a, 'anyUserUpdate', 'db', 'users'), 'readWrite updates users as it likes')
   })
 
   it('reads the JSON form', async () => {
