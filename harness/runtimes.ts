@@ -85,8 +85,9 @@ export const startGateway = async (mongoUri: string, keyGrants: string) => {
  * 2024 layout's `schedules` and `streamers` (the third generation's reads; `auto` asks `schedules`
  * for one document at the first read). Admins' writes on the 2024 layout add `insertOne+updateOne+
  * deleteOne` on `schedules` and `streamers` (each update is an updateOne, then a findOne of the
- * document as it is now), and /users `find` (the list; a new user's next `id`), `insertOne` and
- * `deleteOne` on `users` (DataApiStore's account methods). Calendar feeds, for every user:
+ * document as it is now), and /users `find` (the list; a new user's next `id`), `insertOne`,
+ * `updateUser` (PATCH) and `deleteOne` on `users` (DataApiStore's account methods); a login's rewrite
+ * of a plain-text password is `upgradePassword` (docs/data-api.md). Calendar feeds, for every user:
  * `insertOne` (make), `find` (list), `findOne` (a poll, by the secret's hash) and `deleteOne` (revoke)
  * on `feeds` (DataApiFeedStore), as the documented grant has them.
  */
@@ -94,7 +95,7 @@ export const workerGrants = (database: string) =>
   `${database}.holodules=find+findOne,` +
   `${database}.schedules=find+findOne+insertOne+updateOne+deleteOne,` +
   `${database}.streamers=find+findOne+insertOne+updateOne+deleteOne,` +
-  `${database}.users=find+findOne+insertOne+updateOne+deleteOne,` +
+  `${database}.users=find+findOne+insertOne+updateUser+upgradePassword+deleteOne,` +
   `${database}.login_attempts=findOne+updateOne+upsert+deleteOne,` +
   `${database}.feeds=find+findOne+insertOne+deleteOne`
 
