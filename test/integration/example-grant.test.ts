@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
+import { MongoClient } from 'mongodb'
 import { type MongoServer, startMongo } from '#harness/ferretdb.js'
-import { HASHED_USER, SEED_DAY, SEED_DAY_KEYS, seedMongo } from '#harness/fixtures.js'
+import { HASHED_USER, LEGACY_USER, SEED_DAY, SEED_DAY_KEYS, seedMongo } from '#harness/fixtures.js'
 import { curlFetch, type RunningTarget, startGateway, WORKER_KEY, wranglerDev } from '#harness/runtimes.js'
 import { readRepoFile } from '../support/variable-names.js'
 
@@ -125,6 +126,21 @@ describe("the Worker's gateway grant, as wrangler.toml.example writes it", () =>
       })
       assert.equal(day.status, 200, `${await day.clone().text()}\n${output()}`)
       assert.equal(((await day.json()) as unknown[]).length, SEED_DAY_KEYS.length)
+    })
+
+    it("a legacy plain-text password logs in and is stored as its hash (the grant's upgradePassword)", async () => {
+      const login = await post('/auth', LEGACY_USER)
+      assert.equal(login.status, 200, `${await login.clone().text()}\n${output()}`)
+      const client = new MongoClient(mongo.uri, { serverSelectionTimeoutMS: 5000 })
+      try {
+        const doc = await client.db(DB).collection('users').findOne({ username: LEGACY_USER.username })
+        // The gateway checked it: a hash at the policy, of the plain text it replaced.
+        assert.match(String(doc?.password), /^\$pbkdf2-sha256\$i=600000\$/, output())
+      } finally {
+        await client.close()
+      }
+      assert.equal((await post('/auth', LEGACY_USER)).status, 200)
+      assert.ok(!output().includes('password rehash failed'), output())
     })
   })
 })
