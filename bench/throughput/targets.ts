@@ -99,7 +99,7 @@ export interface PeerFiles {
   /** `{ headers }`: the headers the app chose for it. */
   mirrorFile: string
 }
-const peerEnv = (f: PeerFiles) => ({ PAYLOAD_FILE: f.payloadFile, MIRROR_FILE: f.mirrorFile })
+export const peerEnv = (f: PeerFiles) => ({ PAYLOAD_FILE: f.payloadFile, MIRROR_FILE: f.mirrorFile })
 /** The ceilings: a constant JSON, the hot day's bytes, and those bytes with the app's headers. */
 const HELLO_SCENARIOS: ScenarioName[] = ['hello', 'payload', 'mirror']
 

@@ -1,5 +1,7 @@
 /**
- * Server CPU time per request (µs), for Hono's hello, the hot authenticated GET and the 401, on Node
+ * Server CPU time per request (µs), for Hono's hello, the mirror (Hono answering the hot day's bytes
+ * with the app's headers, both taken from the app's answer: bench/throughput/hot-answer.ts), the hot
+ * authenticated GET and the 401, on Node
  * (dist/, so `npm run build` first) or Bun. On a shared machine wall-clock throughput moves with
  * whatever else runs; the CPU a request costs the server moves much less, so this is what the
  * hot-path changes are measured by. Every server is pinned to CPU 1 and wrk to CPU 0, as in the
@@ -10,15 +12,19 @@
  * of hello's CPU per request to the scenario's, the throughput ratio the bench's targets speak of.
  *
  * Usage: npm run bench:cpu -- [--runtime node|bun] [--rounds 5] [--duration 2] [--connections 16]
- *        [--only hot,401] [--base OTHER_CHECKOUT] [--cpu-prof DIR]
+ *        [--only mirror,hot,401] [--base OTHER_CHECKOUT] [--cpu-prof DIR]
  *        (the same as node --import tsx bench/tools/cpu-per-request.ts [options])
  */
+import { rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { japanDay } from '#src/store/memory/sample-data.js'
 import { bunBinary, LOADGEN_CPUS, ROOT, SECRET, SERVER_CPUS } from '../lib/machine.js'
 import { cpuSeconds, pin, type RunningServer, startBenchServer } from '../lib/procs.js'
 import { runWrk, wrkBinary } from '../lib/wrk.js'
+import { captureHotAnswer } from '../throughput/hot-answer.js'
+import { peerEnv } from '../throughput/targets.js'
 
 const { values: flags } = parseArgs({
   options: {
@@ -26,7 +32,7 @@ const { values: flags } = parseArgs({
     duration: { type: 'string', default: '2' },
     rounds: { type: 'string', default: '5' },
     connections: { type: 'string', default: '16' },
-    only: { type: 'string', default: 'hot,401' },
+    only: { type: 'string', default: 'mirror,hot,401' },
     // Another checkout (dist/ built for Node) measured next to this one, e.g. the commit before a change.
     base: { type: 'string' },
     'cpu-prof': { type: 'string' },
@@ -94,28 +100,48 @@ const median = (xs: number[]) => quantile(xs, 0.5)
 
 pin(process.pid, LOADGEN_CPUS)
 const servers: RunningServer[] = []
+const cleanups: Array<() => void> = []
 try {
-  const start = async (name: string, spec: { command: string; args: string[] }, app: boolean) => {
+  const start = async (
+    name: string,
+    spec: { command: string; args: string[] },
+    app: boolean,
+    env: Record<string, string> = {},
+  ) => {
     const s = await startBenchServer({
       name,
       ...spec,
-      env: app ? appEnv : {},
+      env: app ? appEnv : env,
       cpus: SERVER_CPUS,
       readyPath: app ? '/healthz' : '/',
     })
     servers.push(s)
     return s
   }
-  const hello = await start(`hello-${runtime}`, helloCommand, false)
   const apps = [await start(`app-${runtime}`, appCommand(ROOT), true)]
   if (flags.base) apps.push(await start(`base-${runtime}`, appCommand(flags.base), true))
   const path = `/holodules/${japanDay(Date.now())}`
+  const tokens = await Promise.all(apps.map(login))
+  // The mirror serves this app's hot answer, bytes and headers, as the bench's does.
+  const files = {
+    payloadFile: join(tmpdir(), `holodule-cpu-payload-${process.pid}.json`),
+    mirrorFile: join(tmpdir(), `holodule-cpu-mirror-${process.pid}.json`),
+  }
+  cleanups.push(() => {
+    for (const f of Object.values(files)) rmSync(f, { force: true })
+  })
+  const auth = { Authorization: `JWT ${tokens[0]}` }
+  await captureHotAnswer(apps[0] as RunningServer, { path, headers: auth, timeoutS: 30 }, files)
+  const hello = await start(`hello-${runtime}`, helloCommand, false, peerEnv(files))
   const wanted = flags.only.split(',')
   const cells: Array<{ server: RunningServer; s: Scenario; us: number[] }> = [
     { server: hello, s: { name: 'hello', path: '/', status: '200' }, us: [] },
+    ...(wanted.includes('mirror')
+      ? [{ server: hello, s: { name: 'mirror', path: '/mirror', status: '200' }, us: [] }]
+      : []),
   ]
-  for (const app of apps) {
-    const token = await login(app)
+  for (const [i, app] of apps.entries()) {
+    const token = tokens[i] as string
     const scenarios: Scenario[] = [
       { name: 'hot', path, headers: { Authorization: `JWT ${token}` }, status: '200' },
       { name: '401', path, status: '401' },
@@ -126,15 +152,22 @@ try {
   for (let r = 0; r < rounds; r++) for (const c of cells) c.us.push(await measure(c.server, c.s, duration))
   const helloUs = cells[0]?.us ?? []
   const f = (x: number) => x.toFixed(1).padStart(6)
+  // x mirror: the hot GET only (the mirror answers the hot day's bytes and headers).
+  const mirrorUs = cells.find((c) => c.s.name === 'mirror')?.us
+  const over = (base: number[], c: (typeof cells)[number], what: string) => {
+    const ratio = median(c.us.map((u, i) => (base[i] as number) / u))
+    const low = quantile(base, 0.25) / quantile(c.us, 0.25)
+    return `  x ${what} ${ratio.toFixed(2)} (at p25 ${low.toFixed(2)})`
+  }
   for (const c of cells) {
-    const ratio = median(c.us.map((u, i) => (helloUs[i] as number) / u))
-    const low = quantile(helloUs, 0.25) / quantile(c.us, 0.25)
     console.log(
-      `${c.server.name.padEnd(11)} ${c.s.name.padEnd(5)} median ${f(median(c.us))} µs/req` +
+      `${c.server.name.padEnd(11)} ${c.s.name.padEnd(6)} median ${f(median(c.us))} µs/req` +
         `  p25 ${f(quantile(c.us, 0.25))}  min ${f(Math.min(...c.us))}` +
-        `  x hello ${ratio.toFixed(2)} (at p25 ${low.toFixed(2)})`,
+        over(helloUs, c, 'hello') +
+        (mirrorUs && c.s.name === 'hot' ? over(mirrorUs, c, 'mirror') : ''),
     )
   }
 } finally {
   for (const s of servers) await s.stop()
+  for (const c of cleanups) c()
 }
