@@ -46,18 +46,30 @@ interface LaneOptions {
   share: number
   /** Refuse a check predicted to wait past this; Infinity: never refuse. */
   boundMs: number
+  /**
+   * Which address a freed slot goes to: the oldest waiter's, or the newest's (its oldest check
+   * first) unless a waiter has waited `agingMs` already, which goes first then.
+   */
+  order: { newest: false } | { newest: true; agingMs: number }
   clock: Clock
 }
+
+/**
+ * The clean lane's bound on serving the newest first, so none waits much past it however many newer
+ * ones keep arriving. Long: on a loaded machine a volley of 32 first attempts took ~30 s to hash, and
+ * with a bound of 5 s every login arriving meanwhile went back behind all of them.
+ */
+const CLEAN_AGING_MS = 60_000
 
 /**
  * One lane: `slots` checks at a time, one address at most `share` of them, waiters started oldest
  * first among the addresses under their share, so an address with nothing running never waits
  * behind a flooding address's waiters; a check predicted to wait past the bound is refused.
  */
-const lane = ({ slots, share, boundMs, clock }: LaneOptions) => {
+const lane = ({ slots, share, boundMs, order, clock }: LaneOptions) => {
   let active = 0
   const running = new Map<string, number>()
-  const waiting: Array<{ address: string; start: () => void }> = []
+  const waiting: Array<{ address: string; since: number; start: () => void }> = []
   // Mean time of one check, so a wait can be predicted before it starts.
   let meanMs = FIRST_MEAN_MS
   const mayStart = (address: string) => active < slots && (running.get(address) ?? 0) < share
@@ -65,13 +77,23 @@ const lane = ({ slots, share, boundMs, clock }: LaneOptions) => {
     active++
     running.set(address, (running.get(address) ?? 0) + 1)
   }
+  const nextWaiter = () => {
+    const oldest = waiting.findIndex((w) => mayStart(w.address))
+    if (!order.newest || oldest === -1) return oldest
+    const now = clock.now()
+    if (now - (waiting[oldest]?.since ?? now) >= order.agingMs) return oldest
+    let newest = waiting.length - 1
+    while (newest > oldest && !mayStart(waiting[newest]?.address ?? '')) newest--
+    const address = waiting[newest]?.address
+    return waiting.findIndex((w) => w.address === address)
+  }
   // A finished check hands its slot straight to a waiter, so no new arrival can take it in between.
   const release = (address: string) => {
     active--
     const left = (running.get(address) ?? 1) - 1
     if (left === 0) running.delete(address)
     else running.set(address, left)
-    const i = waiting.findIndex((w) => mayStart(w.address))
+    const i = nextWaiter()
     if (i === -1) return
     const [next] = waiting.splice(i, 1)
     if (!next) return
@@ -87,7 +109,7 @@ const lane = ({ slots, share, boundMs, clock }: LaneOptions) => {
       else {
         const waitMs = predictedWait()
         if (waitMs > boundMs) return { waitMs }
-        await new Promise<void>((start) => waiting.push({ address, start }))
+        await new Promise<void>((start) => waiting.push({ address, since: clock.now(), start }))
       }
       const start = clock.now()
       try {
@@ -108,6 +130,11 @@ const lane = ({ slots, share, boundMs, clock }: LaneOptions) => {
  * addresses share half the slots (at least one: the one SCHED_IDLE `low` thread on Node and Bun),
  * one check of each address at a time, and past the bound they are answered busy: however many
  * addresses flood, they take at most that part of the hashing, and a clean login starts at once.
+ *
+ * Clean waiters are served newest address first (for up to CLEAN_AGING_MS): a botnet's first volley
+ * is one clean attempt from each of its addresses (none has failed yet), and served oldest first
+ * it would hold every clean login arriving after it behind all of them (32 addresses at ~150 ms a
+ * hash: seconds); newest first, such a login waits for the next free slot. Suspects, oldest first.
  */
 export const createHashQueue = ({
   concurrency,
@@ -118,12 +145,14 @@ export const createHashQueue = ({
     slots: Math.max(1, concurrency),
     share: Math.max(1, concurrency - 1),
     boundMs: Number.POSITIVE_INFINITY,
+    order: { newest: true, agingMs: CLEAN_AGING_MS },
     clock,
   })
   const suspect = lane({
     slots: Math.max(1, Math.floor(concurrency / 2)),
     share: 1,
     boundMs: timeoutMs,
+    order: { newest: false },
     clock,
   })
   return {

@@ -220,4 +220,23 @@ describe('hash queue', () => {
     for (const name of ['a1', 'b1', 'a2']) await h.finish(name)
     await Promise.all(runs)
   })
+
+  it('serves clean waiters newest address first, so a login is not held behind a volley of fresh addresses, for up to a minute', async () => {
+    const clock = manualClock()
+    const h = harness(createHashQueue({ concurrency: 2, timeoutMs: 1000, clock }))
+    const runs = [h.run('x1', 'x'), h.run('y1', 'y')]
+    // A botnet's first volley: one clean attempt from each of five fresh addresses, then a user.
+    for (let i = 1; i <= 5; i++) runs.push(h.run(`v${i}`, `127.0.1.${i}`))
+    runs.push(h.run('legit', '127.0.0.2'))
+    await settle()
+    await h.finish('x1')
+    assert.deepEqual(h.started, ['x1', 'y1', 'legit'])
+    // Past the aging bound the oldest waiter goes first again: none waits much past a minute.
+    clock.advance(60_000)
+    await h.finish('y1')
+    assert.deepEqual(h.started, ['x1', 'y1', 'legit', 'v1'])
+    for (let i = 2; i < 8; i++) await h.finish(h.started[i] as string)
+    assert.deepEqual(h.started.slice(4), ['v2', 'v3', 'v4', 'v5'])
+    await Promise.all(runs)
+  })
 })
