@@ -22,7 +22,8 @@ export interface LoadSpec {
   classify?: (status: number, body: string) => string | null
 }
 
-export type LoadTool = 'wrk' | 'autocannon'
+/** `node:http`: the many-addresses login flood's own driver (bench/flood/many-load.ts), which binds source addresses. */
+export type LoadTool = 'wrk' | 'autocannon' | 'node:http'
 
 export interface LoadResult {
   /** What drove the load. */
