@@ -191,7 +191,7 @@ export const runCli = async (
     serveGateway: () => Promise.reject(new CliError('this build of holodule cannot serve the gateway')),
   },
   /** Stores in place of the database's, for tests: then nothing is opened, nor closed. */
-  stores: Partial<Pick<CliContext, 'store' | 'feeds'>> = {},
+  stores: Partial<Pick<CliContext, 'store' | 'feeds' | 'loginCounters'>> = {},
 ): Promise<number> => {
   let config: MongoConfig | undefined
   let store: MongoStore | undefined
@@ -228,6 +228,11 @@ export const runCli = async (
       await ctx.store()
       if (!store) throw new CliError('no database for the calendar feeds')
       return store.feeds()
+    },
+    async loginCounters() {
+      await ctx.store()
+      if (!store) throw new CliError('no database for the login counters')
+      return (await import('./login-commands.js')).mongoLoginCounters(store)
     },
     ...stores,
   }

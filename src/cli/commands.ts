@@ -2,6 +2,7 @@ import type { Command } from './context.js'
 import { feedAdd, feedList, feedRemove } from './feed-commands.js'
 import { holodulesList, holodulesRemove } from './holodule-commands.js'
 import { holodulesImport } from './import-command.js'
+import { loginUnblock } from './login-commands.js'
 import { schedulesImport, streamersImport, streamersList } from './schedule-commands.js'
 import { status } from './status-command.js'
 import { userAdd, userList, userMigratePasswords, userPasswd, userRm } from './user-commands.js'
@@ -49,6 +50,7 @@ export const COMMANDS: Record<string, Command> = {
   'user disable': userDisable,
   'user enable': userEnable,
   'user migrate-passwords': userMigratePasswords,
+  'login unblock': loginUnblock,
   status,
   'holodules import': holodulesImport,
   'holodules list': holodulesList,

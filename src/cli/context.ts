@@ -1,3 +1,4 @@
+import type { LoginLimiters } from '../auth/login-throttle.js'
 import type { MongoConfig } from '../config/config.js'
 import type { Env } from '../config/env.js'
 import type { FeedStore } from '../store/feeds.js'
@@ -20,8 +21,16 @@ export interface CliContext {
   store(): Promise<Store>
   /** The calendar feeds on the same connection (MongoStore.feeds()), opened by the first use of either. */
   feeds(): Promise<FeedStore>
+  /** The login throttle's counters on the same connection (`login unblock`). */
+  loginCounters(): Promise<LoginCounters>
   /** Serves the Data API gateway until SIGTERM; injected by the entry (cli/main.ts), a layer above. */
   serveGateway(): Promise<void>
+}
+
+/** The login counters in the database, and which address groups hold counts of a user name. */
+export interface LoginCounters {
+  limiters: LoginLimiters
+  groupsOf(username: string): Promise<string[]>
 }
 
 export interface CommandOption {

@@ -45,6 +45,7 @@ const run = async (
     store: async () => store,
     feeds: async () => new MemoryFeedStore(),
     serveGateway: async () => {},
+    loginCounters: () => Promise.reject(new Error('no login counters here')),
   }
   const code = await (COMMANDS[name]?.run({ args, flags: options.flags ?? {} }, ctx) ?? Promise.reject(name))
   return { code: typeof code === 'number' ? code : 0, stdout: out.text(), stderr: err.text() }
