@@ -9,6 +9,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import { runAutocannon } from '../lib/autocannon.js'
 import type { LoadResult, LoadSpec } from '../lib/load-spec.js'
 import { serverErrorClass } from './clients.js'
+import type { ManyLoadSpec } from './many-load.js'
 
 const SELF = fileURLToPath(import.meta.url)
 
@@ -18,10 +19,17 @@ export interface FloodLoad {
   kill(): void
 }
 
-/** Spawns the load (with this process's CPU affinity) and resolves once it is about to start. */
-export const startFloodLoad = (spec: Omit<LoadSpec, 'classify'>, timeoutMs: number): Promise<FloodLoad> =>
+/**
+ * Spawns the load (with this process's CPU affinity) and resolves once it is about to start: this
+ * file's autocannon run, or another driver that speaks the same way (`script`: many-load.ts).
+ */
+export const startFloodLoad = (
+  spec: Omit<LoadSpec, 'classify'> | ManyLoadSpec,
+  timeoutMs: number,
+  script = SELF,
+): Promise<FloodLoad> =>
   new Promise((ready, failed) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', SELF, JSON.stringify(spec)], {
+    const child = spawn(process.execPath, ['--import', 'tsx', script, JSON.stringify(spec)], {
       stdio: ['ignore', 'pipe', 'inherit'],
     })
     const kill = () => {

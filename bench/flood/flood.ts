@@ -10,34 +10,28 @@
  * - meanwhile a legitimate user logs in with the right password from 127.0.0.2 every 250 ms;
  * - logged-in clients read GET /holodules/{day} from 127.0.0.3 with a token the server has verified;
  * - and a client sends each new token (minted with the server's secret) once, from 127.0.0.3.
+ * The `-many` targets (issue 19) flood from 32 addresses instead (127.0.1.1-32 x 2 connections, rotating
+ * user names: bench/flood/many.ts), compare the reads with their p99 before the flood, and afterwards
+ * let six more addresses guess at one user name at once (hashed, or held by the account limit).
  * Prints a row per target (bench/flood/flood-report.ts) and writes JSON to bench/results/. Exits 0 when a
  * target is missed (that is a measurement), 1 when a server does not start, dies or answers wrong.
  */
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { pathToFileURL } from 'node:url'
 import { startMongo } from '#harness/ferretdb.js'
 import type { ProcessRuntime } from '#harness/server-process.js'
 import { DEFAULT_PASSWORD_ITERATIONS } from '#src/auth/password.js'
-import { issueToken, type JwtConfig } from '#src/auth/token.js'
 import { errorText, log } from '../lib/log.js'
 import { bunBinary, LOADGEN_CPUS, ROOT, SECRET, SERVER_CPUS } from '../lib/machine.js'
 import { type BenchOptions, runCli } from '../lib/options.js'
-import {
-  databaseCpuSeconds,
-  hasTaskset,
-  machineCpuSeconds,
-  ownTreeCpuSeconds,
-  pin,
-  type RunningServer,
-  serverCpuSeconds,
-  startBenchServer,
-} from '../lib/procs.js'
+import { hasTaskset, pin, type RunningServer, startBenchServer } from '../lib/procs.js'
 import { BENCH_USER, planSeed, seedDatabase } from '../lib/seed.js'
-import { every, type HttpClient, httpClient, recorder } from './clients.js'
+import { every, httpClient, recorder } from './clients.js'
 import { type FloodLoad, startFloodLoad } from './flood-load.js'
 import { type FloodRow, floodRow, reportFlood } from './flood-report.js'
+import { checkServer, cpuMeter, stillAnswers, tokenMint } from './flood-tools.js'
+import { guessAtOneUser, MANY_LOAD, manySpec } from './many.js'
 
 export const FLOOD_FROM = '127.0.0.1'
 export const LEGIT_FROM = '127.0.0.2'
@@ -48,7 +42,8 @@ const LOGIN_INTERVAL_MS = 250
 const READERS = 2
 /** Each reader's pause between two reads: about 100 reads a second in all. */
 const READ_INTERVAL_MS = 20
-const WARMUP_MS = 500
+/** Before the flood: the readers' p99 without it is measured here. */
+const WARMUP_MS = 1500
 /** A measuring client's bound on one request; past it the request counts as unanswered. */
 const CLIENT_TIMEOUT_MS = 10_000
 const JSON_TYPE = { 'Content-Type': 'application/json' }
@@ -60,6 +55,8 @@ export interface FloodTarget {
   spec: { command: string; args: string[] }
   /** taskset CPU list: one process on the servers' CPU, cluster members on both. */
   cpus: string
+  /** Where the flood comes from: 127.0.0.1 (64 connections), or 32 addresses (issue 19). */
+  sources: 'one' | 'many'
 }
 
 const nodeEntry = (opts: BenchOptions) => {
@@ -73,16 +70,21 @@ const nodeEntry = (opts: BenchOptions) => {
 export const floodTargets = (opts: BenchOptions): FloodTarget[] => {
   const node = nodeEntry(opts)
   const bun = { command: bunBinary(), args: ['--no-env-file', 'src/entry/bun.ts'] }
+  const one = 'one' as const
   const all: FloodTarget[] = [
-    { name: 'app-node', runtime: 'node', workers: 1, spec: node, cpus: SERVER_CPUS },
-    { name: 'app-bun', runtime: 'bun', workers: 1, spec: bun, cpus: SERVER_CPUS },
+    { name: 'app-node', runtime: 'node', workers: 1, spec: node, cpus: SERVER_CPUS, sources: one },
+    { name: 'app-bun', runtime: 'bun', workers: 1, spec: bun, cpus: SERVER_CPUS, sources: one },
   ]
   if (!opts.smoke) {
     all.push(
-      { name: 'app-node-workers2', runtime: 'node', workers: 2, spec: node, cpus: '0-1' },
-      { name: 'app-bun-workers2', runtime: 'bun', workers: 2, spec: bun, cpus: '0-1' },
+      { name: 'app-node-workers2', runtime: 'node', workers: 2, spec: node, cpus: '0-1', sources: one },
+      { name: 'app-bun-workers2', runtime: 'bun', workers: 2, spec: bun, cpus: '0-1', sources: one },
     )
   }
+  all.push(
+    { name: 'app-node-many', runtime: 'node', workers: 1, spec: node, cpus: SERVER_CPUS, sources: 'many' },
+    { name: 'app-bun-many', runtime: 'bun', workers: 1, spec: bun, cpus: SERVER_CPUS, sources: 'many' },
+  )
   return all.filter((t) => !opts.only || opts.only.test(t.name))
 }
 
@@ -95,35 +97,6 @@ const serverEnv = (mongoUri: string, dbName: string, workers: number): Record<st
   ...(workers > 1 ? { WORKERS: String(workers) } : {}),
 })
 
-/**
- * Tokens for BENCH_USER signed with the server's secret, each new to the server: `iat` one second
- * further back each time (a token is its text, and two minted in the same second would be equal).
- */
-const tokenMint = () => {
-  const jwt: JwtConfig = {
-    secret: SECRET,
-    algorithm: 'HS256',
-    expirationDelta: 86_400,
-    notBeforeDelta: 0,
-    leeway: 0,
-    authHeaderPrefix: 'JWT',
-    accessTokenExpires: 900,
-  }
-  const base = Date.now()
-  let issued = 0
-  return () => issueToken(jwt, BENCH_USER.username, base - 1000 * issued++)
-}
-
-/** The right answers before any load: a login from the readers' address, a read with a minted token. */
-const checkServer = async (client: HttpClient, dayPath: string, token: string): Promise<void> => {
-  const login = await client.send('POST', '/auth', JSON_TYPE, JSON.stringify(BENCH_USER))
-  if (login.status !== 200 || !login.body.includes('access_token'))
-    throw new Error(`login from ${READERS_FROM} answered ${login.status} ${login.body}`)
-  const read = await client.send('GET', dayPath, { Authorization: `JWT ${token}` })
-  if (read.status !== 200 || !read.body.startsWith('{'))
-    throw new Error(`GET ${dayPath} with a minted token answered ${read.status} ${read.body.slice(0, 200)}`)
-}
-
 const floodSpec = (server: RunningServer, opts: BenchOptions) => ({
   url: `${server.url}/auth`,
   connections: opts.connections,
@@ -134,32 +107,6 @@ const floodSpec = (server: RunningServer, opts: BenchOptions) => ({
   timeout: CLIENT_TIMEOUT_MS / 1000,
   maxRequests: opts.floodRequests,
 })
-
-/** Whether the server still answers HTTP after the flood. */
-const stillAnswers = async (client: HttpClient): Promise<boolean> =>
-  (await client.send('GET', '/holodules/x')).status !== 0
-
-/** Starts counting CPU time and this process's event-loop delay; the function returned gives them since. */
-const cpuMeter = (server: RunningServer) => {
-  const started = performance.now()
-  // How late this process's own timers and sockets were served: what the clients' numbers include.
-  const lag = monitorEventLoopDelay({ resolution: 5 })
-  lag.enable()
-  const server0 = serverCpuSeconds(server)
-  const db0 = databaseCpuSeconds()
-  const others0 = machineCpuSeconds() - ownTreeCpuSeconds()
-  return () => {
-    const seconds = (performance.now() - started) / 1000
-    lag.disable()
-    return {
-      clientLagP99: Math.round(lag.percentile(99) / 1e5) / 10,
-      serverCpu: (serverCpuSeconds(server) - server0) / seconds,
-      dbCpu: (databaseCpuSeconds() - db0) / seconds,
-      // Other jobs on this machine (other sessions' tests) take CPU from the server and the clients.
-      othersCpu: (machineCpuSeconds() - ownTreeCpuSeconds() - others0) / seconds,
-    }
-  }
-}
 
 /** The flood and the measuring clients against one running server. */
 const measureFlood = async (target: FloodTarget, server: RunningServer, opts: BenchOptions, day: string) => {
@@ -175,6 +122,7 @@ const measureFlood = async (target: FloodTarget, server: RunningServer, opts: Be
     const legit = recorder()
     const reads = recorder()
     const fresh = recorder()
+    const baseline = recorder()
     let phase: 'warm-up' | 'flood' | 'done' = 'warm-up'
     // The readers start first: every process and connection has seen their token before the flood.
     const readers = Array.from({ length: READERS }, () =>
@@ -184,11 +132,20 @@ const measureFlood = async (target: FloodTarget, server: RunningServer, opts: Be
         async () => {
           const t = await readClient.send('GET', dayPath, readAuth)
           if (phase === 'flood') reads.add(t)
+          else if (phase === 'warm-up') baseline.add(t)
         },
       ),
     )
+    // The legitimate user's logins without a flood, for comparison (a loaded machine's hash is slow).
+    const legitBefore = recorder()
+    for (let i = 0; i < 2; i++)
+      legitBefore.add(await legitClient.send('POST', '/auth', JSON_TYPE, JSON.stringify(BENCH_USER)))
     await new Promise((r) => setTimeout(r, WARMUP_MS))
-    flood = await startFloodLoad(floodSpec(server, opts), opts.duration * 1000 + 30_000)
+    const bound = opts.duration * 1000 + 30_000
+    flood =
+      target.sources === 'many'
+        ? await startFloodLoad(manySpec(server.url, opts, CLIENT_TIMEOUT_MS / 1000), bound, MANY_LOAD)
+        : await startFloodLoad(floodSpec(server, opts), bound)
     phase = 'flood'
     const cpuUsed = cpuMeter(server)
     const during = () => phase === 'flood'
@@ -206,13 +163,19 @@ const measureFlood = async (target: FloodTarget, server: RunningServer, opts: Be
     const cpu = cpuUsed()
     await Promise.all([...readers, ...loops])
     const alive = await stillAnswers(readClient)
+    // After the flood, so that what holds the guesses is the account limit, not a full queue.
+    const guesses =
+      target.sources === 'many' ? await guessAtOneUser(server.url, opts.smoke ? 5 : 10) : undefined
     return floodRow(target, {
       load,
       legit: legit.summary(),
       reads: reads.summary(),
+      readsBefore: baseline.summary(),
+      legitBefore: legitBefore.summary(),
       fresh: fresh.summary(),
       alive,
       ...cpu,
+      ...(guesses && { guesses }),
     })
   } finally {
     flood?.kill()
