@@ -1,7 +1,7 @@
-import { getConnInfo } from 'hono/bun'
 import { bootstrap } from '../runtime/node/bootstrap.js'
+import { drainRefusedBody } from '../runtime/node/bun-body.js'
 import { isClusterMember, superviseCluster } from '../runtime/node/cluster.js'
-import { closesConnection } from '../runtime/node/connection.js'
+import { answerFor, type Grace, UNKNOWN_PEER } from '../runtime/node/connection.js'
 import { loadEnvFile } from '../runtime/node/env-file.js'
 import { METRICS_HOST, serveMetrics } from '../runtime/node/prometheus.js'
 import { onShutdown } from '../runtime/node/shutdown.js'
@@ -13,13 +13,24 @@ const envFile = isClusterMember() ? null : loadEnvFile(process.env, process.cwd(
 if (!superviseCluster(process.env)) {
   const { config, app, store, logger, announce, metricsListener } = await bootstrap(
     process.env,
-    (c) => getConnInfo(c).remote.address,
+    // The address fetch saw when Bun dispatched the request (below): Bun's requestIP() is null
+    // once the socket is gone, and a login still hashing then counted under `unknown`.
+    (c) => (c.env as { peer?: string } | undefined)?.peer,
     nodeSignatures,
   )
+  const grace: Grace = { draining: false }
   // Bun.serve closes a connection idle for 10 s (its default idleTimeout); nginx's upstream
   // keepalive_timeout in front of it should stay below that.
   const server = Bun.serve({
-    fetch: async (request, bunServer) => closesConnection(await app.fetch(request, bunServer)),
+    fetch: async (request, bunServer) => {
+      const peer = bunServer.requestIP(request)?.address
+      // No peer: Bun has already closed the connection (a request pipelined behind one still
+      // answering, oven-sh/bun#38128): nobody can read an answer, and no login may run unattributed.
+      if (peer === undefined) return UNKNOWN_PEER()
+      const response = await app.fetch(request, { peer })
+      if (response.status === 413) await drainRefusedBody(request)
+      return answerFor(request, response, grace)
+    },
     port: config.port,
     hostname: config.host,
     reusePort: isClusterMember(),
@@ -31,6 +42,12 @@ if (!superviseCluster(process.env)) {
     logger.info('metrics listening', { host: METRICS_HOST, port: metricsListener.port })
   }
   announce(server.port ?? config.port)
-  // stop() without force stops accepting and resolves once in-flight requests are done.
-  onShutdown({ logger, drain: () => server.stop(), release: () => store.close() })
+  // After the grace, stop() without force stops accepting and resolves once in-flight requests are done.
+  onShutdown({
+    logger,
+    grace,
+    graceMs: config.limits.shutdownGraceMs,
+    drain: () => server.stop(),
+    release: () => store.close(),
+  })
 }

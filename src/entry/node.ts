@@ -1,4 +1,5 @@
-import { getConnInfo } from '@hono/node-server/conninfo'
+import type { HttpBindings } from '@hono/node-server'
+import { socketPeerAddress } from '../runtime/node/address-cap.js'
 import { bootstrap } from '../runtime/node/bootstrap.js'
 import { isClusterMember, superviseCluster } from '../runtime/node/cluster.js'
 import { loadEnvFile } from '../runtime/node/env-file.js'
@@ -12,7 +13,8 @@ const envFile = isClusterMember() ? null : loadEnvFile(process.env, process.cwd(
 if (!superviseCluster(process.env)) {
   const { config, app, store, logger, announce, metricsListener } = await bootstrap(
     process.env,
-    (c) => getConnInfo(c).remote.address,
+    // As the socket connected: read once the client is gone, remoteAddress is undefined.
+    (c) => socketPeerAddress((c.env as HttpBindings).incoming.socket),
     nodeSignatures,
   )
   const { port } = await serveNode({
@@ -21,6 +23,7 @@ if (!superviseCluster(process.env)) {
     host: config.host,
     limits: config.limits,
     logger,
+    clients: { trustProxy: config.app.trustProxy ?? null },
     release: () => store.close(),
   })
   if (envFile) logger.info('read environment file', { ...envFile })

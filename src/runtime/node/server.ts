@@ -2,8 +2,10 @@ import type { IncomingMessage, Server } from 'node:http'
 import type { Socket } from 'node:net'
 import { type Http2Bindings, type HttpBindings, serve } from '@hono/node-server'
 import type { NodeLimits } from '../../config/limits.js'
+import type { TrustProxy } from '../../lib/address.js'
 import type { Logger } from '../../lib/logger.js'
-import { closesConnection } from './connection.js'
+import { capConnectionsPerAddress } from './address-cap.js'
+import { answerFor, type Grace } from './connection.js'
 import { onShutdown } from './shutdown.js'
 import { surviveClosedStdio } from './stdio.js'
 
@@ -31,8 +33,9 @@ const lingerClose = (incoming: IncomingMessage) => {
 }
 
 /**
- * An app's Web-standard `fetch` on node:http: request bounds, the lingering close, and the shared
- * shutdown. Resolves once listening, with the port (PORT=0 picks one).
+ * An app's Web-standard `fetch` on node:http: request bounds, the per-address connection cap, the
+ * lingering close, and the shared shutdown (its grace, then the drain). Resolves once listening,
+ * with the port (PORT=0 picks one).
  */
 export const serveNode = async ({
   fetch,
@@ -40,6 +43,7 @@ export const serveNode = async ({
   host,
   limits,
   logger,
+  clients,
   release,
 }: {
   fetch: (request: Request, env: HttpBindings | Http2Bindings) => Response | Promise<Response>
@@ -47,13 +51,20 @@ export const serveNode = async ({
   host: string
   limits: NodeLimits
   logger: Logger
+  /**
+   * The API's own clients: MAX_CONNECTIONS_PER_ADDRESS (a peer TRUST_PROXY trusts, nginx, is not
+   * held to it) and SHUTDOWN_GRACE_MS. Absent (the Data API gateway, whose clients are Workers
+   * behind a few egress addresses): neither.
+   */
+  clients?: { trustProxy: TrustProxy }
   /** Closes what the server holds once the last request is answered. */
   release: () => Promise<void>
 }): Promise<{ port: number; server: Server }> => {
   // A log line on a closed stdout (`| head -1`) must not end the server (the gateway's too).
   surviveClosedStdio()
+  const grace: Grace = { draining: false }
   const lingering = async (request: Request, env: HttpBindings | Http2Bindings) => {
-    const response = closesConnection(await fetch(request, env))
+    const response = await answerFor(request, await fetch(request, env), grace)
     if (response.status === 413 && 'socket' in env.incoming) lingerClose(env.incoming as IncomingMessage)
     return response
   }
@@ -75,9 +86,12 @@ export const serveNode = async ({
     )
   })
   server.maxConnections = limits.maxConnections
+  if (clients) capConnectionsPerAddress(server, limits.maxConnectionsPerAddress, clients.trustProxy)
 
   onShutdown({
     logger,
+    grace,
+    graceMs: clients ? limits.shutdownGraceMs : 0,
     drain: () =>
       new Promise<void>((resolve) => {
         // close() spares keep-alive sockets that were busy when it was called; reap them once idle.
