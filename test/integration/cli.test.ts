@@ -307,6 +307,21 @@ describe('holodule CLI against FerretDB', () => {
     assertOneLineError(none, 1)
     assert.match(none.stderr, /no records in .*empty\.jsonl: nothing imported/)
     assertOneLineError(await cli(['holodules', 'import', join(work, 'missing.jsonl')]), 1)
+
+    // The day as the CLI lists it, and a stream removed by its key.
+    const listed = await cli(['holodules', 'list', '--date', '20201209'])
+    assert.equal(listed.code, 0, listed.stderr)
+    assert.deepEqual(
+      listed.stdout
+        .split('\n')
+        .slice(1, -1)
+        .map((l) => l.split(/\s+/)[0]),
+      ['HL0203_20201209_235959', 'HL0503_20201209_230000', 'HL0101_20201209_000000'],
+    )
+    const removed = await cli(['holodules', 'remove', 'HL0101_20201209_000000'])
+    assert.equal(removed.stdout, 'removed HL0101_20201209_000000\n', removed.stderr)
+    assert.equal((await store.findHolodulesByDate('20201209')).length, 2)
+    assertOneLineError(await cli(['holodules', 'remove', 'HL0101_20201209_000000']), 1)
   })
 
   test('imports refuse what no collector wrote: script URLs, markup in ids, NUL bytes, /dev/zero, a file past 64 MiB, one object', async () => {
@@ -463,10 +478,24 @@ describe('holodule CLI against FerretDB', () => {
       'CODE    GROUP     NAME  AFFILIATIONS  RETIRED\nHL0002  hololive  two   gen0,jp\n',
     )
 
+    // On the 2024 layout the same commands read and delete schedules documents.
+    const listed = JSON.parse(
+      (await cli(['holodules', 'list', '--date', '20240111', '--json'], '', db)).stdout,
+    )
+    assert.deepEqual(
+      listed.map((l: { key: string }) => l.key),
+      ['HL0001_20240111_210000'],
+    )
+    const gone = await cli(['holodules', 'remove', 'HL0001_20240111_210000'], '', db)
+    assert.equal(gone.stdout, 'removed HL0001_20240111_210000\n', gone.stderr)
+    assert.equal(
+      (await cli(['holodules', 'list', '--date', '20240111'], '', db)).stdout,
+      'no streams on 20240111\n',
+    )
     const status = await cli(['status', '--json'], '', db)
     const parsed = JSON.parse(status.stdout)
     assert.equal(parsed.layout, 'schedules')
-    assert.deepEqual(parsed.counts, { holodules: 0, schedules: 2, streamers: 2, users: 0 })
+    assert.deepEqual(parsed.counts, { holodules: 0, schedules: 1, streamers: 2, users: 0 })
   })
 
   test('login unblock clears the block failed logins set in the database; the user logs in again', async () => {
