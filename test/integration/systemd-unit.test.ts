@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { REPO_ROOT } from '#harness/server-process.js'
+import { DEFAULT_LIMITS } from '#src/config/limits.js'
 import { DRAIN_BOUND_MS } from '#src/runtime/node/shutdown.js'
 
 const UNIT = join(REPO_ROOT, 'deploy', 'systemd', 'holodule-api.service')
@@ -86,7 +87,9 @@ describe('deploy/systemd/holodule-api.service', () => {
 
   it('stops within the drain bound, restarts on failure, and does not wait for MongoDB', () => {
     const stopSec = Number(/^(\d+)s?$/.exec(settings(unit, 'TimeoutStopSec')[0] ?? '')?.[1])
-    assert.ok(stopSec * 1000 > DRAIN_BOUND_MS, `TimeoutStopSec ${stopSec} s is within the drain bound`)
+    // The shutdown grace (SHUTDOWN_GRACE_MS's default), then the drain bound.
+    const bound = DEFAULT_LIMITS.shutdownGraceMs + DRAIN_BOUND_MS
+    assert.ok(stopSec * 1000 > bound, `TimeoutStopSec ${stopSec} s is within the grace and drain bound`)
     assert.deepEqual(settings(unit, 'KillMode'), ['mixed'])
     assert.deepEqual(settings(unit, 'Restart'), ['on-failure'])
     for (const hard of ['Requires', 'BindsTo', 'Requisite'])
