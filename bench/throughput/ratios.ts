@@ -37,7 +37,10 @@ export const addRatios = (rows: Row[]): void => {
       if (hot) r.ratioHot = r.rps / hot.rps
     }
     const m = mirrorOf(r.engine)
-    if (m && r.scenario === 'hot') r.ratioMirror = r.rps / m.rps
+    if (m && r.scenario === 'hot') {
+      r.ratioMirror = r.rps / m.rps
+      if (perCpu(m) > 0) r.ratioMirrorPerCpu = perCpu(r) / perCpu(m)
+    }
     const b = sameBody(r.engine)
     if (b && (r.scenario === 'hot' || r.scenario === 'spread')) r.ratioSameBody = r.rps / b.rps
     const c = ceiling(r.engine)

@@ -42,6 +42,7 @@ const HEADER = [
   'x peer',
   'x hot',
   'x ceiling/CPU',
+  'x mirror/CPU',
   'x peer/CPU',
   'rounds req/s',
   'first req ms',
@@ -65,6 +66,7 @@ const cells = (r: Row): string[] => [
   fmt(r.ratioPeer),
   fmt(r.ratioHot),
   fmt(r.ratioCeilingPerCpu),
+  fmt(r.ratioMirrorPerCpu),
   fmt(r.ratioPeerPerCpu),
   r.rounds ? r.rounds.join(' ') : '-',
   String(r.checkMs ?? '-'),
@@ -148,7 +150,7 @@ const printReport = (
 export const report = (info: RunInfo, rows: Row[]): number => {
   const { explain, opts } = info
   const environment = environmentOf(info)
-  const targetsMet = evaluateTargets(rows, explain.indexUsed)
+  const targetsMet = evaluateTargets(rows, explain.indexUsed, opts.entryMode)
   printReport(info, rows, targetsMet, environment)
   const json = {
     environment,

@@ -49,6 +49,7 @@ export interface Row {
   ratioSameBody?: number
   /** To Hono answering the same bytes with the app's headers on the same engine (hot only, issue 20). */
   ratioMirror?: number
+  ratioMirrorPerCpu?: number
   /** req/s of each round, when measured in rounds. */
   rounds?: number[]
 }

@@ -123,8 +123,8 @@ const bearerLogin = async (url: string) => {
 /**
  * `feed`: one calendar feed's URL polled without a token, as a calendar app polls it. The feed
  * (the week's group) is made once per plan, through `POST /token` and `POST /feeds`, not measured;
- * the calendar is rendered once per HOLODULES_CACHE_TTL (the check's request), so under load each
- * poll is the secret's feed and its owner looked up, and the cached bytes sent. The check: 200,
+ * the calendar is rendered once per HOLODULES_CACHE_TTL (the check's request) and the live feed kept
+ * for USER_CACHE_TTL, so under load a poll asks the database nothing: the cached bytes are sent. The check: 200,
  * text/calendar, `BEGIN:VCALENDAR`, and as many events as the 2024 seed has streams of the group in
  * the window (7 Japan days back to 30 ahead of today: the seed's hot day is today).
  */

@@ -56,7 +56,7 @@ const hotRatioTarget = (
 }
 
 /** The targets of one engine: the hot GET against the mirror, hello and the peer, the 401, p99, RSS. */
-const engineTargets = (rows: Row[], engine: string, out: TargetResult[]): void => {
+const engineTargets = (rows: Row[], engine: string, entryMode: string, out: TargetResult[]): void => {
   const check = checker(out)
   const app = (scenario: ScenarioName) =>
     rows.find(
@@ -102,6 +102,12 @@ const engineTargets = (rows: Row[], engine: string, out: TargetResult[]): void =
     (v) => v >= 0.7,
   )
   check(
+    `  per server CPU-second: >= 0.8 x the mirror`,
+    hot,
+    (r) => r.ratioMirrorPerCpu,
+    (v) => v >= 0.8,
+  )
+  check(
     `  per server CPU-second: >= 0.6 x hello`,
     hot,
     (r) => r.ratioCeilingPerCpu,
@@ -132,27 +138,30 @@ const engineTargets = (rows: Row[], engine: string, out: TargetResult[]): void =
       met: null,
       value: `${(withMetrics.rps / hot.rps).toFixed(2)} (${withMetrics.rps.toFixed(0)} vs ${hot.rps.toFixed(0)} req/s)`,
     })
-  if (engine !== 'bun') rssTarget(rows, engine, out)
+  if (engine !== 'bun') rssTarget(rows, engine, entryMode, out)
 }
 
-/** Peak RSS of the app on a Node engine: issue 20's bound on Node 20 (the hashing threads' ~27 MB in). */
-const rssTarget = (rows: Row[], engine: string, out: TargetResult[]): void => {
+/**
+ * Peak RSS of the app on a Node engine: issue 20's bound on Node 20 (the hashing threads' ~27 MB in),
+ * judged on the built entry only, as production runs it: under `--entry tsx` the process also holds
+ * the transpiler and its output (161 MB where the build measured 133).
+ */
+const rssTarget = (rows: Row[], engine: string, entryMode: string, out: TargetResult[]): void => {
   const rss = rows.filter((r) => r.target === `app-${engine === hostNodeEngine ? 'node' : engine}`)
   const peak = rss.length ? Math.max(...rss.map((r) => r.rssMb)) : undefined
-  const judged = engine === 'node20'
+  const judged = engine === 'node20' && entryMode === 'dist'
+  const why = engine === 'node20' ? `--entry ${entryMode}: only the build is judged` : 'a value, not a target'
   out.push({
-    name: judged
-      ? `peak RSS on ${engine} <= 140 MB (issue 20)`
-      : `peak RSS on ${engine} (a value, not a target)`,
+    name: judged ? `peak RSS on ${engine} <= 140 MB (issue 20)` : `peak RSS on ${engine} (${why})`,
     met: judged && peak !== undefined ? peak <= 140 : null,
     value: peak === undefined ? 'not measured' : `${peak.toFixed(0)} MB`,
   })
 }
 
-export const evaluateTargets = (rows: Row[], indexUsed: boolean): TargetResult[] => {
+export const evaluateTargets = (rows: Row[], indexUsed: boolean, entryMode: string): TargetResult[] => {
   const out: TargetResult[] = []
   const engines = [...new Set(rows.filter((r) => r.target.startsWith('app-')).map((r) => r.engine))]
-  for (const engine of engines) engineTargets(rows, engine, out)
+  for (const engine of engines) engineTargets(rows, engine, entryMode, out)
   out.push({
     name: 'spread query served by the index',
     met: indexUsed,

@@ -1,7 +1,7 @@
 /**
  * Server CPU time per request (µs), for Hono's hello, the mirror (Hono answering the hot day's bytes
  * with the app's headers, both taken from the app's answer: bench/throughput/hot-answer.ts), the hot
- * authenticated GET and the 401, on Node
+ * authenticated GET, the 401 and (--only …,feed) a calendar feed's poll, on Node
  * (dist/, so `npm run build` first) or Bun. On a shared machine wall-clock throughput moves with
  * whatever else runs; the CPU a request costs the server moves much less, so this is what the
  * hot-path changes are measured by. Every server is pinned to CPU 1 and wrk to CPU 0, as in the
@@ -12,7 +12,7 @@
  * of hello's CPU per request to the scenario's, the throughput ratio the bench's targets speak of.
  *
  * Usage: npm run bench:cpu -- [--runtime node|bun] [--rounds 5] [--duration 2] [--connections 16]
- *        [--only mirror,hot,401] [--base OTHER_CHECKOUT] [--cpu-prof DIR]
+ *        [--only mirror,hot,401,feed] [--base OTHER_CHECKOUT] [--cpu-prof DIR]
  *        (the same as node --import tsx bench/tools/cpu-per-request.ts [options])
  */
 import { rmSync } from 'node:fs'
@@ -80,6 +80,17 @@ const login = async (server: RunningServer): Promise<string> => {
   return access_token
 }
 
+/** A calendar feed of every stream, made with `token`: the path its calendar app would poll. */
+const feedPath = async (server: RunningServer, token: string): Promise<string> => {
+  const res = await fetch(`${server.url}/feeds`, {
+    method: 'POST',
+    headers: { Authorization: `JWT ${token}`, 'Content-Type': 'application/json' },
+    body: '{}',
+  })
+  const { url } = (await res.json()) as { url: string }
+  return new URL(url).pathname
+}
+
 const appEnv = { JWT_SECRET_KEY: SECRET, LOG_LEVEL: 'warn', JWT_EXPIRATION_DELTA: '3600' }
 const profile = flags['cpu-prof']
   ? ['--cpu-prof', '--cpu-prof-interval=200', `--cpu-prof-dir=${flags['cpu-prof']}`]
@@ -145,6 +156,7 @@ try {
     const scenarios: Scenario[] = [
       { name: 'hot', path, headers: { Authorization: `JWT ${token}` }, status: '200' },
       { name: '401', path, status: '401' },
+      ...(wanted.includes('feed') ? [{ name: 'feed', path: await feedPath(app, token), status: '200' }] : []),
     ]
     for (const s of scenarios.filter((x) => wanted.includes(x.name))) cells.push({ server: app, s, us: [] })
   }
@@ -154,6 +166,8 @@ try {
   const f = (x: number) => x.toFixed(1).padStart(6)
   // x mirror: the hot GET only (the mirror answers the hot day's bytes and headers).
   const mirrorUs = cells.find((c) => c.s.name === 'mirror')?.us
+  // x hot: a feed's poll against the same app's hot GET (issue 20: >= 0.7).
+  const hotOf = (server: RunningServer) => cells.find((c) => c.server === server && c.s.name === 'hot')?.us
   const over = (base: number[], c: (typeof cells)[number], what: string) => {
     const ratio = median(c.us.map((u, i) => (base[i] as number) / u))
     const low = quantile(base, 0.25) / quantile(c.us, 0.25)
@@ -164,7 +178,8 @@ try {
       `${c.server.name.padEnd(11)} ${c.s.name.padEnd(6)} median ${f(median(c.us))} µs/req` +
         `  p25 ${f(quantile(c.us, 0.25))}  min ${f(Math.min(...c.us))}` +
         over(helloUs, c, 'hello') +
-        (mirrorUs && c.s.name === 'hot' ? over(mirrorUs, c, 'mirror') : ''),
+        (mirrorUs && c.s.name === 'hot' ? over(mirrorUs, c, 'mirror') : '') +
+        (c.s.name === 'feed' ? over(hotOf(c.server) ?? [], c, 'hot') : ''),
     )
   }
 } finally {
