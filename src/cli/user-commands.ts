@@ -61,7 +61,7 @@ export const userPasswd: Command = {
     const password = await readNewPassword(ctx.io, username)
     const hash = await hashPassword(password, passwordIterations)
     if (!(await store.setPassword(username, hash, Date.now()))) throw noSuchUser()
-    ctx.io.stdout.write(`password changed for ${username}; tokens issued before this second are refused\n`)
+    ctx.io.stdout.write(`password changed for ${username}; tokens issued before now are refused\n`)
   },
 }
 
