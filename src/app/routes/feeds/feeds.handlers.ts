@@ -7,7 +7,7 @@ import type { FeedRecord, FeedStore } from '../../../store/feeds.js'
 import type { Store } from '../../../store/store.js'
 import type { WriteSignals } from '../../encoded-answers.js'
 import type { AppEnv } from '../../env.js'
-import { sendJson } from '../../responses.js'
+import { respond, sendJson } from '../../responses.js'
 import { resolveQuery } from '../schedules/schedules.handlers.js'
 import { type FeedFilter, renderCalendar } from './calendar.js'
 
@@ -75,7 +75,10 @@ export const listFeeds =
   async (c: Context<AppEnv>) =>
     sendJson(c, { feeds: (await feeds.listFeeds(c.get('user').username)).map(publicFeed) }, 200)
 
-/** Which live feeds a poll finds without asking the store; revocations through this process drop theirs. */
+/**
+ * Which live feeds a poll finds without asking the store, by their secret (in this process's memory
+ * only, for USER_CACHE_TTL); revocations through this process drop theirs.
+ */
 export type LiveFeeds = TtlCache<string, FeedRecord | null>
 
 export const liveFeeds = ({ userCacheTtl, clock, backgroundWork, writes }: FeedDeps): LiveFeeds => {
@@ -144,18 +147,23 @@ export const calendar = (deps: FeedDeps, live: LiveFeeds) => {
     const account = await store.findAccountByUsername(feed?.username ?? '\u0000')
     return feed && account && account.id === feed.userId && !account.disabled ? feed : null
   }
+  const cacheControl = `private, max-age=${deps.cacheTtl}`
   return async (c: Context<AppEnv>, file: string) => {
     const secret = file.endsWith('.ics') ? file.slice(0, -4) : ''
-    const secretHash = await hashFeedSecret(secret)
-    const feed = await live.get(secretHash, () => findLive(secretHash))
+    // Kept by the secret itself, as verified tokens are by their text: a live feed's poll then
+    // skips the hash too (an unknown secret is never kept, so it is hashed and looked up each time).
+    const feed = await live.get(secret, async () => findLive(await hashFeedSecret(secret)))
     if (!feed) return sendJson(c, { error: 'Not found' }, 404)
     const filter = { group: feed.group, code: feed.code, keyword: feed.keyword }
     const cal = await rendered.get(JSON.stringify(filter), () => render(filter))
-    const headers = {
-      ETag: cal.etag,
-      'Cache-Control': `private, max-age=${deps.cacheTtl}`,
-    }
-    if (c.req.header('If-None-Match') === cal.etag) return c.body(null, 304, headers)
-    return c.body(cal.body, 200, { ...headers, 'Content-Type': 'text/calendar; charset=utf-8' })
+    // Through respond, as a day's answer: one plain header record with the wire headers, where
+    // c.body's headers and the wire headers set on it afterwards each cost a Headers object.
+    if (c.req.header('If-None-Match') === cal.etag)
+      return respond(c, null, 304, { etag: cal.etag, 'cache-control': cacheControl })
+    return respond(c, cal.body, 200, {
+      etag: cal.etag,
+      'cache-control': cacheControl,
+      'content-type': 'text/calendar; charset=utf-8',
+    })
   }
 }
