@@ -13,6 +13,7 @@ import {
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
+import { type TLSSocket, connect as tlsConnect } from 'node:tls'
 import { gunzipSync } from 'node:zlib'
 import { MongoClient } from 'mongodb'
 import { freePort, type MongoServer, startMongo } from '#harness/ferretdb.js'
@@ -170,6 +171,8 @@ describe('behind nginx, as deployed', () => {
       JWT_SECRET_KEY: SECRET,
       LOG_LEVEL: 'info',
       TRUST_PROXY: unitTrustProxy(),
+      // The last case stops the app and wants exit 0 within stop()'s 5 s: a short shutdown grace.
+      SHUTDOWN_GRACE_MS: '500',
     })
     const ports = { app: Number(new URL(app.baseUrl).port), tls: await freePort(), http: await freePort() }
     nginx = await startNginx(dir, ports, cert)
@@ -335,6 +338,41 @@ describe('behind nginx, as deployed', () => {
     assert.equal(res.headers.get('location'), `https://127.0.0.1/holodules/${SEED_DAY}`)
     // HSTS only over HTTPS: a browser ignores it on a plain HTTP answer (RFC 6797 8.1).
     assert.equal(res.headers.get('strict-transport-security'), null)
+  })
+
+  it('limit_conn: past 128 requests in progress from one address, 503 in JSON; other addresses are served', async () => {
+    const { port } = new URL(base)
+    // Requests whose body never comes: nginx has read their headers and waits for the body, so each
+    // counts as in progress (limit_conn counts no idle connection).
+    const held = await Promise.all(
+      Array.from(
+        { length: 128 },
+        () =>
+          new Promise<TLSSocket>((resolve, reject) => {
+            const socket = tlsConnect(
+              { host: '127.0.0.1', port: Number(port), ca, localAddress: '127.0.1.9' },
+              () => {
+                socket.write(
+                  `POST /users HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n`,
+                )
+                resolve(socket)
+              },
+            )
+            socket.on('error', reject)
+          }),
+      ),
+    )
+    try {
+      // nginx takes each header in its own time: wait until it has all 128 before the next.
+      await new Promise((r) => setTimeout(r, 500))
+      const over = await fetchFrom('127.0.1.9')('/healthz')
+      assert.equal(over.status, 503)
+      assert.equal(over.headers.get('content-type'), 'application/json; charset=UTF-8')
+      assert.deepEqual(await over.json(), { error: 'Service Unavailable' })
+      assert.equal((await fetchFrom('127.0.1.10')('/healthz')).status, 200)
+    } finally {
+      for (const socket of held) socket.destroy()
+    }
   })
 
   // Last: it stops the app.
