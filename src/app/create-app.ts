@@ -2,6 +2,7 @@ import { OpenAPIHono } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { methodNotAllowed } from 'hono/method-not-allowed'
+import { createFailurePace, type FailurePace } from '../auth/failure-pace.js'
 import { createLoginThrottle, type LoginThrottle, type ThrottlePolicy } from '../auth/login-throttle.js'
 import {
   createPasswordVerifier,
@@ -110,6 +111,8 @@ export interface AppDeps {
   loginLimiters?: LoginLimitersFor
   /** One throttle for apps built per request (the direct Worker's), so its in-flight counts and queue hold. */
   loginThrottle?: LoginThrottle
+  /** How long failed logins are held (auth/failure-pace.ts). Absent: a new one, on timers. */
+  failurePace?: FailurePace
   /**
    * How a password's PBKDF2 or bcrypt runs. Absent: WebCrypto's and bcryptjs inline (Node and Bun
    * pass threads below the event loop's priority, the lowest for suspect addresses:
@@ -171,6 +174,7 @@ export const createApp = ({
   peerAddress = () => undefined,
   loginLimiters = memoryLoginLimiters,
   loginThrottle,
+  failurePace,
   newRequestId = createRequestIds(),
   signatures,
   hasher,
@@ -236,6 +240,7 @@ export const createApp = ({
         passwords:
           passwords ?? createPasswordVerifier(config.passwordIterations, config.legacyPlaintext, hasher),
         throttle,
+        pace: failurePace ?? createFailurePace(),
         clientAddress: addressOf,
         generations,
         metrics,

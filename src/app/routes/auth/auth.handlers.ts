@@ -1,6 +1,7 @@
 import type { Context } from 'hono'
+import type { FailurePace } from '../../../auth/failure-pace.js'
 import type { LoginThrottle } from '../../../auth/login-throttle.js'
-import { hashPassword, type PasswordVerifier } from '../../../auth/password.js'
+import { hashPassword, type PasswordVerifier, parseBcrypt } from '../../../auth/password.js'
 import {
   issueAccessToken,
   issueBearerToken,
@@ -25,6 +26,8 @@ export interface AuthDeps {
   logger: Logger
   passwords: PasswordVerifier
   throttle: LoginThrottle
+  /** Holds every failed check to one time, so it tells no kind of record from an unknown user. */
+  pace: FailurePace
   clientAddress: (c: Context) => string
   /** Absent: metrics off. */
   metrics?: Metrics
@@ -81,11 +84,25 @@ const issueTime = async (clock: Clock, validFrom: number | undefined): Promise<n
  * or weaker hash. The generations differ only in how they read the body and word the answers.
  */
 const checkCredentials =
-  ({ passwordIterations, store, clock, logger, passwords, throttle, clientAddress, metrics }: AuthDeps) =>
+  ({
+    passwordIterations,
+    store,
+    clock,
+    logger,
+    passwords,
+    throttle,
+    pace,
+    clientAddress,
+    metrics,
+  }: AuthDeps) =>
   async (c: Context<AppEnv>, username: string, password: string): Promise<Outcome> => {
     const attempt = await throttle.attempt(username, clientAddress(c), async (priority) => {
       const user = await store.findUserByUsername(username)
+      const started = clock.now()
       const verdict = await passwords.verify(password, user?.password ?? null, priority)
+      const tookMs = clock.now() - started
+      if (priority === 'normal')
+        pace.observe(user && parseBcrypt(user.password) ? 'bcrypt' : 'pbkdf2', tookMs)
       // A record no password opens (a hash below the floors, or plain text under
       // LEGACY_PLAINTEXT_PASSWORDS=reject): the operator's to mend, so named; never the stored value.
       if (!verdict.ok && verdict.refused && user)
@@ -95,7 +112,9 @@ const checkCredentials =
           reason: verdict.refused,
         })
       // A disabled user (the 2024 service's flag) is refused as a wrong password is, by every generation.
-      return user && verdict.ok && !user.disabled ? { ok: true, user, rehash: verdict.rehash } : { ok: false }
+      return user && verdict.ok && !user.disabled
+        ? { ok: true, user, rehash: verdict.rehash }
+        : { ok: false, tookMs }
     })
     if (attempt.kind !== 'done') {
       metrics?.login(attempt.kind)
@@ -103,7 +122,11 @@ const checkCredentials =
     }
     const login = attempt.value
     metrics?.login(login.ok ? 'ok' : 'invalid')
-    if (!login.ok) return { kind: 'refused' }
+    if (!login.ok) {
+      // After the throttle's attempt: the hold takes no hashing slot and no in-flight count.
+      await pace.hold(login.tookMs)
+      return { kind: 'refused' }
+    }
     const { user } = login
     if (login.rehash) {
       const hash = await hashPassword(password, passwordIterations)
