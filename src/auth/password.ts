@@ -172,8 +172,9 @@ export type LegacyPlaintext = 'accept' | 'reject'
 /**
  * Every path costs one PBKDF2 run at policy strength: an unknown user is checked against a dummy
  * hash and a plain-text record is compared after a dummy run, so timing tells a client nothing.
- * A bcrypt record costs one bcrypt run at its own cost instead (the 2024 service's records: telling
- * them apart by time tells a client that the user exists, as the 2024 service itself did). A hash
+ * A bcrypt record costs one bcrypt run at its own cost instead (the 2024 service's records), dearer
+ * than the dummy: the login holds every failure to one time (failure-pace.ts), so that difference
+ * tells a client nothing either. A hash
  * below `floors` costs the dummy run too, and is refused whatever the password.
  */
 export const createPasswordVerifier = (
