@@ -28,6 +28,7 @@ import { type BenchOptions, runCli } from '../lib/options.js'
 import { hasTaskset, pin, type RunningServer, startBenchServer } from '../lib/procs.js'
 import { BENCH_USER, planSeed, seedDatabase } from '../lib/seed.js'
 import { every, httpClient, recorder } from './clients.js'
+import { runHeaderFlood } from './connections.js'
 import { type FloodLoad, startFloodLoad } from './flood-load.js'
 import { type FloodRow, floodRow, reportFlood } from './flood-report.js'
 import { checkServer, cpuMeter, stillAnswers, tokenMint } from './flood-tools.js'
@@ -239,7 +240,9 @@ export const runFlood = async (opts: BenchOptions): Promise<number> => {
       log(`${target.name}: ${row.problem ? `FAILED: ${row.problem}` : 'done'}`)
       rows.push(row)
     }
-    return reportFlood({ startedAt, opts, pinned }, rows)
+    const code = reportFlood({ startedAt, opts, pinned }, rows)
+    // The header flood (issue 19, item 4): a table of its own, after this one.
+    return Math.max(code, await runHeaderFlood(opts, live))
   } finally {
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
