@@ -202,3 +202,42 @@ describe('example secrets', () => {
     }
   })
 })
+
+describe('connection bounds (issue 19, item 4)', () => {
+  const limits = (env: Record<string, string>) => {
+    const parsed = parseConfig(env)
+    assert.ok(parsed.ok, parsed.ok ? '' : parsed.errors.join('; '))
+    return parsed.config.limits
+  }
+
+  it('reaps silent connections after 5 s, caps 64 connections an address, and gives SIGTERM a 5 s grace', () => {
+    // HEADERS_TIMEOUT_MS was 20 s: a flood of connections that never finish their headers held
+    // MAX_CONNECTIONS that long (src/config/limits.ts says why 5 s is enough for any client).
+    assert.deepEqual(limits({}), {
+      headersTimeoutMs: 5000,
+      requestTimeoutMs: 30_000,
+      keepAliveTimeoutMs: 65_000,
+      maxConnections: 4096,
+      maxConnectionsPerAddress: 64,
+      shutdownGraceMs: 5000,
+    })
+    assert.equal(
+      limits({ MAX_CONNECTIONS_PER_ADDRESS: '8', SHUTDOWN_GRACE_MS: '0' }).maxConnectionsPerAddress,
+      8,
+    )
+    assert.equal(limits({ SHUTDOWN_GRACE_MS: '0' }).shutdownGraceMs, 0)
+  })
+
+  it('names a cap below 1 or a grace past a minute', () => {
+    const parsed = parseConfig({ MAX_CONNECTIONS_PER_ADDRESS: '0', SHUTDOWN_GRACE_MS: '60001' })
+    assert.ok(!parsed.ok)
+    assert.ok(
+      parsed.errors.some((e) => e.startsWith('MAX_CONNECTIONS_PER_ADDRESS')),
+      parsed.errors.join('; '),
+    )
+    assert.ok(
+      parsed.errors.some((e) => e.startsWith('SHUTDOWN_GRACE_MS')),
+      parsed.errors.join('; '),
+    )
+  })
+})
