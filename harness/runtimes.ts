@@ -42,6 +42,9 @@ const baseEnv = (database: string, port: number) => ({
   LOG_LEVEL: 'warn',
   // Neither Node nor Bun reads a .env of the checkout (src/runtime/node/env-file.ts).
   ENV_FILE: 'off',
+  // stop() is not what these targets test: no shutdown grace (connections.test.ts tests it), so
+  // SIGTERM stops them at once instead of after 5 s.
+  SHUTDOWN_GRACE_MS: '0',
 })
 
 const serverTarget = async (runtime: ProcessRuntime, mongoUri: string, database: string) => {
