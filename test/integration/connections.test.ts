@@ -162,6 +162,25 @@ const rawPost = (port: number, head: string, body: Buffer | string) =>
     setTimeout(() => socket.destroy(), 8000).unref()
   })
 
+describe('node: a proxy TRUST_PROXY trusts is not held to MAX_CONNECTIONS_PER_ADDRESS', () => {
+  it('nginx (127.0.0.1 here) keeps every connection it opens', async () => {
+    const server = await startEntry('node', {
+      LOG_LEVEL: 'warn',
+      MAX_CONNECTIONS_PER_ADDRESS: '4',
+      TRUST_PROXY: '127.0.0.1',
+    })
+    const flood = await silentConnections(Number(new URL(server.baseUrl).port), 12)
+    try {
+      assert.equal(statusOf(await get(server.baseUrl, '/healthz')), 200)
+      await new Promise((r) => setTimeout(r, 300))
+      assert.equal(flood.filter((s) => s.closed).length, 0)
+    } finally {
+      for (const s of flood) s.socket.destroy()
+      await server.stop(500)
+    }
+  })
+})
+
 describe('bun: bodies over the limit and pipelined logins', () => {
   let server: EntryProcess
   let port: number
