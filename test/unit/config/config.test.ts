@@ -210,7 +210,7 @@ describe('connection bounds (issue 19, item 4)', () => {
     return parsed.config.limits
   }
 
-  it('reaps silent connections after 5 s, caps 64 connections an address, and gives SIGTERM a 5 s grace', () => {
+  it('reaps silent connections after 5 s, caps 128 connections an address, and gives SIGTERM a 5 s grace', () => {
     // HEADERS_TIMEOUT_MS was 20 s: a flood of connections that never finish their headers held
     // MAX_CONNECTIONS that long (src/config/limits.ts says why 5 s is enough for any client).
     assert.deepEqual(limits({}), {
@@ -218,7 +218,7 @@ describe('connection bounds (issue 19, item 4)', () => {
       requestTimeoutMs: 30_000,
       keepAliveTimeoutMs: 65_000,
       maxConnections: 4096,
-      maxConnectionsPerAddress: 64,
+      maxConnectionsPerAddress: 128,
       shutdownGraceMs: 5000,
     })
     assert.equal(
