@@ -6,9 +6,11 @@ export const HELP = `Usage: npm run bench -- [options]
        node --import tsx bench/flood/flood.ts [options]     (the same as --flood)
 
 The API on its Node entry (this Node, and Node 24 when scripts/test-deps.sh installed it) and its
-Bun entry against FerretDB, next to Hono's hello and a Fastify peer with the app's caches, under
-the same bounded wrk load (autocannon where wrk is not installed; the table's load column says
-which). Prints a table and writes JSON to bench/results/.
+Bun entry against FerretDB, next to Hono's hello, Hono answering the hot day's bytes (payload) and
+those bytes with the app's headers (mirror, both taken from the app's answer at the start), and a
+Fastify peer with the app's caches, on each engine, under the same bounded wrk load (autocannon
+where wrk is not installed; the table's load column says which). Prints a table and writes JSON to
+bench/results/.
 
 Options:
   --flood            only the login flood (bench/flood/), then exit: 64 connections sending wrong
@@ -24,7 +26,7 @@ Options:
   --warmup S         seconds of warm-up before each run (2; smoke 0.3)
   --rounds N         rounds of the scenarios measured with every server up (3; smoke 1)
   --connections N    connections of the load generator (16; --flood 64, always autocannon)
-  --only REGEX       only the target/scenario pairs it matches, e.g. 'hello|app-node/hot$'
+  --only REGEX       only the target/scenario pairs it matches, e.g. 'hello|mirror|app-node/hot$'
                      (--flood: the targets it matches, e.g. 'workers')
   --entry dist|tsx   how the Node entry runs: the build or tsx (dist; smoke tsx); --flood runs
                      the project's own dist/, so npm run build first
