@@ -36,7 +36,7 @@ for (const runtime of ['node', 'bun'] as const satisfies ProcessRuntime[]) {
     let server: EntryProcess
     before(async () => {
       // The embedded store: no database is needed; a grace long enough for the requests below.
-      server = await startEntry(runtime, { LOG_LEVEL: 'info', SHUTDOWN_GRACE_MS: '3000' })
+      server = await startEntry(runtime, { LOG_LEVEL: 'info', SHUTDOWN_GRACE_MS: '5000' })
     })
     after(async () => {
       await server?.stop(500)
