@@ -16,7 +16,9 @@ Options:
   --flood            only the login flood (bench/flood/), then exit: 64 connections sending wrong
                      passwords to POST /auth from 127.0.0.1 while a legitimate user logs in from
                      127.0.0.2 and logged-in clients read from 127.0.0.3; on Node, Bun, and Node and
-                     Bun with WORKERS=2 (smoke: Node and Bun single, 2.5 s each)
+                     Bun with WORKERS=2 (smoke: Node and Bun single, 2.5 s each); and the
+                     many-addresses flood (32 addresses 127.0.1.x x 2 connections, rotating user
+                     names) on Node and Bun
   --flood-requests N at most N flood requests per target (200000; smoke 20000)
   --smoke            every scenario for about a second on 2,000 rows; exits non-zero when a
                      server fails or answers a wrong status; targets are not judged (defaults

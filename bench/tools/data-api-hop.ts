@@ -10,6 +10,7 @@ import { startMongo } from '#harness/ferretdb.js'
 import { HASHED_USER, SECRET, SEED_DAY, seedMongo } from '#harness/fixtures.js'
 import { curlFetch, startGateway, startTarget, WORKER_KEY } from '#harness/runtimes.js'
 import { claims, craftToken } from '#harness/tokens.js'
+import { HASH_FLOORS } from '#src/auth/password.js'
 import { DataApiStore } from '#src/store/data-api/data-api-store.js'
 import { MongoStore } from '#src/store/mongo/mongo-store.js'
 
@@ -32,7 +33,8 @@ const fmt = (xs: number[]) => `median ${pct(xs, 50).toFixed(2)} ms, p95 ${pct(xs
 
 const mongo = await startMongo()
 const db = 'bench_hop'
-await seedMongo(mongo.uri, db, 1000)
+// The cheapest hash a login accepts: a weaker one is refused as a wrong password.
+await seedMongo(mongo.uri, db, HASH_FLOORS.pbkdf2Iterations)
 const gateway = await startGateway(mongo.uri, `${db}.*=read`)
 const direct = MongoStore.connect(mongo.uri, db)
 const viaApi = new DataApiStore({

@@ -10,11 +10,13 @@ import { startMongo } from '#harness/ferretdb.js'
 import { HASHED_USER, SEED_DAY, seedMongo } from '#harness/fixtures.js'
 import { curlFetch, startTarget } from '#harness/runtimes.js'
 import type { Runtime } from '#harness/server-process.js'
+import { HASH_FLOORS } from '#src/auth/password.js'
 
 const runtime = (process.argv[2] ?? 'bun') as Runtime
 const rounds = Number(process.argv[3] ?? 25)
 const mongo = await startMongo()
-await seedMongo(mongo.uri, 'outage', 1000)
+// The cheapest hash a login accepts: a weaker one is refused as a wrong password.
+await seedMongo(mongo.uri, 'outage', HASH_FLOORS.pbkdf2Iterations)
 const target = await startTarget(runtime, mongo.uri, 'outage')
 const day = () =>
   curlFetch(`${target.baseUrl}/holodules/${SEED_DAY}`, { headers: { Authorization: `JWT ${token}` } })
