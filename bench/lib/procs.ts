@@ -96,7 +96,15 @@ export const startBenchServer = async (spec: BenchServerSpec): Promise<RunningSe
     command,
     args,
     // ENV_FILE=off: the servers never read a .env of the checkout; a run is what its options say.
-    env: { ...process.env, ENV_FILE: 'off', ...spec.env, PORT: String(port), HOST: '127.0.0.1' },
+    // SHUTDOWN_GRACE_MS=0: a bench server is stopped when its rows are done, not after a 5 s grace.
+    env: {
+      ...process.env,
+      ENV_FILE: 'off',
+      SHUTDOWN_GRACE_MS: '0',
+      ...spec.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+    },
     port,
     timeoutMs: 20_000,
     readyPath: spec.readyPath ?? '/',

@@ -29,6 +29,8 @@ export const startEntry = async (
       PATH: process.env.PATH,
       HOME: process.env.HOME,
       ENV_FILE: 'off',
+      // No shutdown grace unless a test asks for one (connections.test.ts): stop() would wait it out.
+      SHUTDOWN_GRACE_MS: '0',
       ...env,
       PORT: String(port),
       HOST: '127.0.0.1',
