@@ -1,4 +1,5 @@
 import { createApp, DEFAULT_THROTTLE_POLICY } from '../app/index.js'
+import { createFailurePace } from '../auth/failure-pace.js'
 import { createPasswordVerifier } from '../auth/password.js'
 import { createConsoleLogger } from '../lib/console-logger.js'
 import { edgePeer, perIsolate } from '../runtime/workers/isolate.js'
@@ -24,9 +25,11 @@ export default perIsolate(
       logger: createConsoleLogger(config.logLevel),
       // Shared so the dummy hash for unknown users is computed once per isolate.
       passwords: createPasswordVerifier(config.app.passwordIterations, config.app.legacyPlaintext),
+      // Shared so failed logins are held to the times this isolate's checks took, not a new app's none.
+      pace: createFailurePace(),
     }
   },
-  async ({ config, policy, login, uri, logger, passwords }, request, env, ctx) => {
+  async ({ config, policy, login, uri, logger, passwords, pace }, request, env, ctx) => {
     // A socket belongs to the request that opened it in workerd: a pooled connection reused by the
     // next request stalls it, so each request gets its own client, closed once the response is out.
     const store = MongoStore.connect(uri, config.database, { maxPoolSize: 1, minPoolSize: 0 })
@@ -39,6 +42,7 @@ export default perIsolate(
       peerAddress: edgePeer,
       // Failed logins count in the database, across isolates and with the servers on it.
       loginThrottle: login.throttle,
+      failurePace: pace,
       feeds: store.feeds(),
     })
     try {
