@@ -2,7 +2,8 @@
  * Clients that measure each request they make, from a chosen loopback source address (the server
  * tells clients apart by it): the legitimate users of bench/flood/flood.ts.
  */
-import { Agent, request } from 'node:http'
+import { Agent } from 'node:http'
+import { sendFrom } from '#harness/http-from.js'
 
 export interface Timed {
   /** The HTTP status, or 0 when no answer came (connection error or timeout). */
@@ -20,37 +21,21 @@ export interface HttpClient {
 /** Keep-alive HTTP from `localAddress` (e.g. 127.0.0.2) to `baseUrl`; each request bounded by `timeoutMs`. */
 export const httpClient = (baseUrl: string, localAddress: string, timeoutMs: number): HttpClient => {
   const agent = new Agent({ keepAlive: true, localAddress })
-  const url = new URL(baseUrl)
-  const send: HttpClient['send'] = (method, path, headers = {}, body) =>
-    new Promise((resolve) => {
-      const started = performance.now()
-      const done = (status: number, text: string, error?: string) =>
-        resolve({ status, ms: performance.now() - started, body: text, ...(error ? { error } : {}) })
-      const req = request(
-        {
-          host: url.hostname,
-          port: url.port,
-          method,
-          path,
-          agent,
-          localAddress,
-          headers: body === undefined ? headers : { ...headers, 'Content-Length': Buffer.byteLength(body) },
-          timeout: timeoutMs,
-        },
-        (res) => {
-          let text = ''
-          res.setEncoding('utf8')
-          res.on('data', (d: string) => {
-            text += d
-          })
-          res.on('end', () => done(res.statusCode ?? 0, text))
-          res.on('error', (e) => done(0, text, e.message))
-        },
-      )
-      req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)))
-      req.on('error', (e) => done(0, '', e.message))
-      req.end(body)
+  const send: HttpClient['send'] = async (method, path, headers = {}, body) => {
+    const {
+      status,
+      ms,
+      body: text,
+      error,
+    } = await sendFrom(agent, baseUrl, {
+      method,
+      path,
+      headers,
+      ...(body === undefined ? {} : { body }),
+      timeoutMs,
     })
+    return { status, ms, body: text, ...(error ? { error } : {}) }
+  }
   return { send, close: () => agent.destroy() }
 }
 

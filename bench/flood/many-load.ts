@@ -5,8 +5,9 @@
  * address, so this drives the load itself, in a process of its own (startFloodLoad runs this file as
  * it runs flood-load.ts): prints `ready`, then a LoadResult as JSON on one line.
  */
-import { Agent, request } from 'node:http'
+import { Agent } from 'node:http'
 import { pathToFileURL } from 'node:url'
+import { loginFrom } from '#harness/http-from.js'
 import type { LoadResult } from '../lib/load-spec.js'
 import { serverErrorClass } from './clients.js'
 
@@ -27,45 +28,7 @@ export interface ManyLoadSpec {
 /** The first `n` flooding addresses, 127.0.1.1 upward. */
 export const floodAddresses = (n: number) => Array.from({ length: n }, (_, i) => `127.0.1.${i + 1}`)
 
-interface Answer {
-  status: number
-  body: string
-  timedOut: boolean
-}
-
-const post = (url: URL, agent: Agent, body: string, timeoutMs: number): Promise<Answer> =>
-  new Promise((resolve) => {
-    const req = request(
-      {
-        host: url.hostname,
-        port: url.port,
-        path: url.pathname,
-        method: 'POST',
-        agent,
-        headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
-        timeout: timeoutMs,
-      },
-      (res) => {
-        let text = ''
-        res.setEncoding('utf8')
-        res.on('data', (d: string) => {
-          text += d
-        })
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text, timedOut: false }))
-        res.on('error', () => resolve({ status: 0, body: '', timedOut: false }))
-      },
-    )
-    let timedOut = false
-    req.on('timeout', () => {
-      timedOut = true
-      req.destroy(new Error('timeout'))
-    })
-    req.on('error', () => resolve({ status: 0, body: '', timedOut }))
-    req.end(body)
-  })
-
 export const runManyLoad = async (spec: ManyLoadSpec): Promise<LoadResult> => {
-  const url = new URL(spec.url)
   const statuses: Record<string, number> = {}
   const classes: Record<string, number> = {}
   const latencies: number[] = []
@@ -81,19 +44,13 @@ export const runManyLoad = async (spec: ManyLoadSpec): Promise<LoadResult> => {
     for (let i = first; performance.now() < until && requests < spec.maxRequests; i += 7) {
       requests++
       const username = spec.usernames[i % spec.usernames.length] as string
-      const t0 = performance.now()
-      const a = await post(
-        url,
-        agent,
-        JSON.stringify({ username, password: `not-it-${i}` }),
-        spec.timeout * 1000,
-      )
+      const a = await loginFrom(agent, spec.url, { username, password: `not-it-${i}` }, spec.timeout * 1000)
       if (a.status === 0) {
         if (a.timedOut) timeouts++
         else errors++
         continue
       }
-      latencies.push(performance.now() - t0)
+      latencies.push(a.ms)
       statuses[a.status] = (statuses[a.status] ?? 0) + 1
       const name = serverErrorClass(a.status, a.body)
       if (name !== null) classes[name] = (classes[name] ?? 0) + 1

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict'
-import { Agent, request } from 'node:http'
-import { join } from 'node:path'
+import { Agent } from 'node:http'
 import { after, before, describe, it } from 'node:test'
-import { freePort, type MongoServer, startMongo } from '#harness/ferretdb.js'
+import { type MongoServer, startMongo } from '#harness/ferretdb.js'
 import { DB_NAME, HASHED_USER, SECRET, seedMongo } from '#harness/fixtures.js'
-import { type ProcessRuntime, REPO_ROOT, type ServerProcess, startServer } from '#harness/server-process.js'
+import { loginFrom } from '#harness/http-from.js'
+import { type EntryProcess, startEntry } from '../support/entry-process.js'
 
 /**
  * Issue 19, item 1, over HTTP: 32 source addresses (127.0.1.1-32) x 2 keep-alive connections send
@@ -19,45 +19,15 @@ const FLOODERS = Array.from({ length: 32 }, (_, i) => `127.0.1.${i + 1}`)
 const PER_CONNECTION = 40
 const NAMES = [HASHED_USER.username, 'admin', 'root', 'guest', 'test', 'oracle']
 
-const ENTRIES: Record<ProcessRuntime, { command: string; args: string[] }> = {
-  node: { command: process.execPath, args: ['--import', 'tsx', 'src/entry/node.ts'] },
-  bun: { command: join(REPO_ROOT, 'node_modules', '.bin', 'bun'), args: ['src/entry/bun.ts'] },
-}
-
 /** Why requests got no answer, for the failure message. */
 const noAnswer: string[] = []
 
 /** POST /auth over `agent` (its local address), answering the status (0: no answer). */
-const postLogin = (baseUrl: string, agent: Agent, body: object): Promise<number> =>
-  new Promise((resolve) => {
-    const text = JSON.stringify(body)
-    const url = new URL('/auth', baseUrl)
-    const req = request(
-      {
-        host: url.hostname,
-        port: url.port,
-        path: url.pathname,
-        method: 'POST',
-        agent,
-        headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) },
-        timeout: 30_000,
-      },
-      (res) => {
-        res.resume()
-        res.on('end', () => resolve(res.statusCode ?? 0))
-        res.on('error', (e) => {
-          noAnswer.push(e.message)
-          resolve(0)
-        })
-      },
-    )
-    req.on('timeout', () => req.destroy(new Error('timeout')))
-    req.on('error', (e) => {
-      noAnswer.push(e.message)
-      resolve(0)
-    })
-    req.end(text)
-  })
+const postLogin = async (baseUrl: string, agent: Agent, body: object): Promise<number> => {
+  const answer = await loginFrom(agent, baseUrl, body, 30_000)
+  if (answer.error) noAnswer.push(answer.error)
+  return answer.status
+}
 
 /** The flood: two connections per address, each sending its guesses one after another. */
 const startFlood = (baseUrl: string) => {
@@ -86,31 +56,19 @@ const startFlood = (baseUrl: string) => {
 for (const runtime of ['node', 'bun'] as const) {
   describe(`the ${runtime} entry under a login flood from many addresses`, () => {
     let mongo: MongoServer
-    let server: ServerProcess
+    let server: EntryProcess
     let baseUrl = ''
 
     before(async () => {
       mongo = await startMongo()
       await seedMongo(mongo.uri, DB_NAME, 600_000)
-      const port = await freePort()
-      server = await startServer({
-        what: `the ${runtime} entry`,
-        ...ENTRIES[runtime],
-        env: {
-          PATH: process.env.PATH,
-          HOME: process.env.HOME,
-          ENV_FILE: 'off',
-          MONGODB_URI: mongo.uri,
-          MONGODB_DB: DB_NAME,
-          JWT_SECRET_KEY: SECRET,
-          LOG_LEVEL: 'warn',
-          PORT: String(port),
-          HOST: '127.0.0.1',
-        },
-        port,
-        timeoutMs: 30_000,
+      server = await startEntry(runtime, {
+        MONGODB_URI: mongo.uri,
+        MONGODB_DB: DB_NAME,
+        JWT_SECRET_KEY: SECRET,
+        LOG_LEVEL: 'warn',
       })
-      baseUrl = `http://127.0.0.1:${port}`
+      baseUrl = server.baseUrl
     })
     after(async () => {
       await server?.stop()
