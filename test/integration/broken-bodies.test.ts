@@ -1,26 +1,10 @@
 import assert from 'node:assert/strict'
-import { connect } from 'node:net'
 import { after, before, describe, it } from 'node:test'
 import type { ProcessRuntime } from '#harness/server-process.js'
 import { type EntryProcess, startEntry } from '../support/entry-process.js'
+import { rawExchange } from '../support/raw-socket.js'
 
 const TOKEN = 'metrics-scrape-token-0123456789'
-
-/** Writes `head` (and `rest` 100 ms later) on a raw socket; resolves with all it read once closed. */
-const raw = (port: number, head: string, { rest = '', destroyAfterMs = 0 } = {}) =>
-  new Promise<string>((resolve) => {
-    const socket = connect(port, '127.0.0.1')
-    let got = ''
-    socket.on('data', (d) => {
-      got += d.toString()
-    })
-    socket.on('error', () => resolve(got))
-    socket.on('close', () => resolve(got))
-    socket.write(head)
-    if (rest) setTimeout(() => socket.write(rest), 100).unref()
-    if (destroyAfterMs) setTimeout(() => socket.destroy(), destroyAfterMs).unref()
-    setTimeout(() => socket.destroy(), 5000).unref()
-  })
 
 const counter = async (base: string, line: RegExp) => {
   const text = await (
@@ -53,12 +37,14 @@ for (const runtime of ['node', 'bun'] as const satisfies ProcessRuntime[]) {
 
     it('a bad chunk size, a chunked body cut off, a Content-Length body cut off', async () => {
       // The header arrives first, so the app is reading the body when the framing breaks.
-      const badChunk = await raw(port, `${POST_AUTH}Transfer-Encoding: chunked\r\n\r\n`, {
+      const badChunk = await rawExchange(port, `${POST_AUTH}Transfer-Encoding: chunked\r\n\r\n`, {
         rest: '5\r\n{"use\r\nzz\r\n{}\r\n0\r\n\r\n',
       })
       assert.match(badChunk, /^HTTP\/1\.1 400 /)
-      await raw(port, `${POST_AUTH}Transfer-Encoding: chunked\r\n\r\n5\r\n{"use\r\n`, { destroyAfterMs: 300 })
-      await raw(port, `${POST_AUTH}Content-Length: 100\r\n\r\n{"username":`, { destroyAfterMs: 300 })
+      await rawExchange(port, `${POST_AUTH}Transfer-Encoding: chunked\r\n\r\n5\r\n{"use\r\n`, {
+        destroyAfterMs: 300,
+      })
+      await rawExchange(port, `${POST_AUTH}Content-Length: 100\r\n\r\n{"username":`, { destroyAfterMs: 300 })
       // The access lines are written once the app has answered (to nobody).
       const deadline = Date.now() + 5000
       const lines = () =>

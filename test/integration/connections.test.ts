@@ -4,6 +4,7 @@ import { connect, type Socket } from 'node:net'
 import { after, before, describe, it } from 'node:test'
 import type { ProcessRuntime } from '#harness/server-process.js'
 import { type EntryProcess, startEntry } from '../support/entry-process.js'
+import { rawExchange } from '../support/raw-socket.js'
 
 /** A GET on `agent` (or a fresh connection from `localAddress`): status, Connection header, or the error's code. */
 const get = (
@@ -149,18 +150,7 @@ describe('node: one address cannot hold the server with connections that never s
 
 /** POST /auth with `body` on a fresh socket written as fast as it takes it; all that was read. */
 const rawPost = (port: number, head: string, body: Buffer | string) =>
-  new Promise<string>((resolve) => {
-    const socket = connect(port, '127.0.0.1')
-    let got = ''
-    socket.on('data', (d) => {
-      got += d.toString()
-    })
-    socket.on('error', () => resolve(got))
-    socket.on('close', () => resolve(got))
-    socket.write(head)
-    socket.end(body)
-    setTimeout(() => socket.destroy(), 8000).unref()
-  })
+  rawExchange(port, head, { end: body, giveUpMs: 8000 })
 
 describe('node: a proxy TRUST_PROXY trusts is not held to MAX_CONNECTIONS_PER_ADDRESS', () => {
   it('nginx (127.0.0.1 here) keeps every connection it opens', async () => {
