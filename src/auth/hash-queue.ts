@@ -20,10 +20,12 @@ export interface HashQueueOptions {
 export type HashQueueOutcome<T> = { value: T } | { waitMs: number }
 
 /**
- * `clean`: the address has no failure counted. `suspect`: it has (or its attempts come several at
- * once): its checks share a bounded part of the capacity, and only they are ever refused.
+ * `clean`: the address has no failure counted. `trusted`: clean, and it has logged in here before
+ * (the clean lane keeps a slot for such addresses once one has come). `suspect`: it has failures
+ * counted (or its attempts come several at once): its checks share a bounded part of the capacity,
+ * and only they are ever refused.
  */
-export type HashLane = 'clean' | 'suspect'
+export type HashLane = 'trusted' | 'clean' | 'suspect'
 
 export interface HashQueue {
   /**
@@ -42,6 +44,8 @@ const FIRST_MEAN_MS = 100
 
 interface LaneOptions {
   slots: number
+  /** Slots only a trusted check may take (0: none kept), asked at each start. */
+  reserve: () => number
   /** Checks of one address running at once in this lane. */
   share: number
   /** Refuse a check predicted to wait past this; Infinity: never refuse. */
@@ -66,26 +70,29 @@ const CLEAN_AGING_MS = 60_000
  * first among the addresses under their share, so an address with nothing running never waits
  * behind a flooding address's waiters; a check predicted to wait past the bound is refused.
  */
-const lane = ({ slots, share, boundMs, order, clock }: LaneOptions) => {
+const lane = ({ slots, reserve, share, boundMs, order, clock }: LaneOptions) => {
   let active = 0
   const running = new Map<string, number>()
-  const waiting: Array<{ address: string; since: number; start: () => void }> = []
+  const waiting: Array<{ address: string; trusted: boolean; since: number; start: () => void }> = []
   // Mean time of one check, so a wait can be predicted before it starts.
   let meanMs = FIRST_MEAN_MS
-  const mayStart = (address: string) => active < slots && (running.get(address) ?? 0) < share
+  const mayStart = (address: string, trusted: boolean) =>
+    active < slots - (trusted ? 0 : reserve()) && (running.get(address) ?? 0) < share
+  const mayStartWaiter = (w: { address: string; trusted: boolean } | undefined) =>
+    w !== undefined && mayStart(w.address, w.trusted)
   const take = (address: string) => {
     active++
     running.set(address, (running.get(address) ?? 0) + 1)
   }
   const nextWaiter = () => {
-    const oldest = waiting.findIndex((w) => mayStart(w.address))
+    const oldest = waiting.findIndex(mayStartWaiter)
     if (!order.newest || oldest === -1) return oldest
     const now = clock.now()
     if (now - (waiting[oldest]?.since ?? now) >= order.agingMs) return oldest
     let newest = waiting.length - 1
-    while (newest > oldest && !mayStart(waiting[newest]?.address ?? '')) newest--
+    while (newest > oldest && !mayStartWaiter(waiting[newest])) newest--
     const address = waiting[newest]?.address
-    return waiting.findIndex((w) => w.address === address)
+    return waiting.findIndex((w) => w.address === address && mayStartWaiter(w))
   }
   // A finished check hands its slot straight to a waiter, so no new arrival can take it in between.
   const release = (address: string) => {
@@ -104,12 +111,12 @@ const lane = ({ slots, share, boundMs, order, clock }: LaneOptions) => {
   return {
     /** The predicted wait past the bound of a check that could not start at once; 0 otherwise. */
     refusal: () => (active < slots || predictedWait() <= boundMs ? 0 : predictedWait()),
-    async run<T>(address: string, check: () => Promise<T>): Promise<HashQueueOutcome<T>> {
-      if (mayStart(address)) take(address)
+    async run<T>(address: string, trusted: boolean, check: () => Promise<T>): Promise<HashQueueOutcome<T>> {
+      if (mayStart(address, trusted)) take(address)
       else {
         const waitMs = predictedWait()
         if (waitMs > boundMs) return { waitMs }
-        await new Promise<void>((start) => waiting.push({ address, since: clock.now(), start }))
+        await new Promise<void>((start) => waiting.push({ address, trusted, since: clock.now(), start }))
       }
       const start = clock.now()
       try {
@@ -141,8 +148,15 @@ export const createHashQueue = ({
   timeoutMs,
   clock = systemClock,
 }: HashQueueOptions): HashQueue => {
+  // Once an address that logged in here before has come back, one clean slot is kept for such
+  // addresses: a botnet's first volley (one clean attempt from each fresh address) otherwise holds
+  // every clean slot, and on one core a returning user's login waited for a slot and then hashed at
+  // half speed (869 ms on Node in the many-addresses flood, 216 ms alone). Before any has come back
+  // there is no one to keep it for; with one slot, nothing to keep.
+  let trustedSeen = false
   const clean = lane({
     slots: Math.max(1, concurrency),
+    reserve: () => (trustedSeen && concurrency >= 2 ? 1 : 0),
     share: Math.max(1, concurrency - 1),
     boundMs: Number.POSITIVE_INFINITY,
     order: { newest: true, agingMs: CLEAN_AGING_MS },
@@ -150,13 +164,18 @@ export const createHashQueue = ({
   })
   const suspect = lane({
     slots: Math.max(1, Math.floor(concurrency / 2)),
+    reserve: () => 0,
     share: 1,
     boundMs: timeoutMs,
     order: { newest: false },
     clock,
   })
   return {
-    run: (address, which, check) => (which === 'clean' ? clean : suspect).run(address, check),
+    run: (address, which, check) => {
+      if (which === 'suspect') return suspect.run(address, false, check)
+      if (which === 'trusted') trustedSeen = true
+      return clean.run(address, which === 'trusted', check)
+    },
     suspectRefusal: () => suspect.refusal(),
   }
 }

@@ -140,6 +140,10 @@ const policyCounters = (limiters: LoginLimiters, policy: ThrottlePolicy, clock: 
   // them is answered from memory while the suspects' lane is full, without a store query each.
   const suspects = createBlockMemory({ clock })
   const accounts = createBlockMemory({ clock })
+  // Addresses that logged in here (this process, for KNOWN_S): the clean lane keeps a slot for them
+  // (hash-queue.ts). Memory only, bounded like the others: a store query per attempt would cost more
+  // than the slot is worth, and each process learns its own.
+  const trusted = createBlockMemory({ clock, recheckMs: KNOWN_S * 1000 })
   const perUserLimit = accountLimit(policy)
 
   /** Milliseconds until this attempt may run (0: now), and the failures counted so far. */
@@ -196,10 +200,12 @@ const policyCounters = (limiters: LoginLimiters, policy: ThrottlePolicy, clock: 
 
   /** A success resets the consecutive failures (nothing to write when there were none), and makes
    * this address the user's own for the account limit. */
-  const countSuccess = (uk: string, fails: number) =>
-    Promise.all([fails > 0 && limiters.consecutive.delete(uk), limiters.known.block(uk, KNOWN_S)])
+  const countSuccess = (uk: string, group: string, fails: number) => {
+    trusted.remember(group, KNOWN_S * 1000)
+    return Promise.all([fails > 0 && limiters.consecutive.delete(uk), limiters.known.block(uk, KNOWN_S)])
+  }
 
-  return { remembered, suspects, blockedFor, accountBlock, countFailure, countSuccess }
+  return { remembered, suspects, trusted, blockedFor, accountBlock, countFailure, countSuccess }
 }
 
 /** `clock` times the hashes and the remembered blocks; the system clock unless a test moves time. */
@@ -214,11 +220,8 @@ export const createLoginThrottle = (
     timeoutMs: policy.queueTimeoutMs,
     clock,
   })
-  const { remembered, suspects, blockedFor, accountBlock, countFailure, countSuccess } = policyCounters(
-    limiters,
-    policy,
-    clock,
-  )
+  const { remembered, suspects, trusted, blockedFor, accountBlock, countFailure, countSuccess } =
+    policyCounters(limiters, policy, clock)
 
   /**
    * Between half and all of throttledDelayMs, at random: clients that all sent at once (a flood's
@@ -242,8 +245,9 @@ export const createLoginThrottle = (
     // in once at a time; a flood's first volley is many at once, before any has failed). The hash's
     // priority is the lane's: a clean slot never waits on the low thread, which on a busy machine
     // gets no CPU at all (SCHED_IDLE), behind the suspects' hashes.
-    const lane: HashLane = blocked.suspect || held > 0 ? 'suspect' : 'clean'
-    const priority: HashPriority = lane === 'clean' ? 'normal' : 'low'
+    const lane: HashLane =
+      blocked.suspect || held > 0 ? 'suspect' : trusted.remaining(group) > 0 ? 'trusted' : 'clean'
+    const priority: HashPriority = lane === 'suspect' ? 'low' : 'normal'
     return { ms: 0, lane, priority, fails: blocked.fails }
   }
 
@@ -270,7 +274,7 @@ export const createLoginThrottle = (
       const outcome = await queue.run(group, lane, () => check(priority))
       if ('waitMs' in outcome) return { kind: 'busy', retryAfter: seconds(outcome.waitMs) }
       if (!outcome.value.ok) await countFailure(uk, group, username)
-      else await countSuccess(uk, admitted.fails)
+      else await countSuccess(uk, group, admitted.fails)
       return { kind: 'done', value: outcome.value }
     } finally {
       const left = (inflight.get(group) ?? 1) - 1

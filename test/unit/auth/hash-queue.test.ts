@@ -239,4 +239,30 @@ describe('hash queue', () => {
     assert.deepEqual(h.started.slice(4), ['v2', 'v3', 'v4', 'v5'])
     await Promise.all(runs)
   })
+
+  it('keeps a clean slot for addresses that logged in before, once one has come back; fresh ones share the rest', async () => {
+    const h = harness(createHashQueue({ concurrency: 2, timeoutMs: 1000 }))
+    // Before any returning address: fresh clean addresses take both slots, as before.
+    const before = [h.run('f1', 'f'), h.run('g1', 'g')]
+    await settle()
+    assert.deepEqual(h.started, ['f1', 'g1'])
+    await h.finish('f1')
+    await h.finish('g1')
+    const first = h.run('t1', 'returning', 'trusted')
+    await settle()
+    await h.finish('t1')
+    // A volley of fresh addresses (a botnet's first attempts) now gets one slot, not both...
+    const volley = ['a', 'b', 'c'].map((a) => h.run(`${a}1`, a))
+    await settle()
+    assert.deepEqual(h.started.slice(3), ['a1'])
+    // ...so a returning address starts at once instead of waiting for a slot (it waited before).
+    const back = h.run('t2', 'returning', 'trusted')
+    await settle()
+    assert.deepEqual(h.started.slice(3), ['a1', 't2'])
+    for (const name of ['a1', 't2']) await h.finish(name)
+    assert.deepEqual(h.started.slice(3), ['a1', 't2', 'c1'])
+    await h.finish('c1')
+    await h.finish('b1')
+    await Promise.all([...before, first, ...volley, back])
+  })
 })
