@@ -1,6 +1,6 @@
 import type { Server } from 'node:http'
 import type { Socket } from 'node:net'
-import type { TrustProxy } from '../../lib/address.js'
+import { addressGroup, type TrustProxy } from '../../lib/address.js'
 
 /** A socket with the peer address it had when it connected (Node forgets it once the socket closes). */
 type StampedSocket = Socket & { holoduleRemoteAddress?: string }
@@ -19,7 +19,8 @@ export const socketPeerAddress = (socket: Socket): string | undefined =>
   (socket as StampedSocket).holoduleRemoteAddress ?? socket.remoteAddress
 
 /**
- * At most `perAddress` open connections from one client address (MAX_CONNECTIONS_PER_ADDRESS): one
+ * At most `perAddress` open connections from one client address, IPv6 by its /64
+ * (MAX_CONNECTIONS_PER_ADDRESS): one
  * more is answered 503 and closed at once. Before it, one source
  * opening 4,200 connections that never finish their headers filled MAX_CONNECTIONS, and every
  * other client went unanswered until HEADERS_TIMEOUT_MS (issue 19, item 4). A peer TRUST_PROXY
@@ -34,7 +35,9 @@ export const capConnectionsPerAddress = (server: Server, perAddress: number, tru
     if (address === undefined) return
     socket.holoduleRemoteAddress = address
     if (trusted(address)) return
-    const count = (open.get(address) ?? 0) + 1
+    // Counted by the login counters' group: an IPv6 client by its /64, which it may fill at will.
+    const group = addressGroup(address)
+    const count = (open.get(group) ?? 0) + 1
     if (count > perAddress) {
       // Written straight to the kernel on a fresh socket, then destroyed at once: no request on it
       // reaches the app (Node's parser reads the handle itself, so pausing would not stop it).
@@ -43,11 +46,11 @@ export const capConnectionsPerAddress = (server: Server, perAddress: number, tru
       socket.destroy()
       return
     }
-    open.set(address, count)
+    open.set(group, count)
     socket.once('close', () => {
-      const left = (open.get(address) ?? 1) - 1
-      if (left > 0) open.set(address, left)
-      else open.delete(address)
+      const left = (open.get(group) ?? 1) - 1
+      if (left > 0) open.set(group, left)
+      else open.delete(group)
     })
   })
 }
