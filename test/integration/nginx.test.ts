@@ -140,6 +140,19 @@ const accessLine = async (app: EntryProcess, requestId: string): Promise<Record<
   }
 }
 
+/** nginx's access log line for one request id, waited for: nginx writes it after the answer is sent. */
+const nginxLine = async (logFile: string, requestId: string): Promise<string> => {
+  const deadline = Date.now() + 3000
+  for (;;) {
+    const line = readFileSync(logFile, 'utf8')
+      .split('\n')
+      .find((l) => l.endsWith(`id=${requestId}`))
+    if (line) return line
+    assert.ok(Date.now() < deadline, `no nginx access line for ${requestId}`)
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}
+
 /**
  * Debian's nginx with the shipped site (deploy/nginx/holodule-api.conf; only ports and paths replaced
  * and a throwaway certificate) in front of the Node entry as the unit runs it (TRUST_PROXY from the
@@ -207,8 +220,7 @@ describe('behind nginx, as deployed', () => {
     const line = await accessLine(app, requestId)
     assert.equal(line.address, '127.0.0.2', JSON.stringify(line))
     // nginx's own log has the same request under the same id.
-    const nginxLog = readFileSync(join(dir, 'access.log'), 'utf8')
-    assert.match(nginxLog, new RegExp(`^127\\.0\\.0\\.2 .*id=${requestId}$`, 'm'))
+    assert.match(await nginxLine(join(dir, 'access.log'), requestId), /^127\.0\.0\.2 /)
   })
 
   it("sets HSTS itself, once, on the app's answers (the app sends none), the page's included", async () => {
