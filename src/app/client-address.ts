@@ -1,8 +1,12 @@
 import type { Context } from 'hono'
 import { clientAddress, type TrustProxy } from '../lib/address.js'
 
-/** How a runtime names the peer of a request (getConnInfo on Node and Bun, CF-Connecting-IP on Workers). */
-export type PeerAddress = (c: Context) => string | undefined
+/**
+ * How a runtime names the peer of a request, from the request and what the runtime hands `fetch`
+ * beside it (the socket on Node, the address Bun saw, CF-Connecting-IP on Workers): no Hono
+ * context, so the short way (app/shortcuts.ts) asks it too.
+ */
+export type PeerAddress = (request: Request, env: unknown) => string | undefined
 
 /**
  * The client's address of a request, TRUST_PROXY applied. Asked for where it is used (a login, an
@@ -10,8 +14,12 @@ export type PeerAddress = (c: Context) => string | undefined
  */
 export const clientAddressOf =
   (peerAddress: PeerAddress, trust: TrustProxy) =>
-  (c: Context): string =>
-    clientAddress(peerAddress(c) ?? 'unknown', c.req.header('X-Forwarded-For'), trust)
+  (request: Request, env: unknown): string =>
+    clientAddress(
+      peerAddress(request, env) ?? 'unknown',
+      request.headers.get('X-Forwarded-For') ?? undefined,
+      trust,
+    )
 
 const HOST = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/
 
@@ -28,7 +36,7 @@ export const publicOriginOf =
   (peerAddress: PeerAddress, trust: TrustProxy) =>
   (c: Context): string => {
     const own = new URL(c.req.url)
-    if (!trustedPeer(peerAddress(c) ?? 'unknown', trust)) return own.origin
+    if (!trustedPeer(peerAddress(c.req.raw, c.env) ?? 'unknown', trust)) return own.origin
     const proto = c.req.header('X-Forwarded-Proto')?.split(',')[0]?.trim().toLowerCase()
     const host = c.req.header('X-Forwarded-Host')?.split(',')[0]?.trim() ?? c.req.header('Host')
     const scheme = proto === 'http' || proto === 'https' ? proto : own.protocol.slice(0, -1)

@@ -28,21 +28,26 @@ import { clientAddressOf, type PeerAddress, publicOriginOf } from './client-addr
 import { createWriteSignals } from './encoded-answers.js'
 import type { AppEnv } from './env.js'
 import { type Metrics, requestMetrics } from './metrics.js'
-import { bearerRequired } from './middleware/bearer-required.js'
-import { jwtRequired } from './middleware/jwt-required.js'
-import { wireHeaders } from './middleware/wire-headers.js'
+import { bearerRequired, knownBearer } from './middleware/bearer-required.js'
+import { jwtRequired, knownCaller } from './middleware/jwt-required.js'
+import { type WireHeaderRules, wireHeaderRules, wireHeaders } from './middleware/wire-headers.js'
 import { configureOpenApi } from './openapi/configure-open-api.js'
 import { internalError, notFound, sendJson, serviceUnavailable } from './responses.js'
 import { authRoutes } from './routes/auth/auth.index.js'
 import type { DocsAssets } from './routes/docs/docs.handlers.js'
 import { docsRoutes } from './routes/docs/docs.index.js'
+import { CALENDAR_PATH, calendar, liveFeeds } from './routes/feeds/feeds.handlers.js'
 import { feedRoutes } from './routes/feeds/feeds.index.js'
 import { healthRoutes } from './routes/health/health.index.js'
+import { dayCache } from './routes/holodules/holodules.handlers.js'
 import { holoduleRoutes } from './routes/holodules/holodules.index.js'
+import { dayShortcut } from './routes/holodules/holodules.shortcut.js'
 import { type MetricsEndpoint, metricsRoutes } from './routes/metrics/metrics.index.js'
+import { scheduleReads } from './routes/schedules/schedules.handlers.js'
 import { scheduleRoutes } from './routes/schedules/schedules.index.js'
 import { scheduleWriteRoutesFor } from './routes/schedules/schedules.write-index.js'
 import { userRoutes } from './routes/users/users.index.js'
+import { type Shortcut, withShortcuts } from './shortcuts.js'
 
 /** What createApp needs: no ports, hosts or database addresses. */
 export interface AppConfig {
@@ -188,18 +193,11 @@ export const createApp = ({
   const policy = config.login ?? DEFAULT_THROTTLE_POLICY
   const throttle = loginThrottle ?? createLoginThrottle(loginLimiters(policy), policy)
   const verifier = createTokenVerifier(config.jwt, signatures)
-  // Only found users are kept: a deleted one stops working within USER_CACHE_TTL, a new one at once.
-  const users = createTtlCache<string, UserRecord | null>({
-    ttlMs: (config.userCacheTtl ?? DEFAULT_USER_CACHE_TTL) * 1000,
-    clock,
-    cacheable: (u) => u !== null,
-    background: backgroundWork,
-    onLookup: metrics && ((result) => metrics.cache('users', result)),
-  })
-  const cachedUsers = {
-    findUserByUsername: (name: string) => users.get(name, () => store.findUserByUsername(name)),
-  }
-  const requireJwt = jwtRequired({ jwt: config.jwt, verifier, store: cachedUsers, clock, generations })
+  const userCacheTtl = config.userCacheTtl ?? DEFAULT_USER_CACHE_TTL
+  const users = verifiedUsers(store, { ttlMs: userCacheTtl * 1000, clock, backgroundWork, metrics })
+  const guardDeps = { jwt: config.jwt, verifier, clock, generations }
+  const requireJwt = jwtRequired({ ...guardDeps, store: users.store })
+  const guard = bearerRequired({ verifier, store: users.store, clock })
 
   // The answer caches' shared settings, and how the writes reach them in this process.
   const answerCaches = {
@@ -209,23 +207,26 @@ export const createApp = ({
     metrics,
   }
   const writes = createWriteSignals()
-  writes.on('users', (name) => users.delete(name ?? ''))
+  writes.on('users', (name) => users.cache.delete(name ?? ''))
+  const days = dayCache({ ...answerCaches, writes })
+  const reads = scheduleReads({ store, ...answerCaches, writes })
+  const feedDeps = {
+    ...answerCaches,
+    store,
+    feeds,
+    publicOrigin: publicOriginOf(peerAddress, config.trustProxy ?? null),
+    maxFeeds: MAX_FEEDS_PER_USER,
+    userCacheTtl,
+    writes,
+  }
+  const live = liveFeeds(feedDeps)
+  const calendars = calendar(feedDeps, live)
 
-  const addressOf = clientAddressOf(peerAddress, config.trustProxy ?? null)
-  // Outermost, so that preflights, which wireHeaders answers itself, are logged too. At
-  // LOG_LEVEL=warn and above not even a pass-through layer is paid per request.
-  if (logger.enabled('info')) app.use(accessLog<AppEnv>(logger, clock, (c) => ({ address: addressOf(c) })))
+  const requestAddress = clientAddressOf(peerAddress, config.trustProxy ?? null)
+  const addressOf = (c: Context<AppEnv>) => requestAddress(c.req.raw, c.env)
   // The request id, the legacy CORS headers and the security headers, as one record per app.
-  app.use(wireHeaders({ origins: config.corsOrigins, newRequestId }))
-  // Before the rest, so the time and status cover every later middleware; not registered when off.
-  if (metrics) app.use(requestMetrics<AppEnv>(metrics))
-  app.use(
-    methodNotAllowed({
-      app,
-      onMethodNotAllowed: (c, methods) =>
-        sendJson(c, { error: 'Method Not Allowed' }, 405, { Allow: methods.join(', ') }),
-    }),
-  )
+  const wire = wireHeaderRules({ origins: config.corsOrigins, newRequestId })
+  useMiddleware(app, { logger, clock, metrics, wire, addressOf })
 
   const routes = app
     .route(
@@ -246,33 +247,23 @@ export const createApp = ({
         metrics,
       }),
     )
-    .route('/', holoduleRoutes({ store, jwtRequired: requireJwt, ...answerCaches, writes, generations }))
+    .route(
+      '/',
+      holoduleRoutes({ store, days, cacheTtl: answerCaches.cacheTtl, jwtRequired: requireJwt, generations }),
+    )
     .route('/', healthRoutes({ store, clock, backgroundWork }))
   // The third generation (the 2024 service's reads). Outside the typed chain for now: with it in,
   // tsc widened hc<AppType>'s paths to string (the typed client gets these routes of its own).
-  const guard = bearerRequired({ verifier, store: cachedUsers, clock })
   if (generations.third) {
-    app.route('/', scheduleRoutes({ store, bearerRequired: guard, ...answerCaches, writes }))
+    app.route('/', scheduleRoutes({ bearerRequired: guard, reads }))
     app.route('/', scheduleWriteRoutesFor({ store, bearerRequired: guard, writes }))
     const forgetUser = (name: string) => writes.wrote('users', name)
     const { passwordIterations } = config
     app.route('/', userRoutes({ store, clock, passwordIterations, bearerRequired: guard, forgetUser }))
   }
   // Calendar feeds: made with any enabled generation's token, read without one.
-  app.route(
-    '/',
-    feedRoutes({
-      ...answerCaches,
-      guard: generations.first || generations.second ? requireJwt : guard,
-      generations,
-      store,
-      feeds,
-      publicOrigin: publicOriginOf(peerAddress, config.trustProxy ?? null),
-      maxFeeds: MAX_FEEDS_PER_USER,
-      userCacheTtl: config.userCacheTtl ?? DEFAULT_USER_CACHE_TTL,
-      writes,
-    }),
-  )
+  const feedGuard = generations.first || generations.second ? requireJwt : guard
+  app.route('/', feedRoutes({ ...feedDeps, guard: feedGuard, generations, live, calendars }))
   // GET /openapi.json: the routes above describe themselves; this adds the schemes of `generations`.
   configureOpenApi(app, generations)
   // Only where the entry can hand in Swagger UI's files (Node, Bun): the Worker has no /docs.
@@ -282,7 +273,76 @@ export const createApp = ({
 
   app.notFound(notFound)
   app.onError(answerError(logger, metrics))
+
+  // The hot reads, answered before Hono's dispatch when all they need is kept (app/shortcuts.ts).
+  const shortcuts = new Map<string, Shortcut>([[CALENDAR_PATH, calendars.shortcut]])
+  if (generations.first || generations.second)
+    shortcuts.set(
+      '/holodules/',
+      dayShortcut(days, knownCaller(guardDeps, users.cache), answerCaches.cacheTtl),
+    )
+  if (generations.third)
+    shortcuts.set('/schedules', reads.shortcut(knownBearer({ verifier, clock }, users.cache)))
+  app.fetch = withShortcuts(app.fetch, { shortcuts, wire, logger, address: requestAddress, metrics })
   return routes
+}
+
+/** What every request passes through, outermost first. */
+const useMiddleware = (
+  app: OpenAPIHono<AppEnv>,
+  {
+    logger,
+    clock,
+    metrics,
+    wire,
+    addressOf,
+  }: {
+    logger: Logger
+    clock: Clock
+    metrics: Metrics | undefined
+    wire: WireHeaderRules
+    addressOf: (c: Context<AppEnv>) => string
+  },
+) => {
+  // Outermost, so that preflights, which wireHeaders answers itself, are logged too. At
+  // LOG_LEVEL=warn and above not even a pass-through layer is paid per request.
+  if (logger.enabled('info')) app.use(accessLog<AppEnv>(logger, clock, (c) => ({ address: addressOf(c) })))
+  app.use(wireHeaders(wire))
+  // Before the rest, so the time and status cover every later middleware; not registered when off.
+  if (metrics) app.use(requestMetrics<AppEnv>(metrics))
+  app.use(
+    methodNotAllowed({
+      app,
+      onMethodNotAllowed: (c, methods) =>
+        sendJson(c, { error: 'Method Not Allowed' }, 405, { Allow: methods.join(', ') }),
+    }),
+  )
+}
+
+/**
+ * The users behind verified tokens, kept for USER_CACHE_TTL. Only found users are kept: a deleted
+ * one stops working within the TTL, a new one at once.
+ */
+const verifiedUsers = (
+  store: Store,
+  {
+    ttlMs,
+    clock,
+    backgroundWork,
+    metrics,
+  }: { ttlMs: number; clock: Clock; backgroundWork: boolean; metrics?: Metrics },
+) => {
+  const cache = createTtlCache<string, UserRecord | null>({
+    ttlMs,
+    clock,
+    cacheable: (u) => u !== null,
+    background: backgroundWork,
+    onLookup: metrics && ((result) => metrics.cache('users', result)),
+  })
+  return {
+    cache,
+    store: { findUserByUsername: (name: string) => cache.get(name, () => store.findUserByUsername(name)) },
+  }
 }
 
 export type App = ReturnType<typeof createApp>

@@ -3,7 +3,7 @@ import { toBase64Url } from '../lib/base64.js'
 import type { Clock } from '../lib/clock.js'
 import { createTtlCache, type TtlCache } from '../lib/ttl-cache.js'
 import type { CacheName, Metrics } from './metrics.js'
-import { JSON_CONTENT_TYPE, respond } from './responses.js'
+import { type HeaderRecord, JSON_CONTENT_TYPE, respond } from './responses.js'
 
 /**
  * An answer serialised and UTF-8 encoded once: the runtimes write the bytes as they are, where a
@@ -34,19 +34,39 @@ export const matches = (ifNoneMatch: string | undefined, etag: string): boolean 
     return tag === '*' || tag === etag || tag === `W/${etag}`
   })
 
+/** An answer's status, bytes and own headers, before the wire headers are added. */
+export interface Answer {
+  status: 200 | 304 | 404
+  body: Uint8Array<ArrayBuffer> | null
+  headers: HeaderRecord
+}
+
 /**
  * An encoded answer: 304 without a body when If-None-Match names its ETag, else 200 with its bytes;
  * both with the ETag, `cacheControl` and Vary. Object literals, not spreads: see respond().
  */
-export const sendEncoded = (c: Context, answer: Encoded, cacheControl: string): Response =>
-  matches(c.req.header('If-None-Match'), answer.etag)
-    ? respond(c, null, 304, { etag: answer.etag, 'cache-control': cacheControl, vary: VARY })
-    : respond(c, answer.body, 200, {
-        etag: answer.etag,
-        'cache-control': cacheControl,
-        'content-type': JSON_CONTENT_TYPE,
-        vary: VARY,
-      })
+export const encodedAnswer = (
+  ifNoneMatch: string | undefined,
+  answer: Encoded,
+  cacheControl: string,
+): Answer =>
+  matches(ifNoneMatch, answer.etag)
+    ? { status: 304, body: null, headers: { etag: answer.etag, 'cache-control': cacheControl, vary: VARY } }
+    : {
+        status: 200,
+        body: answer.body,
+        headers: {
+          etag: answer.etag,
+          'cache-control': cacheControl,
+          'content-type': JSON_CONTENT_TYPE,
+          vary: VARY,
+        },
+      }
+
+export const sendEncoded = (c: Context, answer: Encoded, cacheControl: string): Response => {
+  const { status, body, headers } = encodedAnswer(c.req.header('If-None-Match'), answer, cacheControl)
+  return respond(c, body, status, headers)
+}
 
 /** The OpenAPI headers of a cached answer (`required` on a 304, optional where an answer may lack them). */
 export const cachedAnswerHeaders = (required: boolean) => ({

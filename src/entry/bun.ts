@@ -15,7 +15,7 @@ if (!superviseCluster(process.env)) {
     process.env,
     // The address fetch saw when Bun dispatched the request (below): Bun's requestIP() is null
     // once the socket is gone, and a login still hashing then counted under `unknown`.
-    (c) => (c.env as { peer?: string } | undefined)?.peer,
+    (_request, env) => (env as { peer?: string } | undefined)?.peer,
     nodeSignatures,
   )
   const grace: Grace = { draining: false }

@@ -14,7 +14,7 @@ if (!superviseCluster(process.env)) {
   const { config, app, store, logger, announce, metricsListener } = await bootstrap(
     process.env,
     // As the socket connected: read once the client is gone, remoteAddress is undefined.
-    (c) => socketPeerAddress((c.env as HttpBindings).incoming.socket),
+    (_request, env) => socketPeerAddress((env as HttpBindings).incoming.socket),
     nodeSignatures,
   )
   const { port } = await serveNode({

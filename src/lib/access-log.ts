@@ -10,6 +10,15 @@ import type { Logger } from './logger.js'
 export const loggedPath = (path: string): string =>
   path.startsWith('/calendar/') ? '/calendar/[secret]' : path
 
+/** The access line's fields, in their order, wherever a request is answered. */
+export const requestLine = (requestId: string, method: string, path: string, status: number, ms: number) => ({
+  requestId,
+  method,
+  path: loggedPath(path),
+  status,
+  ms,
+})
+
 /**
  * One JSON line per request; never headers or bodies, which carry tokens and passwords. `extra`
  * adds fields read after the handler ran (the gateway adds the key name and the namespace).
@@ -26,11 +35,7 @@ export const accessLog = <E extends Env & { Variables: RequestIdVariables }>(
         const start = clock.now()
         await next()
         logger.info('request', {
-          requestId: c.var.requestId,
-          method: c.req.method,
-          path: loggedPath(c.req.path),
-          status: c.res.status,
-          ms: clock.now() - start,
+          ...requestLine(c.var.requestId, c.req.method, c.req.path, c.res.status, clock.now() - start),
           ...extra?.(c),
         })
       }

@@ -36,6 +36,16 @@ export interface TtlCacheOptions<V> {
 export interface TtlCache<K, V> {
   /** The cached value, or the one `load` yields; concurrent misses for one key share one load. */
   get(key: K, load: () => Promise<V>): Promise<V>
+  /**
+   * The value kept for `key` while it is fresh and not yet due a refresh, with no load and no
+   * promise; `undefined` for anything else, which `get` then handles (a miss, a load in flight, a
+   * refresh to start, a stale value). For the app's short way (app/shortcuts.ts): a value here is
+   * the one `get` would have answered. Not counted: the caller counts it once it is used (`hit`),
+   * so a short way that gives up and leaves the request to `get` counts nothing twice.
+   */
+  peek(key: K): V | undefined
+  /** Counts a hit (`onLookup`): a value from `peek` was used. */
+  hit(): void
   /** Forgets the key, and a load of it in flight will not be kept (it may predate a write). */
   delete(key: K): void
   /**
@@ -161,6 +171,14 @@ export const createTtlCache = <K, V>({
       }
       onLookup?.('miss')
       return fetchOnce(key, load)
+    },
+    peek(key) {
+      const hit = entries.get(key)
+      if (hit === undefined || clock.now() - hit.loadedAt >= refreshAt) return undefined
+      return hit.value
+    },
+    hit() {
+      onLookup?.('hit')
     },
     delete(key) {
       drop(key)

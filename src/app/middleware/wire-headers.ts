@@ -70,14 +70,15 @@ const stamp = (res: Response, wire: HeaderRecord) => {
   h.delete('X-Powered-By')
 }
 
-/**
- * What requestId, the legacy CORS hook and secureHeaders did, one `Headers.set` at a time after
- * every response (16 headers, then, that @hono/node-server converted back for writeHead): the
- * request's id, and how its answer's headers are made, for `respond`, which builds every answer
- * with plain-object headers that @hono/node-server writes without a Headers object. An answer that
- * `respond` did not build gets the same headers set after the handler, as before.
- */
-export const wireHeaders = ({ origins, newRequestId }: WireHeadersOptions): MiddlewareHandler<AppEnv> => {
+/** How a request's id and its answers' headers are made: the middleware's and the short way's (app/shortcuts.ts). */
+export interface WireHeaderRules {
+  /** The client's X-Request-Id when it is a valid one, else a new id. */
+  idOf(given: string | undefined): string
+  /** How the answers get their headers; `origin` is read only when an allow-list needs it. */
+  headersFor(origin: () => string | undefined, preflight: boolean): WireHeaders
+}
+
+export const wireHeaderRules = ({ origins, newRequestId }: WireHeadersOptions): WireHeaderRules => {
   const allowed = origins === '*' ? null : new Set(origins)
   const anyOrigin: WireHeaders = (id) => {
     const h = answerHeaders(id)
@@ -99,17 +100,26 @@ export const wireHeaders = ({ origins, newRequestId }: WireHeadersOptions): Midd
       return h
     }
   }
+  return {
+    idOf: (given) => (given !== undefined && GIVEN_ID.test(given) ? given : newRequestId()),
+    headersFor: (origin, preflight) =>
+      allowed === null ? (preflight ? anyOriginPreflight : anyOrigin) : listed(origin(), preflight),
+  }
+}
+
+/**
+ * What requestId, the legacy CORS hook and secureHeaders did, one `Headers.set` at a time after
+ * every response (16 headers, then, that @hono/node-server converted back for writeHead): the
+ * request's id, and how its answer's headers are made, for `respond`, which builds every answer
+ * with plain-object headers that @hono/node-server writes without a Headers object. An answer that
+ * `respond` did not build gets the same headers set after the handler, as before.
+ */
+export const wireHeaders = (rules: WireHeaderRules): MiddlewareHandler<AppEnv> => {
   return async (c, next) => {
-    const given = c.req.header('X-Request-Id')
-    const id = given !== undefined && GIVEN_ID.test(given) ? given : newRequestId()
+    const id = rules.idOf(c.req.header('X-Request-Id'))
     c.set('requestId', id)
     const preflight = c.req.method === 'OPTIONS'
-    const make =
-      allowed === null
-        ? preflight
-          ? anyOriginPreflight
-          : anyOrigin
-        : listed(c.req.header('Origin'), preflight)
+    const make = rules.headersFor(() => c.req.header('Origin'), preflight)
     if (preflight) {
       c.res = new Response(null, { status: 204, headers: make(id) })
       return

@@ -63,10 +63,21 @@ export const serveNode = async ({
   // A log line on a closed stdout (`| head -1`) must not end the server (the gateway's too).
   surviveClosedStdio()
   const grace: Grace = { draining: false }
-  const lingering = async (request: Request, env: HttpBindings | Http2Bindings) => {
-    const response = await answerFor(request, await fetch(request, env), grace)
+  const answered = (response: Response, env: HttpBindings | Http2Bindings) => {
     if (response.status === 413 && 'socket' in env.incoming) lingerClose(env.incoming as IncomingMessage)
     return response
+  }
+  const sent = (request: Request, env: HttpBindings | Http2Bindings, response: Response) => {
+    const out = answerFor(request, response, grace)
+    return out instanceof Promise ? out.then((r) => answered(r, env)) : answered(out, env)
+  }
+  // No promise where the app answered without one (its short way, app/shortcuts.ts): then
+  // @hono/node-server writes the answer in the same tick, with no microtask between.
+  const lingering = (request: Request, env: HttpBindings | Http2Bindings): Response | Promise<Response> => {
+    const response = fetch(request, env)
+    return response instanceof Promise
+      ? response.then((r) => sent(request, env, r))
+      : sent(request, env, response)
   }
   const { server, port: bound } = await new Promise<{ server: Server; port: number }>((resolve) => {
     const s = serve(

@@ -5,7 +5,7 @@ import { parseWorkerConfig, type WorkerConfig } from '../../config/worker-config
 export type Bindings = Record<string, unknown>
 
 /** Cloudflare sets the client's address in CF-Connecting-IP; a client cannot choose it at the edge. */
-export const edgePeer: PeerAddress = (c) => c.req.header('CF-Connecting-IP')
+export const edgePeer: PeerAddress = (request) => request.headers.get('CF-Connecting-IP') ?? undefined
 
 const CONFIG_ERROR = JSON.stringify({ error: 'Internal Server Error' })
 

@@ -5,9 +5,10 @@ import type { Clock } from '../../../lib/clock.js'
 import { createTtlCache, type TtlCache } from '../../../lib/ttl-cache.js'
 import type { FeedRecord, FeedStore } from '../../../store/feeds.js'
 import type { Store } from '../../../store/store.js'
-import type { WriteSignals } from '../../encoded-answers.js'
+import type { Answer, WriteSignals } from '../../encoded-answers.js'
 import type { AppEnv } from '../../env.js'
 import { respond, sendJson } from '../../responses.js'
+import type { Shortcut } from '../../shortcuts.js'
 import { resolveQuery } from '../schedules/schedules.handlers.js'
 import { type FeedFilter, renderCalendar } from './calendar.js'
 
@@ -109,20 +110,33 @@ interface Calendar {
   etag: string
 }
 
+const CALENDAR_TYPE = 'text/calendar; charset=utf-8'
+/** Where the short way finds the polls: `/calendar/<secret>.ics`. */
+export const CALENDAR_PATH = '/calendar/'
+/** The rendered calendars' key: a feed's filter, whoever made it. */
+const filterKey = ({ group, code, keyword }: FeedFilter) => JSON.stringify({ group, code, keyword })
+
+/** A feed's poll, on the routes and on the short way. */
+export interface Calendars {
+  serve: (c: Context<AppEnv>, file: string) => Promise<Response>
+  shortcut: Shortcut
+}
+
 /**
  * `GET /calendar/<secret>.ics`. An unknown, revoked or orphaned secret (its user removed, added
  * again, or disabled) gets one answer, after the same two lookups. A live feed is kept for
  * USER_CACHE_TTL (`live`), so a calendar app's poll asks the store nothing; the calendar of a filter
  * is rendered once per TTL and shared by every feed with that filter.
  */
-export const calendar = (deps: FeedDeps, live: LiveFeeds) => {
+export const calendar = (deps: FeedDeps, live: LiveFeeds): Calendars => {
   const { store, feeds, clock } = deps
   const rendered = createTtlCache<string, Calendar>({
     ttlMs: deps.cacheTtl * 1000,
     clock,
     background: deps.backgroundWork,
   })
-  const render = async (filter: FeedFilter): Promise<Calendar> => {
+  const render = async ({ group, code, keyword }: FeedFilter): Promise<Calendar> => {
+    const filter = { group, code, keyword }
     const now = clock.now()
     const params = {
       sdate: japanDay(now, -DAYS_BACK),
@@ -148,22 +162,34 @@ export const calendar = (deps: FeedDeps, live: LiveFeeds) => {
     return feed && account && account.id === feed.userId && !account.disabled ? feed : null
   }
   const cacheControl = `private, max-age=${deps.cacheTtl}`
-  return async (c: Context<AppEnv>, file: string) => {
-    const secret = file.endsWith('.ics') ? file.slice(0, -4) : ''
-    // Kept by the secret itself, as verified tokens are by their text: a live feed's poll then
-    // skips the hash too (an unknown secret is never kept, so it is hashed and looked up each time).
-    const feed = await live.get(secret, async () => findLive(await hashFeedSecret(secret)))
-    if (!feed) return sendJson(c, { error: 'Not found' }, 404)
-    const filter = { group: feed.group, code: feed.code, keyword: feed.keyword }
-    const cal = await rendered.get(JSON.stringify(filter), () => render(filter))
-    // Through respond, as a day's answer: one plain header record with the wire headers, where
-    // c.body's headers and the wire headers set on it afterwards each cost a Headers object.
-    if (c.req.header('If-None-Match') === cal.etag)
-      return respond(c, null, 304, { etag: cal.etag, 'cache-control': cacheControl })
-    return respond(c, cal.body, 200, {
-      etag: cal.etag,
-      'cache-control': cacheControl,
-      'content-type': 'text/calendar; charset=utf-8',
-    })
+  const answer = (cal: Calendar, ifNoneMatch: string | null | undefined): Answer =>
+    ifNoneMatch === cal.etag
+      ? { status: 304, body: null, headers: { etag: cal.etag, 'cache-control': cacheControl } }
+      : {
+          status: 200,
+          body: cal.body,
+          headers: { etag: cal.etag, 'cache-control': cacheControl, 'content-type': CALENDAR_TYPE },
+        }
+  const secretOf = (file: string) => (file.endsWith('.ics') ? file.slice(0, -4) : '')
+  return {
+    serve: async (c, file) => {
+      const secret = secretOf(file)
+      // Kept by the secret itself, as verified tokens are by their text: a live feed's poll then
+      // skips the hash too (an unknown secret is never kept, so it is hashed and looked up each time).
+      const feed = await live.get(secret, async () => findLive(await hashFeedSecret(secret)))
+      if (!feed) return sendJson(c, { error: 'Not found' }, 404)
+      const cal = await rendered.get(filterKey(feed), () => render(feed))
+      // Through respond, as a day's answer: one plain header record with the wire headers, where
+      // c.body's headers and the wire headers set on it afterwards each cost a Headers object.
+      const { status, body, headers } = answer(cal, c.req.header('If-None-Match'))
+      return respond(c, body, status, headers)
+    },
+    // The poll of a live feed whose calendar is kept fresh, on the short way (app/shortcuts.ts).
+    shortcut: (request, path) => {
+      const file = path.slice(CALENDAR_PATH.length)
+      const feed = file.includes('/') ? undefined : live.peek(secretOf(file))
+      const cal = feed ? rendered.peek(filterKey(feed)) : undefined
+      return cal && { ...answer(cal, request.headers.get('if-none-match')), route: '/calendar/:file' }
+    },
   }
 }

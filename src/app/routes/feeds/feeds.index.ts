@@ -4,7 +4,14 @@ import { bodyLimit } from '../../../lib/body-limit.js'
 import type { AppEnv } from '../../env.js'
 import type { DocumentedGenerations } from '../../openapi/schemas.js'
 import { sendJson } from '../../responses.js'
-import { calendar, createFeed, type FeedDeps, listFeeds, liveFeeds, removeFeed } from './feeds.handlers.js'
+import {
+  type Calendars,
+  createFeed,
+  type FeedDeps,
+  type LiveFeeds,
+  listFeeds,
+  removeFeed,
+} from './feeds.handlers.js'
 import {
   calendarRoute,
   createFeedRoute,
@@ -21,8 +28,15 @@ import {
 export const feedRoutes = ({
   guard,
   generations,
+  live,
+  calendars,
   ...deps
-}: FeedDeps & { guard: MiddlewareHandler<AppEnv>; generations: DocumentedGenerations }) => {
+}: FeedDeps & {
+  guard: MiddlewareHandler<AppEnv>
+  generations: DocumentedGenerations
+  live: LiveFeeds
+  calendars: Calendars
+}) => {
   const security = feedSecurity(generations)
   const limit = bodyLimit({
     maxSize: 4096,
@@ -32,8 +46,6 @@ export const feedRoutes = ({
     if (!result.success)
       return sendJson(c, { error: 'Bad request: group, code and keyword are optional strings' }, 400)
   }
-  const live = liveFeeds(deps)
-  const serve = calendar(deps, live)
   return new OpenAPIHono<AppEnv>()
     .openapi(
       { ...createFeedRoute, security, middleware: [guard, limit] },
@@ -44,5 +56,5 @@ export const feedRoutes = ({
     .openapi({ ...removeFeedRoute, security, middleware: guard }, (c) =>
       removeFeed(deps, live)(c, c.req.valid('param').id),
     )
-    .openapi(calendarRoute, (c) => serve(c, c.req.valid('param').file))
+    .openapi(calendarRoute, (c) => calendars.serve(c, c.req.valid('param').file))
 }

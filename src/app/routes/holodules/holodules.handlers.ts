@@ -1,4 +1,5 @@
 import type { Context, TypedResponse } from 'hono'
+import type { TtlCache } from '../../../lib/ttl-cache.js'
 import type { Holodule, HoloduleRecord } from '../../../store/records.js'
 import type { Store } from '../../../store/store.js'
 import {
@@ -39,10 +40,13 @@ const firstGeneration = (rows: HoloduleRecord[]): ScheduleBody => ({
  * the first generation's object and the second's bare array, `code` included. An empty day holds
  * none: it is answered by the first generation's 404 and the second's `[]`.
  */
-interface Day {
+export interface Day {
   first: Encoded
   second: Encoded
 }
+
+/** Days by their YYYYMMDD; `null` for a day without streams. */
+export type Days = TtlCache<string, Day | null>
 
 const loadDay = async (rows: HoloduleRecord[]): Promise<Day | null> => {
   if (rows.length === 0) return null
@@ -50,8 +54,8 @@ const loadDay = async (rows: HoloduleRecord[]): Promise<Day | null> => {
   return { first, second }
 }
 
-/** `GET /holodules/{date}` once the token and the date have passed. */
-export const getDay = ({ store, writes, ...cacheDeps }: HoloduleDeps) => {
+/** The days' answers, kept for HOLODULES_CACHE_TTL and forgotten on a write of this process. */
+export const dayCache = ({ writes, ...cacheDeps }: Omit<HoloduleDeps, 'store'>): Days => {
   // Empty days are kept too (as null), so a client cycling distinct empty days asks the store once
   // per day per TTL; a day that gets its first rows shows them within the TTL, as any change does.
   const days = createAnswerCache<string, Day | null>(cacheDeps, {
@@ -62,7 +66,12 @@ export const getDay = ({ store, writes, ...cacheDeps }: HoloduleDeps) => {
   })
   // A stream's write may move it from one day to another: every day is forgotten (writes are rare).
   writes?.on('schedules', () => days.clear())
-  const cacheControl = `private, max-age=${cacheDeps.cacheTtl}`
+  return days
+}
+
+/** `GET /holodules/{date}` once the token and the date have passed. */
+export const getDay = (store: Store, days: Days, cacheTtl: number) => {
+  const cacheControl = `private, max-age=${cacheTtl}`
   return async (c: Context<AppEnv, '/holodules/:date', { out: { param: { date: string } } }>) => {
     const date = c.req.valid('param').date
     const day = await days.get(date, async () => loadDay(await store.findHolodulesByDate(date)))

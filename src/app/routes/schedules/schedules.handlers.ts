@@ -1,16 +1,18 @@
 import type { Context, TypedResponse } from 'hono'
-import type { ScheduleQuery, ScheduleRecord, StreamerRecord } from '../../../store/records.js'
+import type { ScheduleQuery, ScheduleRecord, StreamerRecord, UserRecord } from '../../../store/records.js'
 import type { Store } from '../../../store/store.js'
 import {
   type AnswerCacheDeps,
   createAnswerCache,
   type Encoded,
   encode,
+  encodedAnswer,
   sendEncoded,
   type WriteSignals,
 } from '../../encoded-answers.js'
 import type { AppEnv } from '../../env.js'
 import { sendJson } from '../../responses.js'
+import type { Shortcut } from '../../shortcuts.js'
 
 export interface SchedulesDeps extends AnswerCacheDeps {
   store: Store
@@ -127,6 +129,16 @@ export const scheduleReads = ({ store, writes, ...cacheDeps }: SchedulesDeps) =>
     else streamers.delete(id)
   })
   const cacheControl = `private, max-age=${cacheDeps.cacheTtl}`
+  // The query strings `listSchedules` answered, with their resolved key, so the short way finds a
+  // range by its URL's query without resolving a group again (app/shortcuts.ts). Only a query that
+  // passed the validators gets here. A group's change shows as it does on the routes: its range is
+  // kept no longer than the TTL, and the route that then answers resolves the group again.
+  const keys = new Map<string, string>()
+  const remember = (search: string, key: string) => {
+    if (keys.get(search) === key) return
+    if (keys.size >= RANGES.maxEntries) keys.delete(keys.keys().next().value as string)
+    keys.set(search, key)
+  }
 
   /** `undefined` (every member) and `''` (an exact group, none) are different keys. */
   const group = (name: string | undefined) =>
@@ -139,11 +151,27 @@ export const scheduleReads = ({ store, writes, ...cacheDeps }: SchedulesDeps) =>
   return {
     listSchedules: async (c: Context<AppEnv>, params: SchedulesParams) => {
       const query = await resolveQuery(async (name) => (await group(name)).codes, params)
-      const answer = await ranges.get(queryKey(query), async () =>
+      const key = queryKey(query)
+      const url = c.req.url
+      const search = url.indexOf('?')
+      remember(search === -1 ? '' : url.slice(search), key)
+      const answer = await ranges.get(key, async () =>
         encode({ schedules: await store.findSchedules(query) }),
       )
       return cached<{ schedules: ScheduleRecord[] }>(c, answer, cacheControl)
     },
+    /** `GET /schedules` on the short way: a query the route answered, its range kept fresh, a known caller. */
+    shortcut:
+      (caller: (authorization: string | null) => UserRecord | undefined): Shortcut =>
+      (request, path, search) => {
+        if (path !== '/schedules') return undefined
+        const key = keys.get(search)
+        const answer = key === undefined ? undefined : ranges.peek(key)
+        if (!answer || !caller(request.headers.get('authorization'))) return undefined
+        ranges.hit()
+        const ifNoneMatch = request.headers.get('if-none-match') ?? undefined
+        return { ...encodedAnswer(ifNoneMatch, answer, cacheControl), route: '/schedules' }
+      },
     getSchedule: async (c: Context<AppEnv>, id: string) => {
       const found = await schedules.get(id, async () => one(await store.findScheduleById(id)))
       return found ? cached<ScheduleRecord>(c, found, cacheControl) : entityMissing(c, id)
@@ -156,3 +184,5 @@ export const scheduleReads = ({ store, writes, ...cacheDeps }: SchedulesDeps) =>
     },
   }
 }
+
+export type ScheduleReads = ReturnType<typeof scheduleReads>

@@ -1,7 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi'
 import type { Context, MiddlewareHandler } from 'hono'
 import type { AppEnv } from '../../env.js'
-import { type SchedulesDeps, scheduleReads, unprocessable } from './schedules.handlers.js'
+import { type ScheduleReads, unprocessable } from './schedules.handlers.js'
 import {
   getScheduleRoute,
   getStreamerRoute,
@@ -16,12 +16,14 @@ import {
  */
 export const scheduleRoutes = ({
   bearerRequired,
-  ...deps
-}: SchedulesDeps & { bearerRequired: MiddlewareHandler<AppEnv> }) => {
+  reads,
+}: {
+  bearerRequired: MiddlewareHandler<AppEnv>
+  reads: ScheduleReads
+}) => {
   const hook = (result: { success: boolean }, c: Context<AppEnv>) => {
     if (!result.success) return unprocessable(c)
   }
-  const reads = scheduleReads(deps)
   return new OpenAPIHono<AppEnv>()
     .openapi(
       { ...listSchedulesRoute, middleware: bearerRequired },

@@ -157,7 +157,8 @@ describe('the third generation reads: cached for HOLODULES_CACHE_TTL', () => {
       [
         'streamers miss',
         'schedules miss',
-        'streamers hit',
+        // The second week's read is the short way's (app/shortcuts.ts): it finds the range by the
+        // query the route resolved, and looks no group up.
         'schedules hit',
         'schedules-by-id miss',
         'schedules-by-id hit',

@@ -1,0 +1,51 @@
+import { encodedAnswer, VARY } from '../../encoded-answers.js'
+import type { Caller } from '../../middleware/jwt-required.js'
+import { JSON_CONTENT_TYPE } from '../../responses.js'
+import type { ShortAnswer, Shortcut } from '../../shortcuts.js'
+import type { Days } from './holodules.handlers.js'
+
+/** The two paths a day is read at, as the routes have them; only a day the cache holds was valid. */
+const DAY_PATH = /^\/holodules\/(\d{8})(\/?)$/
+const ROUTES = ['/holodules/:date', '/holodules/:date/'] as const
+
+const encoder = new TextEncoder()
+/** An empty day: the first generation's 404 (responses.ts's notFound), the second's `[]`. */
+const NOT_FOUND: ShortAnswer = {
+  status: 404,
+  body: encoder.encode(JSON.stringify({ error: 'Not found' })),
+  headers: { 'content-type': JSON_CONTENT_TYPE },
+  route: '',
+}
+const EMPTY = encoder.encode('[]')
+
+/**
+ * `GET /holodules/{date}` on the short way (app/shortcuts.ts): a day the cache holds fresh, for a
+ * caller the guard let through before, answered as getDay answers it. No query string: the routes
+ * answer those.
+ */
+export const dayShortcut = (
+  days: Days,
+  caller: (authorization: string | null) => Caller | undefined,
+  cacheTtl: number,
+): Shortcut => {
+  const cacheControl = `private, max-age=${cacheTtl}`
+  return (request, path, search) => {
+    const date = search === '' ? DAY_PATH.exec(path) : null
+    if (!date) return undefined
+    const day = days.peek(date[1] as string)
+    if (day === undefined) return undefined
+    const who = caller(request.headers.get('authorization'))
+    if (!who) return undefined
+    days.hit()
+    const route = ROUTES[date[2] === '' ? 0 : 1]
+    if (day === null)
+      return who.generation === 1
+        ? { ...NOT_FOUND, route }
+        : { status: 200, body: EMPTY, headers: { 'content-type': JSON_CONTENT_TYPE, vary: VARY }, route }
+    const ifNoneMatch = request.headers.get('if-none-match') ?? undefined
+    return {
+      ...encodedAnswer(ifNoneMatch, who.generation === 1 ? day.first : day.second, cacheControl),
+      route,
+    }
+  }
+}
