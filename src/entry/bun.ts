@@ -22,14 +22,18 @@ if (!superviseCluster(process.env)) {
   // Bun.serve closes a connection idle for 10 s (its default idleTimeout); nginx's upstream
   // keepalive_timeout in front of it should stay below that.
   const server = Bun.serve({
-    fetch: async (request, bunServer) => {
+    fetch: (request, bunServer) => {
       const peer = bunServer.requestIP(request)?.address
       // No peer: Bun has already closed the connection (a request pipelined behind one still
       // answering, oven-sh/bun#38128): nobody can read an answer, and no login may run unattributed.
       if (peer === undefined) return UNKNOWN_PEER()
-      const response = await app.fetch(request, { peer })
-      if (response.status === 413) await drainRefusedBody(request)
-      return answerFor(request, response, grace)
+      const sent = (response: Response) =>
+        response.status === 413
+          ? drainRefusedBody(request).then(() => answerFor(request, response, grace))
+          : answerFor(request, response, grace)
+      // No promise where the app answered without one (its short way, app/shortcuts.ts).
+      const response = app.fetch(request, { peer })
+      return response instanceof Promise ? response.then(sent) : sent(response)
     },
     port: config.port,
     hostname: config.host,
