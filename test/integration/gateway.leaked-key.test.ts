@@ -152,13 +152,17 @@ describe('a leaked Worker key at the gateway (issue 19, item 3)', () => {
       KEYS.edge,
     )
     assert.equal(wipe.status, 403)
-    const refused = gateway
-      .output()
-      .split('\n')
-      .filter(
-        (l) => l.includes('"msg":"request"') && l.includes('"status":403') && l.includes('"key":"edge"'),
-      )
-    assert.ok(refused.length >= 9, `the refusals are logged: ${refused.length} lines`)
+    // Waited for (up to 3 s): stdout is a pipe, and its last lines can arrive after the answer.
+    const refusedLines = () =>
+      gateway
+        .output()
+        .split('\n')
+        .filter(
+          (l) => l.includes('"msg":"request"') && l.includes('"status":403') && l.includes('"key":"edge"'),
+        ).length
+    const deadline = Date.now() + 3000
+    while (refusedLines() < 9 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+    assert.ok(refusedLines() >= 9, `the refusals are logged: ${refusedLines()} lines`)
   })
 
   it('passes every call the Worker makes with the example grant (login, upgrade, counters, feeds, reads)', async () => {
