@@ -32,8 +32,21 @@ const BAD_HEADER = "Bad Authorization header. Expected 'Authorization: Bearer <J
 const predates = (user: UserRecord, payload: Record<string, unknown>) =>
   issuedBefore(payload, user.passwordChangedAt)
 
-/** The words of an Authorization header, as both generations' parsers split it. */
-const wordsOf = (header: string | undefined) => (header ?? '').trim().split(/\s+/).filter(Boolean)
+/** A header of exactly two words and one space between them, the form every client sends. */
+const TWO_WORDS = /^\S+ \S+$/
+
+/**
+ * The words of an Authorization header, as both generations' parsers split it (trimmed, split at
+ * runs of whitespace); the usual two words without the regular expression's split and its arrays.
+ */
+const wordsOf = (header: string | undefined): string[] => {
+  if (header === undefined) return []
+  if (TWO_WORDS.test(header)) {
+    const space = header.indexOf(' ')
+    return [header.slice(0, space), header.slice(space + 1)]
+  }
+  return header.trim().split(/\s+/).filter(Boolean)
+}
 
 /** The verified users' cache, as the short way reads it: a kept user, and its hit counted once used. */
 export type KeptUsers = Pick<TtlCache<string, UserRecord | null>, 'peek' | 'hit'>
