@@ -13,6 +13,18 @@ export interface ShortAnswer extends Answer {
 }
 
 /**
+ * `answer` for `route`, as a new object literal: V8 copies an object spread (`{ ...answer, route }`)
+ * through a slow generic path, which was the largest single cost of a hot GET on Node 20 (a
+ * --cpu-prof's line ticks).
+ */
+export const shortAnswer = ({ status, body, headers }: Answer, route: string): ShortAnswer => ({
+  status,
+  body,
+  headers,
+  route,
+})
+
+/**
  * A GET's answer when everything it needs is kept and fresh: a token verified before, its user, the
  * encoded answer. `undefined` for anything else, which the routes then answer (every refusal, miss,
  * stale value and error is theirs, so a shortcut only ever repeats what they answered).

@@ -8,7 +8,7 @@ import type { Store } from '../../../store/store.js'
 import type { Answer, WriteSignals } from '../../encoded-answers.js'
 import type { AppEnv } from '../../env.js'
 import { respond, sendJson } from '../../responses.js'
-import type { Shortcut } from '../../shortcuts.js'
+import { type Shortcut, shortAnswer } from '../../shortcuts.js'
 import { resolveQuery } from '../schedules/schedules.handlers.js'
 import { type FeedFilter, renderCalendar } from './calendar.js'
 
@@ -189,7 +189,7 @@ export const calendar = (deps: FeedDeps, live: LiveFeeds): Calendars => {
       const file = path.slice(CALENDAR_PATH.length)
       const feed = file.includes('/') ? undefined : live.peek(secretOf(file))
       const cal = feed ? rendered.peek(filterKey(feed)) : undefined
-      return cal && { ...answer(cal, request.headers.get('if-none-match')), route: '/calendar/:file' }
+      return cal && shortAnswer(answer(cal, request.headers.get('if-none-match')), '/calendar/:file')
     },
   }
 }

@@ -1,7 +1,7 @@
-import { encodedAnswer, VARY } from '../../encoded-answers.js'
+import { type Answer, encodedAnswer, VARY } from '../../encoded-answers.js'
 import type { Caller } from '../../middleware/jwt-required.js'
 import { JSON_CONTENT_TYPE } from '../../responses.js'
-import type { ShortAnswer, Shortcut } from '../../shortcuts.js'
+import { type Shortcut, shortAnswer } from '../../shortcuts.js'
 import type { Days } from './holodules.handlers.js'
 
 /** The two paths a day is read at, as the routes have them; only a day the cache holds was valid. */
@@ -10,11 +10,10 @@ const ROUTES = ['/holodules/:date', '/holodules/:date/'] as const
 
 const encoder = new TextEncoder()
 /** An empty day: the first generation's 404 (responses.ts's notFound), the second's `[]`. */
-const NOT_FOUND: ShortAnswer = {
+const NOT_FOUND: Answer = {
   status: 404,
   body: encoder.encode(JSON.stringify({ error: 'Not found' })),
   headers: { 'content-type': JSON_CONTENT_TYPE },
-  route: '',
 }
 const EMPTY = encoder.encode('[]')
 
@@ -40,12 +39,12 @@ export const dayShortcut = (
     const route = ROUTES[date[2] === '' ? 0 : 1]
     if (day === null)
       return who.generation === 1
-        ? { ...NOT_FOUND, route }
+        ? shortAnswer(NOT_FOUND, route)
         : { status: 200, body: EMPTY, headers: { 'content-type': JSON_CONTENT_TYPE, vary: VARY }, route }
     const ifNoneMatch = request.headers.get('if-none-match') ?? undefined
-    return {
-      ...encodedAnswer(ifNoneMatch, who.generation === 1 ? day.first : day.second, cacheControl),
+    return shortAnswer(
+      encodedAnswer(ifNoneMatch, who.generation === 1 ? day.first : day.second, cacheControl),
       route,
-    }
+    )
   }
 }

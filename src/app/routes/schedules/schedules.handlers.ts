@@ -12,7 +12,7 @@ import {
 } from '../../encoded-answers.js'
 import type { AppEnv } from '../../env.js'
 import { sendJson } from '../../responses.js'
-import type { Shortcut } from '../../shortcuts.js'
+import { type Shortcut, shortAnswer } from '../../shortcuts.js'
 
 export interface SchedulesDeps extends AnswerCacheDeps {
   store: Store
@@ -170,7 +170,7 @@ export const scheduleReads = ({ store, writes, ...cacheDeps }: SchedulesDeps) =>
         if (!answer || !caller(request.headers.get('authorization'))) return undefined
         ranges.hit()
         const ifNoneMatch = request.headers.get('if-none-match') ?? undefined
-        return { ...encodedAnswer(ifNoneMatch, answer, cacheControl), route: '/schedules' }
+        return shortAnswer(encodedAnswer(ifNoneMatch, answer, cacheControl), '/schedules')
       },
     getSchedule: async (c: Context<AppEnv>, id: string) => {
       const found = await schedules.get(id, async () => one(await store.findScheduleById(id)))
