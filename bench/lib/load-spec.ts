@@ -39,4 +39,6 @@ export interface LoadResult {
   duration: number
   /** How many responses `classify` put under each name. */
   classes: Record<string, number>
+  /** Bytes read per answer, status line and headers included (wrk's count; absent from the others). */
+  bytesPerAnswer?: number
 }

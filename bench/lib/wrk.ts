@@ -72,9 +72,9 @@ export const wrkScript = (spec: LoadSpec): string => {
     '  local parts = {}',
     '  for code, count in pairs(counts) do table.insert(parts, string.format(\'"%d":%d\', code, count)) end',
     '  local e = summary.errors',
-    `  io.write(string.format('${MARKER}{"durationUs":%d,"requests":%d,"p50":%d,"p99":%d,"max":%d,' ..`,
+    `  io.write(string.format('${MARKER}{"durationUs":%d,"requests":%d,"bytes":%d,"p50":%d,"p99":%d,"max":%d,' ..`,
     `    '"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d,"statuses":{%s}}\\n',`,
-    '    summary.duration, summary.requests, latency:percentile(50), latency:percentile(99), latency.max,',
+    '    summary.duration, summary.requests, summary.bytes, latency:percentile(50), latency:percentile(99), latency.max,',
     '    e.connect, e.read, e.write, e.status, e.timeout, table.concat(parts, ",")))',
     'end',
   )
@@ -84,6 +84,7 @@ export const wrkScript = (spec: LoadSpec): string => {
 interface WrkReport {
   durationUs: number
   requests: number
+  bytes: number
   p50: number
   p99: number
   max: number
@@ -114,6 +115,7 @@ export const parseWrkOutput = (stdout: string): LoadResult => {
     timeouts: r.timeout,
     duration,
     classes: {},
+    ...(r.requests > 0 && { bytesPerAnswer: r.bytes / r.requests }),
   }
 }
 

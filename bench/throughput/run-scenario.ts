@@ -26,6 +26,8 @@ export interface Row {
   p50: number
   p99: number
   rssMb: number
+  /** Bytes read per answer, headers included (wrk only): what a ratio of two scenarios also weighs. */
+  bytesPerAnswer?: number
   /** CPU the server's processes used during the measured run, in cores (1.0 = one core busy). */
   serverCpu: number
   /** CPU FerretDB used meanwhile, in cores: its full scans compete with the server. */
@@ -110,6 +112,7 @@ const measure = async (
     dbCpu,
     ok: problems.length === 0,
   }
+  if (r.bytesPerAnswer !== undefined) out.bytesPerAnswer = r.bytesPerAnswer
   if (problems.length > 0) out.problem = problems.join('; ')
   return out
 }
