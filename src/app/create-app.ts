@@ -29,7 +29,7 @@ import { createWriteSignals } from './encoded-answers.js'
 import type { AppEnv } from './env.js'
 import { type Metrics, requestMetrics } from './metrics.js'
 import { bearerRequired, knownBearer } from './middleware/bearer-required.js'
-import { jwtRequired, knownCaller } from './middleware/jwt-required.js'
+import { jwtRequired, knownCaller, noTokenAnswer } from './middleware/jwt-required.js'
 import { type WireHeaderRules, wireHeaderRules, wireHeaders } from './middleware/wire-headers.js'
 import { configureOpenApi } from './openapi/configure-open-api.js'
 import { internalError, notFound, sendJson, serviceUnavailable } from './responses.js'
@@ -279,7 +279,12 @@ export const createApp = ({
   if (generations.first || generations.second)
     shortcuts.set(
       '/holodules/',
-      dayShortcut(days, knownCaller(guardDeps, users.cache), answerCaches.cacheTtl),
+      dayShortcut(
+        days,
+        knownCaller(guardDeps, users.cache),
+        answerCaches.cacheTtl,
+        generations.first ? noTokenAnswer : undefined,
+      ),
     )
   if (generations.third)
     shortcuts.set('/schedules', reads.shortcut(knownBearer({ verifier, clock }, users.cache)))

@@ -36,7 +36,7 @@ export const matches = (ifNoneMatch: string | undefined, etag: string): boolean 
 
 /** An answer's status, bytes and own headers, before the wire headers are added. */
 export interface Answer {
-  status: 200 | 304 | 404
+  status: 200 | 304 | 401 | 404
   body: Uint8Array<ArrayBuffer> | null
   headers: HeaderRecord
 }

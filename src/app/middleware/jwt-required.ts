@@ -12,8 +12,9 @@ import type { Clock } from '../../lib/clock.js'
 import type { TtlCache } from '../../lib/ttl-cache.js'
 import type { UserRecord } from '../../store/records.js'
 import type { Store } from '../../store/store.js'
+import type { Answer } from '../encoded-answers.js'
 import type { AppEnv, Generation } from '../env.js'
-import { flaskJwtError, sendJson } from '../responses.js'
+import { flaskJwtError, JSON_CONTENT_TYPE, sendJson } from '../responses.js'
 
 export interface JwtRequiredDeps {
   jwt: JwtConfig
@@ -31,6 +32,22 @@ const BAD_HEADER = "Bad Authorization header. Expected 'Authorization: Bearer <J
 /** The token predates its user's last password change or creation. The payload stays as issued. */
 const predates = (user: UserRecord, payload: Record<string, unknown>) =>
   issuedBefore(payload, user.passwordChangedAt)
+
+/** Flask-JWT's answer to a request without an Authorization header; it writes the word JWT in the realm whatever the prefix. */
+const NO_TOKEN = {
+  error: 'Authorization Required',
+  description: 'Request does not contain an access token',
+  realm: 'JWT realm="Login Required"',
+}
+
+/** That answer encoded once, as `flaskJwtError` writes it, for the short way. */
+export const noTokenAnswer: Answer = {
+  status: 401,
+  body: new TextEncoder().encode(
+    JSON.stringify({ status_code: 401, error: NO_TOKEN.error, description: NO_TOKEN.description }),
+  ),
+  headers: { 'www-authenticate': NO_TOKEN.realm, 'content-type': JSON_CONTENT_TYPE },
+}
 
 /** A header of exactly two words and one space between them, the form every client sends. */
 const TWO_WORDS = /^\S+ \S+$/
@@ -100,7 +117,6 @@ export const knownCaller = (
 export const jwtRequired = ({ jwt, verifier, store, clock, generations }: JwtRequiredDeps) => {
   const prefix = jwt.authHeaderPrefix.toLowerCase()
   // Flask-JWT writes the word JWT here whatever the configured prefix.
-  const realm = 'JWT realm="Login Required"'
 
   const first = async (c: Context<AppEnv>, parts: string[]) => {
     if (parts.length === 1) return flaskJwtError(c, 401, 'Invalid JWT header', 'Token missing')
@@ -165,8 +181,8 @@ export const jwtRequired = ({ jwt, verifier, store, clock, generations }: JwtReq
     }
     c.set('generation', generation)
     if (generation === 1 && parts.length === 0) {
-      return flaskJwtError(c, 401, 'Authorization Required', 'Request does not contain an access token', {
-        'WWW-Authenticate': realm,
+      return flaskJwtError(c, 401, NO_TOKEN.error, NO_TOKEN.description, {
+        'WWW-Authenticate': NO_TOKEN.realm,
       })
     }
     if (generation === 1 && word !== prefix) {

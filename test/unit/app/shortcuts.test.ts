@@ -112,6 +112,24 @@ describe('the short way (app/shortcuts.ts)', () => {
     assert.equal(given.res.headers.get('x-request-id'), 'req-1')
   })
 
+  it("answers a read without a token with the routes' 401, at once", async () => {
+    const { app, routes } = await setup()
+    for (const path of [DAY, `${DAY}/`, '/holodules/not-a-date']) {
+      const short = await fetchOnce(app, path)
+      // A query string is the routes' to answer: the same 401, through the guard.
+      const long = await fetchOnce(app, `${path}?x=1`)
+      assert.deepEqual([short.short, long.short], [true, false], path)
+      assert.deepEqual(await seen(short.res), await seen(long.res), path)
+      assert.equal(short.res.status, 401)
+    }
+    assert.deepEqual(routes.slice(0, 2), ['GET /holodules/:date 401', 'GET /holodules/:date 401'])
+    // Only the second generation served: its own words, from the routes.
+    const second = await setup({ AUTH_GENERATIONS: '2' })
+    const answer = await fetchOnce(second.app, DAY)
+    assert.deepEqual([answer.short, answer.res.status], [false, 401])
+    assert.equal(await answer.res.text(), '{"msg":"Missing Authorization Header"}')
+  })
+
   it('answers a kept /schedules query and a kept calendar as the routes do', async () => {
     const { app, tokens } = await setup()
     await sameBothWays(app, WEEK, { Authorization: tokens.third })

@@ -4,8 +4,11 @@ import { JSON_CONTENT_TYPE } from '../../responses.js'
 import { type Shortcut, shortAnswer } from '../../shortcuts.js'
 import type { Days } from './holodules.handlers.js'
 
-/** The two paths a day is read at, as the routes have them; only a day the cache holds was valid. */
-const DAY_PATH = /^\/holodules\/(\d{8})(\/?)$/
+/**
+ * The two paths a day is read at, as the routes have them: any segment is the route's (its guard
+ * answers before the date is checked), and only a day the cache holds was a valid date.
+ */
+const DAY_PATH = /^\/holodules\/([^/]+)(\/?)$/
 const ROUTES = ['/holodules/:date', '/holodules/:date/'] as const
 
 const encoder = new TextEncoder()
@@ -26,17 +29,21 @@ export const dayShortcut = (
   days: Days,
   caller: (authorization: string | null) => Caller | undefined,
   cacheTtl: number,
+  /** The answer to a request with no Authorization header, where the first generation is served. */
+  noToken: Answer | undefined,
 ): Shortcut => {
   const cacheControl = `private, max-age=${cacheTtl}`
   return (request, path, search) => {
     const date = search === '' ? DAY_PATH.exec(path) : null
     if (!date) return undefined
+    const route = ROUTES[date[2] === '' ? 0 : 1]
+    const authorization = request.headers.get('authorization')
+    if (authorization === null) return noToken && shortAnswer(noToken, route)
     const day = days.peek(date[1] as string)
     if (day === undefined) return undefined
-    const who = caller(request.headers.get('authorization'))
+    const who = caller(authorization)
     if (!who) return undefined
     days.hit()
-    const route = ROUTES[date[2] === '' ? 0 : 1]
     if (day === null)
       return who.generation === 1
         ? shortAnswer(NOT_FOUND, route)
