@@ -29,21 +29,27 @@ import { createWriteSignals } from './encoded-answers.js'
 import type { AppEnv } from './env.js'
 import { type Metrics, requestMetrics } from './metrics.js'
 import { bearerRequired, knownBearer } from './middleware/bearer-required.js'
-import { jwtRequired, knownCaller, noTokenAnswer } from './middleware/jwt-required.js'
+import {
+  type JwtRequiredDeps,
+  jwtRequired,
+  type KeptUsers,
+  knownCaller,
+  noTokenAnswer,
+} from './middleware/jwt-required.js'
 import { type WireHeaderRules, wireHeaderRules, wireHeaders } from './middleware/wire-headers.js'
 import { configureOpenApi } from './openapi/configure-open-api.js'
 import { internalError, notFound, sendJson, serviceUnavailable } from './responses.js'
 import { authRoutes } from './routes/auth/auth.index.js'
 import type { DocsAssets } from './routes/docs/docs.handlers.js'
 import { docsRoutes } from './routes/docs/docs.index.js'
-import { CALENDAR_PATH, calendar, liveFeeds } from './routes/feeds/feeds.handlers.js'
+import { CALENDAR_PATH, type Calendars, calendar, liveFeeds } from './routes/feeds/feeds.handlers.js'
 import { feedRoutes } from './routes/feeds/feeds.index.js'
 import { healthRoutes } from './routes/health/health.index.js'
-import { dayCache } from './routes/holodules/holodules.handlers.js'
+import { type Days, dayCache } from './routes/holodules/holodules.handlers.js'
 import { holoduleRoutes } from './routes/holodules/holodules.index.js'
 import { dayShortcut } from './routes/holodules/holodules.shortcut.js'
 import { type MetricsEndpoint, metricsRoutes } from './routes/metrics/metrics.index.js'
-import { scheduleReads } from './routes/schedules/schedules.handlers.js'
+import { type ScheduleReads, scheduleReads } from './routes/schedules/schedules.handlers.js'
 import { scheduleRoutes } from './routes/schedules/schedules.index.js'
 import { scheduleWriteRoutesFor } from './routes/schedules/schedules.write-index.js'
 import { userRoutes } from './routes/users/users.index.js'
@@ -275,21 +281,43 @@ export const createApp = ({
   app.onError(answerError(logger, metrics))
 
   // The hot reads, answered before Hono's dispatch when all they need is kept (app/shortcuts.ts).
-  const shortcuts = new Map<string, Shortcut>([[CALENDAR_PATH, calendars.shortcut]])
-  if (generations.first || generations.second)
-    shortcuts.set(
-      '/holodules/',
-      dayShortcut(
-        days,
-        knownCaller(guardDeps, users.cache),
-        answerCaches.cacheTtl,
-        generations.first ? noTokenAnswer : undefined,
-      ),
-    )
-  if (generations.third)
-    shortcuts.set('/schedules', reads.shortcut(knownBearer({ verifier, clock }, users.cache)))
+  const shortcuts = hotReads({
+    guardDeps,
+    users: users.cache,
+    days,
+    cacheTtl: answerCaches.cacheTtl,
+    reads,
+    calendars,
+  })
   app.fetch = withShortcuts(app.fetch, { shortcuts, wire, logger, address: requestAddress, metrics })
   return routes
+}
+
+/** The short way's shortcuts, by the first segment of their paths, for the generations served. */
+const hotReads = ({
+  guardDeps,
+  users,
+  days,
+  cacheTtl,
+  reads,
+  calendars,
+}: {
+  guardDeps: Omit<JwtRequiredDeps, 'store'>
+  users: KeptUsers
+  days: Days
+  cacheTtl: number
+  reads: ScheduleReads
+  calendars: Calendars
+}): Map<string, Shortcut> => {
+  const { generations, verifier, clock } = guardDeps
+  const shortcuts = new Map<string, Shortcut>([[CALENDAR_PATH, calendars.shortcut]])
+  if (generations.first || generations.second) {
+    const noToken = generations.first ? noTokenAnswer : undefined
+    const caller = knownCaller(guardDeps, users)
+    shortcuts.set('/holodules/', dayShortcut(days, caller, cacheTtl, noToken))
+  }
+  if (generations.third) shortcuts.set('/schedules', reads.shortcut(knownBearer({ verifier, clock }, users)))
+  return shortcuts
 }
 
 /** What every request passes through, outermost first. */
