@@ -13,6 +13,7 @@
  *
  * Usage: npm run bench:cpu -- [--runtime node|bun] [--rounds 5] [--duration 2] [--connections 16]
  *        [--only mirror,hot,401,feed] [--base OTHER_CHECKOUT] [--cpu-prof DIR]
+ *        (--cpu-prof profiles the apps and the hello/mirror peer alike, one file per process)
  *        (the same as node --import tsx bench/tools/cpu-per-request.ts [options])
  */
 import { rmSync } from 'node:fs'
@@ -101,7 +102,10 @@ const appCommand = (root: string) =>
     : { command: bunBinary(), args: [...profile, join(root, 'src/entry/bun.ts')] }
 const helloCommand =
   runtime === 'node'
-    ? { command: process.execPath, args: ['--import', 'tsx', 'bench/throughput/peers/hono-hello-node.ts'] }
+    ? {
+        command: process.execPath,
+        args: [...profile, '--import', 'tsx', 'bench/throughput/peers/hono-hello-node.ts'],
+      }
     : { command: bunBinary(), args: ['bench/throughput/peers/hono-hello-bun.ts'] }
 
 /** The q-quantile (nearest rank): contention only ever adds CPU, so the low quantiles are the cost. */
