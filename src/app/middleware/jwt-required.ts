@@ -33,7 +33,10 @@ const BAD_HEADER = "Bad Authorization header. Expected 'Authorization: Bearer <J
 const predates = (user: UserRecord, payload: Record<string, unknown>) =>
   issuedBefore(payload, user.passwordChangedAt)
 
-/** Flask-JWT's answer to a request without an Authorization header; it writes the word JWT in the realm whatever the prefix. */
+/**
+ * Flask-JWT's answer to a request without an Authorization header. It writes the word JWT in the
+ * realm whatever the configured prefix.
+ */
 const NO_TOKEN = {
   error: 'Authorization Required',
   description: 'Request does not contain an access token',
@@ -116,7 +119,6 @@ export const knownCaller = (
  */
 export const jwtRequired = ({ jwt, verifier, store, clock, generations }: JwtRequiredDeps) => {
   const prefix = jwt.authHeaderPrefix.toLowerCase()
-  // Flask-JWT writes the word JWT here whatever the configured prefix.
 
   const first = async (c: Context<AppEnv>, parts: string[]) => {
     if (parts.length === 1) return flaskJwtError(c, 401, 'Invalid JWT header', 'Token missing')
