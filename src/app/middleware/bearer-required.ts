@@ -2,7 +2,6 @@ import type { Context } from 'hono'
 import { createMiddleware } from 'hono/factory'
 import { BEARER_CLAIMS, InvalidTokenError, issuedBefore, type TokenVerifier } from '../../auth/token.js'
 import type { Clock } from '../../lib/clock.js'
-import type { UserRecord } from '../../store/records.js'
 import type { Store } from '../../store/store.js'
 import type { AppEnv } from '../env.js'
 import { sendJson } from '../responses.js'
@@ -32,20 +31,20 @@ const schemeAndToken = (authorization: string | null | undefined): [string, stri
 /**
  * The guard's yes, with nothing to wait for, for the short way (app/shortcuts.ts): the user of an
  * Authorization header whose token was verified before and still passes, and whose user is kept
- * (`kept`) and active; the user's hit is counted then. `undefined` for anything else, which the
- * guard then answers.
+ * (`kept`) and active; the user's hit is counted then. `false` for anything else, which the guard
+ * then answers.
  */
 export const knownBearer =
   ({ verifier, clock }: Omit<BearerRequiredDeps, 'store'>, kept: KeptUsers) =>
-  (authorization: string | null): UserRecord | undefined => {
+  (authorization: string | null): boolean => {
     const [scheme, token] = schemeAndToken(authorization)
-    if (scheme.toLowerCase() !== 'bearer') return undefined
+    if (scheme.toLowerCase() !== 'bearer') return false
     const payload = verifier.known(token, clock.now(), BEARER_CLAIMS)
     const user = typeof payload?.sub === 'string' ? kept.peek(payload.sub) : undefined
     if (!user || user.disabled || issuedBefore(payload as Record<string, unknown>, user.passwordChangedAt))
-      return undefined
+      return false
     kept.hit()
-    return user
+    return true
   }
 
 /**

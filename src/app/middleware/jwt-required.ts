@@ -71,14 +71,8 @@ const wordsOf = (header: string | undefined): string[] => {
 /** The verified users' cache, as the short way reads it: a kept user, and its hit counted once used. */
 export type KeptUsers = Pick<TtlCache<string, UserRecord | null>, 'peek' | 'hit'>
 
-/** A request's reader, as the guard would have let it through. */
-export interface Caller {
-  user: UserRecord
-  generation: 1 | 2
-}
-
 /**
- * The guard's yes, with nothing to wait for, for the short way (app/shortcuts.ts): the caller of an
+ * The guard's yes, with nothing to wait for, for the short way (app/shortcuts.ts): the generation of an
  * Authorization header whose token was verified before and still passes, and whose user is kept
  * (`kept`) and may read; the user's hit is counted then. `undefined` for anything else, which the
  * guard then answers in its generation's words.
@@ -88,7 +82,7 @@ export const knownCaller = (
   kept: KeptUsers,
 ) => {
   const prefix = jwt.authHeaderPrefix.toLowerCase()
-  return (header: string | null): Caller | undefined => {
+  return (header: string | null): 1 | 2 | undefined => {
     const parts = wordsOf(header ?? undefined)
     if (parts.length !== 2) return undefined
     const word = (parts[0] as string).toLowerCase()
@@ -107,7 +101,7 @@ export const knownCaller = (
     const user = typeof name === 'string' ? kept.peek(name) : undefined
     if (!user || user.disabled || predates(user, payload)) return undefined
     kept.hit()
-    return { user, generation }
+    return generation
   }
 }
 

@@ -20,8 +20,7 @@ export const socketPeerAddress = (socket: Socket): string | undefined =>
 
 /**
  * At most `perAddress` open connections from one client address, IPv6 by its /64
- * (MAX_CONNECTIONS_PER_ADDRESS): one
- * more is answered 503 and closed at once. Before it, one source
+ * (MAX_CONNECTIONS_PER_ADDRESS): one more is answered 503 and closed at once. Before it, one source
  * opening 4,200 connections that never finish their headers filled MAX_CONNECTIONS, and every
  * other client went unanswered until HEADERS_TIMEOUT_MS (issue 19, item 4). A peer TRUST_PROXY
  * trusts (nginx, which caps each client itself with limit_conn) is not capped.

@@ -185,6 +185,28 @@ describe('the short way (app/shortcuts.ts)', () => {
     }
   })
 
+  it("leaves the third generation's refusals to the routes: a disabled user, a token older than a password change", async () => {
+    const { app, store, clock, config } = await setup({ HOLODULES_CACHE_TTL: '3600' })
+    const bearer = async (name: string) => `Bearer ${await issueBearerToken(config.jwt, name, clock.now())}`
+    const first = await bearer('user01')
+    const second = await bearer('user02')
+    await sameBothWays(app, WEEK, { Authorization: first })
+    await fetchOnce(app, WEEK, { Authorization: second })
+    const one = await store.findAccountByUsername('user01')
+    const two = await store.findAccountByUsername('user02')
+    clock.advance(1000)
+    await store.updateAccount(one?.id as string, { password: { hash: 'x', changedAtMs: clock.now() } })
+    await store.updateAccount(two?.id as string, { disabled: true })
+    // Past USER_CACHE_TTL the routes load each user again; the short way must refuse both, every time.
+    clock.advance(60_000)
+    for (let i = 0; i < 2; i++) {
+      const older = await fetchOnce(app, WEEK, { Authorization: first })
+      assert.deepEqual([older.short, older.res.status], [false, 401])
+      const disabled = await fetchOnce(app, WEEK, { Authorization: second })
+      assert.deepEqual([disabled.short, disabled.res.status], [false, 400])
+    }
+  })
+
   it('refuses at once a user disabled through /users of this process', async () => {
     const { app, config, clock, store, tokens } = await setup()
     await sameBothWays(app, DAY, { Authorization: tokens.second })

@@ -1,5 +1,4 @@
 import { type Answer, encodedAnswer, VARY } from '../../encoded-answers.js'
-import type { Caller } from '../../middleware/jwt-required.js'
 import { JSON_CONTENT_TYPE } from '../../responses.js'
 import { type Shortcut, shortAnswer } from '../../shortcuts.js'
 import type { Days } from './holodules.handlers.js'
@@ -27,7 +26,8 @@ const EMPTY = encoder.encode('[]')
  */
 export const dayShortcut = (
   days: Days,
-  caller: (authorization: string | null) => Caller | undefined,
+  /** The generation whose guard lets the header through (middleware/jwt-required.ts's knownCaller). */
+  caller: (authorization: string | null) => 1 | 2 | undefined,
   cacheTtl: number,
   /** The answer to a request with no Authorization header, where the first generation is served. */
   noToken: Answer | undefined,
@@ -41,16 +41,16 @@ export const dayShortcut = (
     if (authorization === null) return noToken && shortAnswer(noToken, route)
     const day = days.peek(date[1] as string)
     if (day === undefined) return undefined
-    const who = caller(authorization)
-    if (!who) return undefined
+    const generation = caller(authorization)
+    if (generation === undefined) return undefined
     days.hit()
     if (day === null)
-      return who.generation === 1
+      return generation === 1
         ? shortAnswer(NOT_FOUND, route)
         : { status: 200, body: EMPTY, headers: { 'content-type': JSON_CONTENT_TYPE, vary: VARY }, route }
     const ifNoneMatch = request.headers.get('if-none-match') ?? undefined
     return shortAnswer(
-      encodedAnswer(ifNoneMatch, who.generation === 1 ? day.first : day.second, cacheControl),
+      encodedAnswer(ifNoneMatch, generation === 1 ? day.first : day.second, cacheControl),
       route,
     )
   }

@@ -1,5 +1,5 @@
 import type { Context, TypedResponse } from 'hono'
-import type { ScheduleQuery, ScheduleRecord, StreamerRecord, UserRecord } from '../../../store/records.js'
+import type { ScheduleQuery, ScheduleRecord, StreamerRecord } from '../../../store/records.js'
 import type { Store } from '../../../store/store.js'
 import {
   type AnswerCacheDeps,
@@ -162,7 +162,7 @@ export const scheduleReads = ({ store, writes, ...cacheDeps }: SchedulesDeps) =>
     },
     /** `GET /schedules` on the short way: a query the route answered, its range kept fresh, a known caller. */
     shortcut:
-      (caller: (authorization: string | null) => UserRecord | undefined): Shortcut =>
+      (caller: (authorization: string | null) => boolean): Shortcut =>
       (request, path, search) => {
         if (path !== '/schedules') return undefined
         const key = keys.get(search)
